@@ -1,0 +1,11 @@
+"""The benchmark `pytest bench` collects: one test per case of the selected suite."""
+
+from typing import Any
+
+from bench.case import Case
+
+
+def bench_rnn(rnn_case: Case, rnnbench: Any) -> None:
+    """Time one LSTM/GRU case and record its measures (see bench/schema.py)."""
+    record = rnnbench(rnn_case)
+    assert record["status"] == "ok", record["reason"]

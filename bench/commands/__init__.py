@@ -1,0 +1,5 @@
+"""The `rnnbench` subcommands; add a module here and list it in MODULES."""
+
+from bench.commands import cases, show
+
+MODULES = (cases, show)

@@ -1,0 +1,28 @@
+"""`rnnbench cases SUITE`: list (or count) the cases a suite expands to, without running them."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import suite as suitemod
+from bench.session import CUDNN_CHOICES, DEVICE_CHOICES, select
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("cases", help="list the cases of a suite (validates the suite file)")
+    parser.add_argument("suite", help="suite name in suites/ or a TOML path")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="all")
+    parser.add_argument("--cudnn", choices=CUDNN_CHOICES, default="both")
+    parser.add_argument("--count", action="store_true", help="print only the number of cases")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = suitemod.load(args.suite)
+    cases = select(loaded.cases, args.device, args.cudnn, cuda_available=True)
+    if args.count:
+        print(len(cases))
+    else:
+        for case in cases:
+            print(case.id)
+    return 0

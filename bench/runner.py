@@ -1,0 +1,117 @@
+"""Run one case: build model and input, measure memory, time the phase, make the record."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+from bench import analytic, memory, models, timing, workload
+from bench.case import Case
+from bench.timing import Measurement, RoundRunner, TimingPolicy, measure
+
+CODE_HASH = hashlib.sha256(
+    "".join(inspect.getsource(module) for module in (models, workload, timing)).encode()
+).hexdigest()
+LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
+
+
+def skip_reason(case: Case, cuda_available: bool) -> str | None:
+    """Why a case cannot run on this machine, or None."""
+    if case.device == "cuda" and not cuda_available:
+        return "CUDA is not available on this machine"
+    if case.device == "cpu" and case.dtype == "float16":
+        return "float16 RNNs are not supported on CPU"
+    return None
+
+
+def is_case_limit(exc: BaseException) -> bool:
+    """A failure that belongs to the case on this machine (OOM, unsupported combo), not a bug."""
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return True
+    return isinstance(exc, (RuntimeError, NotImplementedError)) and any(
+        marker in str(exc).lower() for marker in LIMIT_MARKERS
+    )
+
+
+def code_hash(case: Case) -> str:
+    """Changes when the case or the code that builds and times it changes."""
+    return hashlib.sha256(f"{case.id}:{CODE_HASH}".encode()).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def backend_flags(case: Case) -> Iterator[None]:
+    """cuDNN on or off for CUDA cases; nothing to switch on CPU."""
+    if case.device == "cuda":
+        with torch.backends.cudnn.flags(enabled=bool(case.cudnn)):
+            yield
+    else:
+        yield
+
+
+def base_record(case: Case, status: str, reason: str | None = None) -> dict[str, Any]:
+    """A record with no timing (skipped or failed cases)."""
+    return {
+        "id": case.id,
+        "case": case.to_dict(),
+        "status": status,
+        "reason": reason,
+        "times_s": [],
+        "stats": None,
+        "noisy": None,
+        "measures": {},
+        "code_hash": code_hash(case),
+    }
+
+
+def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+    """The record of a measured case, with derived throughput."""
+    stats = result.stats()
+    flops = analytic.phase_flops(case)
+    measures = {
+        **measures,
+        "flops": flops,
+        "gflops_per_s": flops / stats["median"] / 1e9,
+        "tokens_per_s": case.batch * case.seq_len / stats["median"],
+        "threads": torch.get_num_threads(),
+    }
+    return base_record(case, "ok") | {
+        "times_s": list(result.times),
+        "stats": stats,
+        "noisy": result.noisy,
+        "measures": measures,
+    }
+
+
+def measure_case(case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds) -> dict[str, Any]:
+    """Build, measure and time `case`; exceptions propagate to the caller."""
+    torch.manual_seed(0)
+    model = models.build_model(case)
+    inputs = models.build_input(case)
+    with backend_flags(case):
+        work = workload.build_workload(case.phase, model, inputs, case.device)
+        measures: dict[str, Any] = {
+            "params": sum(p.numel() for p in model.parameters()),
+            "param_bytes": memory.param_bytes(model),
+            "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
+            "peak_bytes": memory.cuda_peak_bytes(work) if case.device == "cuda" else None,
+        }
+        result = measure(work, policy, runner)
+    return ok_record(case, result, measures)
+
+
+def run_case(
+    case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds
+) -> tuple[dict[str, Any], BaseException | None]:
+    """Like `measure_case`, but a failure becomes a `failed` record (and is handed back)."""
+    try:
+        return measure_case(case, policy, runner), None
+    except Exception as exc:  # recorded, then the caller decides whether the run goes on
+        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        if case.device == "cuda":
+            torch.cuda.empty_cache()
+        return base_record(case, "failed", reason), exc

@@ -1,0 +1,80 @@
+"""The results-file schema, written down once.
+
+A results file is one JSON document per pytest session:
+
+    {
+      "schema": "rnnbench-results",
+      "schema_version": 1,
+      "run": {"id", "suite", "suite_path", "started", "finished" (null while running),
+              "complete" (false until the session ends normally), "policy": {TimingPolicy}},
+      "env": {see bench.env.capture; includes "fingerprint" and "commit"},
+      "records": [RECORD, ...]
+    }
+
+RECORD (one per case, i.e. one shape x one phase):
+
+    {
+      "id": "lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward",
+      "case": {cell, model, batch, seq_len, input_size, hidden_size, num_layers,
+               bidirectional, dtype, device, cudnn (null on cpu), phase},
+      "status": "ok" | "failed" | "skipped",
+      "reason": null | "one line: why it failed or was skipped",
+      "times_s": [raw seconds of every timed round, in order]   (empty unless ok),
+      "stats": {median, mean, stdev, min, max, q1, q3, iqr (seconds), rounds} | null,
+      "noisy": IQR > 10% of the median,
+      "measures": {params, param_bytes, saved_bytes (0 for inference),
+                   peak_bytes (CUDA only, else null), flops, gflops_per_s,
+                   tokens_per_s, threads},
+      "code_hash": hash of the case and the code that runs it
+    }
+
+History: version 1 (2026-11) is the first. Readers refuse other versions with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.errors import UserError
+
+SCHEMA = "rnnbench-results"
+SCHEMA_VERSION = 1
+STATUSES = ("ok", "failed", "skipped")
+MEASURES = (
+    "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
+    "gflops_per_s", "tokens_per_s", "threads",
+)  # fmt: skip
+STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
+
+
+def document(run: dict[str, Any], env: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A complete results document."""
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "run": run, "env": env, "records": records}
+
+
+def check_document(doc: Any, source: str) -> dict[str, Any]:
+    """Return `doc` if it is a results document this version reads; else a one-line `UserError`."""
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise UserError(f"{source}: not an rnnbench results file (no \"schema\": \"{SCHEMA}\")")
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise UserError(f"{source}: schema_version {version!r} is not supported (this rnnbench reads {SCHEMA_VERSION})")
+    for key, kind in (("run", dict), ("env", dict), ("records", list)):
+        if not isinstance(doc.get(key), kind):
+            raise UserError(f"{source}: {key}: missing or not a {kind.__name__}")
+    for index, record in enumerate(doc["records"]):
+        check_record(record, f"{source}: records[{index}]")
+    return doc
+
+
+def check_record(record: Any, where: str) -> None:
+    """Validate one record's shape (not its numbers)."""
+    if not isinstance(record, dict):
+        raise UserError(f"{where}: not an object")
+    for key in ("id", "case", "status", "times_s", "measures"):
+        if key not in record:
+            raise UserError(f"{where}.{key}: missing")
+    if record["status"] not in STATUSES:
+        raise UserError(f"{where}.status: unknown value {record['status']!r}")
+    if record["status"] == "ok" and (not record["times_s"] or not isinstance(record.get("stats"), dict)):
+        raise UserError(f"{where}: status ok but no times_s/stats")

@@ -1,0 +1,169 @@
+"""Suite files: TOML that declares axes, expanded into a list of `Case`.
+
+A suite has optional `[suite]` (description), `[settings]` (timing policy) and `[defaults]`
+tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
+one-value axis) and of `[[case]]` tables (one shape each, scalars only except `phases`).
+CPU cases are never duplicated over `cudnn`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from bench.case import PHASES, Case
+from bench.errors import UserError
+from bench.timing import TimingPolicy
+
+SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
+AXIS_KEYS = (
+    "cell", "model", "batch", "seq_len", "input_size", "hidden_size",
+    "num_layers", "bidirectional", "dtype", "device", "cudnn", "phases",
+)  # fmt: skip
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "model": "layer",
+    "num_layers": 1,
+    "bidirectional": False,
+    "dtype": "float32",
+    "device": ["cpu", "cuda"],
+    "cudnn": ["on", "off"],
+    "phases": list(PHASES),
+}
+TOP_LEVEL = ("suite", "settings", "defaults", "grid", "case")
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: its name, timing policy and expanded cases."""
+
+    name: str
+    path: Path
+    description: str
+    policy: TimingPolicy
+    cases: tuple[Case, ...]
+
+
+def resolve(name_or_path: str) -> Path:
+    """A shipped suite name (`smoke`) or a path to a TOML file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise UserError(f"--suite: no such suite file: {name_or_path}")
+        return path
+    shipped = SUITES_DIR / f"{name_or_path}.toml"
+    if not shipped.is_file():
+        names = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.toml")))
+        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {names})")
+    return shipped
+
+
+def load(name_or_path: str) -> Suite:
+    """Read, validate and expand a suite; any mistake is a one-line `UserError`."""
+    path = resolve(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path.name}: not valid TOML: {exc}") from None
+    try:
+        return _parse(path, data)
+    except UserError as exc:
+        raise UserError(f"{path.name}: {exc}") from None
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Suite:
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise UserError(f"{key}: unknown table (expected one of: {', '.join(TOP_LEVEL)})")
+    meta = _table(data, "suite")
+    _check_keys("suite", meta, ("name", "description"))
+    defaults = dict(BUILTIN_DEFAULTS)
+    user_defaults = _table(data, "defaults")
+    _check_keys("defaults", user_defaults, AXIS_KEYS)
+    defaults.update(user_defaults)
+    cases: list[Case] = []
+    for kind in ("grid", "case"):
+        tables = data.get(kind, [])
+        if not isinstance(tables, list):
+            raise UserError(f"{kind}: must be an array of tables ([[{kind}]])")
+        for index, table in enumerate(tables):
+            where = f"{kind}[{index}]"
+            _check_keys(where, table, AXIS_KEYS)
+            if kind == "case":
+                _check_scalars(where, table)
+            cases.extend(_expand(where, {**defaults, **table}))
+    if not data.get("grid") and not data.get("case"):
+        raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
+    return Suite(
+        name=str(meta.get("name", path.stem)),
+        path=path,
+        description=str(meta.get("description", "")),
+        policy=_policy(_table(data, "settings")),
+        cases=tuple(dict.fromkeys(cases)),
+    )
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise UserError(f"{key}: must be a table ([{key}])")
+    return value
+
+
+def _check_keys(where: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise UserError(f"{where}.{key}: unknown key (expected one of: {', '.join(allowed)})")
+
+
+def _check_scalars(where: str, table: dict[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, list) and key != "phases":
+            raise UserError(f"{where}.{key}: a [[case]] takes one value (use [[grid]] for lists)")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _cudnn(where: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("on", "off"):
+        return value == "on"
+    raise UserError(f"{where}.cudnn: unknown value {value!r} (expected one of: on, off)")
+
+
+def _expand(where: str, axes: dict[str, Any]) -> list[Case]:
+    missing = [key for key in AXIS_KEYS if key not in axes]
+    if missing:
+        raise UserError(f"{where}.{missing[0]}: missing (set it here or in [defaults])")
+    names = list(AXIS_KEYS)
+    values = []
+    for key in names:
+        options = _as_list(axes[key])
+        if not options:
+            raise UserError(f"{where}.{key}: empty list")
+        values.append(options)
+    cases = []
+    for combo in itertools.product(*values):
+        point = dict(zip(names, combo))
+        point["phase"] = point.pop("phases")
+        cudnn = _cudnn(where, point["cudnn"])
+        point["cudnn"] = cudnn if point["device"] == "cuda" else None
+        try:
+            cases.append(Case(**point))
+        except UserError as exc:
+            raise UserError(f"{where}.{exc}") from None
+    return cases
+
+
+def _policy(settings: dict[str, Any]) -> TimingPolicy:
+    allowed = tuple(f.name for f in fields(TimingPolicy))
+    _check_keys("settings", settings, allowed)
+    try:
+        return TimingPolicy(**settings)
+    except UserError as exc:
+        raise UserError(f"settings.{exc}") from None
