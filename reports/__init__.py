@@ -1,0 +1,1 @@
+"""Reports over stored rnnbench results (tables, plots, HTML)."""
