@@ -1,0 +1,66 @@
+"""bench.ceiling and efficiency: the GEMM ceiling is timed, never a constant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bench import ceiling
+from bench.case import Case
+from bench.session import BenchSession
+from bench.timing import run_rounds
+
+
+def ticking(step: float) -> Callable[[], float]:
+    """A fake clock that advances `step` seconds per reading: every timed round lasts `step`."""
+    now = [0.0]
+
+    def timer() -> float:
+        now[0] += step
+        return now[0]
+
+    return timer
+
+
+def test_ceiling_is_computed_from_the_timer() -> None:
+    fast = ceiling.measure_ceiling("cpu", "float32", start=32, min_round_s=0.0, timer=ticking(0.5))
+    slow = ceiling.measure_ceiling("cpu", "float32", start=32, min_round_s=0.0, timer=ticking(2.0))
+    assert fast.size == slow.size == 32
+    assert fast.gflops_per_s == pytest.approx(2 * 32**3 / 0.5 / 1e9)
+    assert slow.gflops_per_s == pytest.approx(fast.gflops_per_s / 4)
+
+
+def test_size_doubles_until_a_round_is_long_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    real = ceiling.gemm_workload
+    monkeypatch.setattr(ceiling, "gemm_workload", lambda n, d, t: sizes.append(n) or real(n, d, t))
+    capped = ceiling.measure_ceiling("cpu", "float32", start=16, max_size=64, min_round_s=1e9)
+    assert sizes == [16, 32, 64] and capped.size == 64 and capped.gflops_per_s > 0
+
+
+def test_real_gemm_rate_is_positive_and_finite() -> None:
+    measured = ceiling.measure_ceiling("cpu", "float32", start=64, max_size=256, min_round_s=0.0, rounds=3)
+    assert 0 < measured.gflops_per_s < 1e6 and measured.rounds == 3
+    assert measured.median_s > 0
+
+
+def test_session_measures_each_device_dtype_once_and_efficiency_is_at_most_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str]] = []
+    real = ceiling.measure_ceiling
+
+    def counted(device: str, dtype: str) -> ceiling.Ceiling:
+        calls.append((device, dtype))
+        return real(device, dtype, start=128, max_size=512, min_round_s=0.0)
+
+    monkeypatch.setattr(ceiling, "measure_ceiling", counted)
+    session = BenchSession(suite_name="smoke", results_dir=tmp_path)
+    for cell in ("lstm", "gru"):
+        case = Case(cell, "layer", 2, 3, 4, 4, 1, False, "float32", "cpu", None, "forward")
+        record, error = session.run(case, run_rounds)
+        assert error is None and 0 < record["measures"]["efficiency"] <= 1
+    assert calls == [("cpu", "float32")]
+    assert session.env["gemm_gflops"]["cpu/float32"] > 0 and session.env["gemm_size"]["cpu/float32"] >= 128
