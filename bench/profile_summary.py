@@ -67,11 +67,12 @@ def top_ops_side_by_side(
 
 
 def why_tables(documents: list[dict[str, Any]], vary: str = "cell", top: int = 3) -> list[dict[str, Any]]:
-    """For every pair differing in `vary`: its shared case id, trace dirs and side-by-side table."""
+    """For every pair differing in `vary`: a title, trace dirs, op calls per round, side-by-side table."""
     return [
         {
             "title": f"{label(a, vary)} vs {label(b, vary)}: {a['id']}",
             "trace_dirs": [a["profile"]["trace_dir"], b["profile"]["trace_dir"]],
+            "op_calls": [a["profile"].get("op_calls"), b["profile"].get("op_calls")],
             "table": top_ops_side_by_side(a, b, vary, top),
         }
         for a, b in pairs(documents, vary)

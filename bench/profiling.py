@@ -124,6 +124,7 @@ def summarize(
         "schedule": asdict(steps),
         "ranked_by": "self_cuda" if device == "cuda" else "self_cpu",
         "phase_self_s": total / steps.active,
+        "op_calls": int(ops["calls"].sum()) // steps.active,
         "top_ops": [
             {
                 "name": str(row.name),

@@ -33,6 +33,7 @@ RECORD (one per case, i.e. one shape x one phase):
         {"trace_dir": DIR/<case id> (DIR as given to --profile), "trace": its <worker>.<n>.pt.trace.json,
          "schedule": {wait, warmup, active}, "ranked_by": "self_cpu" | "self_cuda",
          "phase_self_s": self time per round in the timed target (the shares' denominator),
+         "op_calls": operator and autograd-node calls per round in the timed target,
          "top_ops": [{name, calls, self_cpu_s, self_cuda_s (per round), share}, ...],
          "cudnn_ran": CUDA only: a cuDNN op or kernel ran}
         or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench import ceiling
@@ -13,23 +14,18 @@ from bench.session import BenchSession
 from bench.timing import run_rounds
 
 
-def ticking(step: float) -> Callable[[], float]:
-    """A fake clock that advances `step` seconds per reading: every timed round lasts `step`."""
-    now = [0.0]
-
-    def timer() -> float:
-        now[0] += step
-        return now[0]
-
-    return timer
+def clock(*durations: float) -> Callable[[], float]:
+    """A fake timer whose i-th timed round (two readings) lasts durations[i]."""
+    readings = iter(np.cumsum([0.0, *(x for d in durations for x in (d, 0.0))]))
+    return lambda: float(next(readings))
 
 
-def test_ceiling_is_computed_from_the_timer() -> None:
-    fast = ceiling.measure_ceiling("cpu", "float32", start=32, min_round_s=0.0, timer=ticking(0.5))
-    slow = ceiling.measure_ceiling("cpu", "float32", start=32, min_round_s=0.0, timer=ticking(2.0))
-    assert fast.size == slow.size == 32
-    assert fast.gflops_per_s == pytest.approx(2 * 32**3 / 0.5 / 1e9)
-    assert slow.gflops_per_s == pytest.approx(fast.gflops_per_s / 4)
+def test_ceiling_is_the_best_round_of_the_timer() -> None:
+    """Sizing round (warm-up) 9 s, then rounds of 0.5, 0.25 and 1 s: the ceiling uses 0.25 s."""
+    measured = ceiling.measure_ceiling("cpu", "float32", start=32, min_round_s=0.0, rounds=3,
+                                       timer=clock(9.0, 0.5, 0.25, 1.0))  # fmt: skip
+    assert measured.size == 32 and measured.best_s == 0.25
+    assert measured.gflops_per_s == pytest.approx(2 * 32**3 / 0.25 / 1e9)
 
 
 def test_size_doubles_until_a_round_is_long_enough(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +39,7 @@ def test_size_doubles_until_a_round_is_long_enough(monkeypatch: pytest.MonkeyPat
 def test_real_gemm_rate_is_positive_and_finite() -> None:
     measured = ceiling.measure_ceiling("cpu", "float32", start=64, max_size=256, min_round_s=0.0, rounds=3)
     assert 0 < measured.gflops_per_s < 1e6 and measured.rounds == 3
-    assert measured.median_s > 0
+    assert measured.best_s > 0
 
 
 def test_session_measures_each_device_dtype_once_and_efficiency_is_at_most_one(

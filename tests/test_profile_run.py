@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import torch
 
-from bench import ceiling, workload
+from bench import ceiling, runner, workload
 from bench.case import Case
 from bench.profiling import ProfileSchedule
 from bench.session import BenchSession
@@ -115,3 +115,21 @@ def test_profiling_rounds_never_enter_the_timings(
     profiling_rounds = [False] * (steps.wait + steps.warmup) + [True] * steps.active  # recording when active
     assert calls[end:] == (profiling_rounds if profiled else [])  # after the timing only
     assert ("profile" in record) is profiled
+
+
+def test_a_failed_profile_keeps_the_timing(
+    tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch, quick_ceiling: None
+) -> None:
+    def broken(case: Case, trace_dir: Path) -> dict[str, Any]:
+        raise RuntimeError("no profiler here")
+
+    monkeypatch.setattr(runner, "profile_case", broken)
+    session = BenchSession(suite_name=str(tiny_suite), results_dir=tmp_path, profile_dir=tmp_path / "p")
+    with pytest.warns(UserWarning, match="profiling failed: RuntimeError: no profiler here"):
+        record, error = session.run(session.cases[0], run_rounds)
+    assert error is None and record["status"] == "ok" and len(record["times_s"]) == ROUNDS
+    assert record["profile"] == {"trace_dir": str(tmp_path / "p" / record["id"]),
+                                 "error": "RuntimeError: no profiler here", "top_ops": []}  # fmt: skip
+    session.close(complete=True)
+    (doc,) = load([tmp_path])
+    assert doc["records"][0]["profile"]["error"]

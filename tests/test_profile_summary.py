@@ -22,7 +22,7 @@ def record(cell: str, hidden: int, efficiency: float, ops: list[tuple[str, float
     }  # fmt: skip
     if ops is not None:
         top = [{"name": n, "calls": 1, "self_cpu_s": s, "self_cuda_s": 0.0, "share": s} for n, s in ops]
-        rec["profile"] = {"trace_dir": f"profiles/{case.id}", "top_ops": top}
+        rec["profile"] = {"trace_dir": f"profiles/{case.id}", "op_calls": 10 * len(ops), "top_ops": top}
     return rec
 
 
@@ -57,6 +57,7 @@ def test_why_tables_link_the_trace_dirs() -> None:
     (entry,) = why.why_tables([doc("r", record("lstm", 64, 0.1, LSTM_OPS), record("gru", 64, 0.05, GRU_OPS))])
     assert entry["title"].startswith("cell=gru vs cell=lstm: gru-layer-b8-t32")
     assert all(path.startswith("profiles/") for path in entry["trace_dirs"])
+    assert entry["op_calls"] == [40, 30]
 
 
 def test_efficiency_table_and_plot(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ def test_summary_counts_the_target_not_the_setup(tmp_path: Path) -> None:
     assert op_names and "aten::lstm" not in op_names
     assert any("Backward" in name for name in op_names)
     assert 0 < sum(op["share"] for op in summary["top_ops"]) <= 1
+    assert summary["op_calls"] >= sum(op["calls"] for op in summary["top_ops"]) > 0
     assert summary["ranked_by"] == "self_cpu" and "cudnn_ran" not in summary
 
 
