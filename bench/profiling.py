@@ -22,7 +22,7 @@ from bench.timing import Workload
 
 TARGET_MARK = "rnnbench::target"
 TRACE_GLOB = "*.pt.trace.json"
-CUDNN_MARKERS = ("cudnn",)  # kernel names (cudnn_rnn*, ...) and aten::_cudnn_rnn* ops
+CUDNN_MARKER = "cudnn"  # in aten::_cudnn_rnn* op names and cudnn:: kernel names
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def op_table(frame: pd.DataFrame, on_cuda: bool) -> tuple[pd.DataFrame, float]:
 
 def cudnn_ran(op_names: list[str]) -> bool:
     """Whether any profiled op or kernel is a cuDNN one (name contains 'cudnn')."""
-    return any(marker in name.lower() for name in op_names for marker in CUDNN_MARKERS)
+    return any(CUDNN_MARKER in name.lower() for name in op_names)
 
 
 def summarize(

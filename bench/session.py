@@ -104,6 +104,12 @@ class BenchSession:
         """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
         measures = record["measures"]
         measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
+        if measures["efficiency"] > 1:  # kept as measured: the report shows it, the warning says why
+            warnings.warn(
+                f"{case.id}: {measures['efficiency']:.0%} of the GEMM ceiling: the ceiling was probably"
+                " measured while the machine was busy",
+                stacklevel=2,
+            )
 
     def profile(self, case: Case) -> dict[str, Any]:
         """Profile `case` into `profile_dir/<case id>`; a failure is kept as the profile's `error`."""

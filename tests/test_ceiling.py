@@ -60,3 +60,12 @@ def test_session_measures_each_device_dtype_once_and_efficiency_is_at_most_one(
         assert error is None and 0 < record["measures"]["efficiency"] <= 1
     assert calls == [("cpu", "float32")]
     assert session.env["gemm_gflops"]["cpu/float32"] > 0 and session.env["gemm_size"]["cpu/float32"] >= 128
+
+
+def test_efficiency_above_the_ceiling_is_kept_and_warned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ceiling, "measure_ceiling", lambda device, dtype: ceiling.Ceiling(1e-9, 1, 1.0, 1))
+    session = BenchSession(suite_name="smoke", results_dir=tmp_path)
+    case = Case("gru", "layer", 2, 3, 4, 4, 1, False, "float32", "cpu", None, "forward")
+    with pytest.warns(UserWarning, match="of the GEMM ceiling: the ceiling was probably measured while"):
+        record, _ = session.run(case, run_rounds)
+    assert record["measures"]["efficiency"] > 1

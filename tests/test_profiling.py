@@ -81,7 +81,7 @@ def test_op_table_cuda_ranks_by_device_time_without_double_counting_kernels() ->
     [
         (["aten::_cudnn_rnn", "void cudnn::rnn::fwd_kernel<float>"], True),
         (["aten::lstm", "aten::_thnn_fused_lstm_cell", "ampere_sgemm_32x128_tn"], False),
-        (["sm90_xmma_gemm_cudnn_f32"], True),
+        (["void cudnn::detail::dgrad_engine<float>"], True),
         ([], False),
     ],
 )
