@@ -34,6 +34,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cudnn", choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")
     group.addoption("--threads", type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")
     group.addoption("--results", default="results", metavar="DIR", help="where results files go (default: results/)")
+    group.addoption(
+        "--profile", nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
+        help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)",
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,6 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
         cudnn=config.getoption("cudnn"),
         threads=config.getoption("threads"),
         results_dir=Path(config.getoption("results")),
+        profile_dir=config.getoption("profile"),
     )
 
 

@@ -6,11 +6,12 @@ import contextlib
 import hashlib
 import inspect
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
 
-from bench import analytic, memory, models, timing, workload
+from bench import analytic, memory, models, profiling, timing, workload
 from bench.case import Case
 from bench.timing import Measurement, RoundRunner, TimingPolicy, measure
 
@@ -87,11 +88,15 @@ def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict
     }
 
 
+def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
+    """The seeded model and input of `case`."""
+    torch.manual_seed(0)
+    return models.build_model(case), models.build_input(case)
+
+
 def measure_case(case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds) -> dict[str, Any]:
     """Build, measure and time `case`; exceptions propagate to the caller."""
-    torch.manual_seed(0)
-    model = models.build_model(case)
-    inputs = models.build_input(case)
+    model, inputs = build(case)
     with backend_flags(case):
         work = workload.build_workload(case.phase, model, inputs, case.device)
         measures: dict[str, Any] = {
@@ -115,3 +120,13 @@ def run_case(
         if case.device == "cuda":
             torch.cuda.empty_cache()
         return base_record(case, "failed", reason), exc
+
+
+def profile_case(case: Case, trace_dir: Path) -> dict[str, Any]:
+    """Profile `case`'s workload on a freshly built model (never inside timed rounds)."""
+    model, inputs = build(case)
+    steps = profiling.ProfileSchedule()
+    with backend_flags(case):
+        work = workload.build_workload(case.phase, model, inputs, case.device)
+        trace, events = profiling.profile_workload(work, trace_dir, case.device, steps)
+    return profiling.summarize(trace, events, case.device, steps)

@@ -7,7 +7,9 @@ A results file is one JSON document per pytest session:
       "schema_version": 1,
       "run": {"id", "suite", "suite_path", "started", "finished" (null while running),
               "complete" (false until the session ends normally), "policy": {TimingPolicy}},
-      "env": {see bench.env.capture; includes "fingerprint" and "commit"},
+      "env": {see bench.env.capture; includes "fingerprint" and "commit"; once a case of a
+              (device, dtype) has run: "gemm_gflops": {"cpu/float32": GEMM ceiling GFLOP/s, ...}
+              and "gemm_size": {"cpu/float32": n of the n x n GEMM that measured it, ...}},
       "records": [RECORD, ...]
     }
 
@@ -24,11 +26,22 @@ RECORD (one per case, i.e. one shape x one phase):
       "noisy": IQR > 10% of the median,
       "measures": {params, param_bytes, saved_bytes (0 for inference),
                    peak_bytes (CUDA only, else null), flops, gflops_per_s,
-                   tokens_per_s, threads},
-      "code_hash": hash of the case and the code that runs it
+                   tokens_per_s, threads, efficiency (gflops_per_s / env gemm_gflops of the
+                   case's device/dtype)},
+      "code_hash": hash of the case and the code that runs it,
+      "profile": optional, only for ok records of a `--profile` run (bench.profiling):
+        {"trace_dir": DIR/<case id> (DIR as given to --profile), "trace": its <worker>.<n>.pt.trace.json,
+         "schedule": {wait, warmup, active}, "ranked_by": "self_cpu" | "self_cuda",
+         "phase_self_s": self time per round in the timed target (the shares' denominator),
+         "op_calls": operator and autograd-node calls per round in the timed target,
+         "top_ops": [{name, calls, self_cpu_s, self_cuda_s (per round), share}, ...],
+         "cudnn_ran": CUDA only: a cuDNN op or kernel ran}
+        or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.
     }
 
-History: version 1 (2026-11) is the first. Readers refuse other versions with a message.
+History: version 1 (2026-11) is the first; `measures.efficiency`, `profile` and env
+`gemm_gflops`/`gemm_size` were added to it as optional keys (older files lack them).
+Readers refuse other versions with a message.
 """
 
 from __future__ import annotations
@@ -42,7 +55,7 @@ SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
-    "gflops_per_s", "tokens_per_s", "threads",
+    "gflops_per_s", "tokens_per_s", "threads", "efficiency",
 )  # fmt: skip
 STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -9,8 +10,8 @@ from typing import Any
 
 import torch
 
+from bench import ceiling, runner, suite
 from bench import env as envmod
-from bench import runner, suite
 from bench.case import Case
 from bench.store import ResultsFile, run_file_name
 from bench.timing import RoundRunner
@@ -42,6 +43,7 @@ class BenchSession:
     cudnn: str = "both"
     threads: int | None = None
     results_dir: Path = Path("results")
+    profile_dir: Path | None = None
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
@@ -82,8 +84,43 @@ class BenchSession:
             outcome: tuple[dict[str, Any], BaseException | None] = (runner.base_record(case, "skipped", reason), None)
         else:
             outcome = runner.run_case(case, self.suite.policy, round_runner)
+        if outcome[0]["status"] == "ok":  # after the timed rounds, never inside them
+            self.add_efficiency(case, outcome[0])
+            if self.profile_dir is not None:
+                outcome[0]["profile"] = self.profile(case)
         self.record(outcome[0])
         return outcome
+
+    def gemm_ceiling(self, device: str, dtype: str) -> float:
+        """The GEMM ceiling of (device, dtype), measured the first time it is asked for, kept in env."""
+        key = ceiling.key(device, dtype)
+        rates = self.env.setdefault("gemm_gflops", {})
+        if key not in rates:
+            measured = ceiling.measure_ceiling(device, dtype)
+            rates[key] = measured.gflops_per_s
+            self.env.setdefault("gemm_size", {})[key] = measured.size
+        return rates[key]
+
+    def add_efficiency(self, case: Case, record: dict[str, Any]) -> None:
+        """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
+        measures = record["measures"]
+        measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
+        if measures["efficiency"] > 1:  # kept as measured: the report shows it, the warning says why
+            warnings.warn(
+                f"{case.id}: {measures['efficiency']:.0%} of the GEMM ceiling: the ceiling was probably"
+                " measured while the machine was busy",
+                stacklevel=2,
+            )
+
+    def profile(self, case: Case) -> dict[str, Any]:
+        """Profile `case` into `profile_dir/<case id>`; a failure is kept as the profile's `error`."""
+        assert self.profile_dir is not None
+        trace_dir = self.profile_dir / case.id
+        try:
+            return runner.profile_case(case, trace_dir)
+        except Exception as exc:  # the timing is already measured: keep it, say why there is no profile
+            warnings.warn(f"{case.id}: profiling failed: {type(exc).__name__}: {exc}", stacklevel=2)
+            return {"trace_dir": str(trace_dir), "error": f"{type(exc).__name__}: {exc}", "top_ops": []}
 
     def close(self, complete: bool) -> Path | None:
         if self.results is None:
