@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench import gate as gatemod
 from bench.case import Case
 from bench.errors import UserError
 from bench.runner import is_case_limit
@@ -18,6 +19,9 @@ from bench.session import CUDNN_CHOICES, DEVICE_CHOICES, BenchSession, describe_
 from bench.timing import RoundRunner, Workload
 
 SESSION_KEY = pytest.StashKey[BenchSession]()
+GATE_KEY = pytest.StashKey[gatemod.Gate]()
+SELECTED_KEY = pytest.StashKey[list[str]]()
+SUMMARY_KEY = pytest.StashKey[list[str]]()
 
 
 def _positive_int(text: str) -> int:
@@ -34,6 +38,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cudnn", choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")
     group.addoption("--threads", type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")
     group.addoption("--results", default="results", metavar="DIR", help="where results files go (default: results/)")
+    gate = parser.getgroup("rnnbench-gate", "rnnbench: regression gate and history")
+    gate.addoption("--baseline", metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")
+    gate.addoption("--fail-on-regression", metavar="PCT", help="fail the session on a significant slowdown > PCT")
+    gate.addoption("--threshold-for", action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")
+    gate.addoption("--remeasure", type=int, default=0, metavar="N", help="re-run flagged cases N times, re-test")
+    gate.addoption("--allow-foreign", action="store_true", help="allow a baseline from another machine fingerprint")
+    gate.addoption("--history", metavar="DB", help="append this run to a SQLite history file")
+    gate.addoption("--shard", metavar="K/N", help="run only the K-th of N deterministic slices of the cases")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,6 +56,25 @@ def pytest_configure(config: pytest.Config) -> None:
         threads=config.getoption("threads"),
         results_dir=Path(config.getoption("results")),
     )
+    _configure_gate(config)
+
+
+def _configure_gate(config: pytest.Config) -> None:
+    """Validate gate options and load the baseline before anything is measured."""
+    baseline, fail_on = config.getoption("baseline"), config.getoption("fail_on_regression")
+    try:
+        if config.getoption("shard") is not None:
+            gatemod.shard_cases([], config.getoption("shard"))
+        if baseline is None:
+            if fail_on is not None or config.getoption("remeasure"):
+                raise UserError("--fail-on-regression/--remeasure: need --baseline")
+            return
+        gate = gatemod.Gate.from_options(baseline, fail_on, config.getoption("threshold_for"),
+                                         config.getoption("remeasure"), config.getoption("allow_foreign"))  # fmt: skip
+        gate.check_machine(config.stash[SESSION_KEY].env)
+    except UserError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[GATE_KEY] = gate
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -57,7 +88,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if not cases:
         selection = describe_selection(session.device, session.cudnn)
         raise pytest.UsageError(f"suite {session.suite.name!r} selects no cases with {selection}")
+    cases = gatemod.shard_cases(cases, metafunc.config.getoption("shard"))
     metafunc.parametrize("rnn_case", cases, ids=[case.id for case in cases])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Remember which cases this session runs (after -k, --shard): the gate compares only those."""
+    params = (getattr(item, "callspec", None) for item in items)
+    cases = (p.params.get("rnn_case") for p in params if p is not None)
+    config.stash[SELECTED_KEY] = [case.id for case in cases if isinstance(case, Case)]
 
 
 def pedantic_runner(benchmark: Any) -> RoundRunner:
@@ -102,9 +141,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     bench_session = session.config.stash.get(SESSION_KEY, None)
     if bench_session is not None:
         bench_session.close(complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+        _finish_gate(session, bench_session)
+
+
+def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
+    """Append to the history, run the gate, and fail the session on a regression."""
+    config, gate = session.config, session.config.stash.get(GATE_KEY, None)
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        return
+    appended = gatemod.append_history(config.getoption("history"), bench_session) if config.getoption("history") else 0
+    if gate is not None:
+        try:
+            gate.evaluate(bench_session, config.stash.get(SELECTED_KEY, []))
+        except UserError as exc:
+            config.stash[SUMMARY_KEY] = [f"rnnbench gate: error: {exc}"]
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
+        if gate.failed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[SUMMARY_KEY] = gatemod.summary_lines(gate, config.getoption("history"), appended)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(SUMMARY_KEY, []):
+        terminalreporter.write_line(line)
     session = config.stash.get(SESSION_KEY, None)
     if session is None or session.results is None:
         return

@@ -1,0 +1,104 @@
+"""The regression gate inside a `pytest bench` session (`--baseline`, `--fail-on-regression`, ...).
+
+The plugin only forwards options and hooks here. The comparison itself reads the run's stored
+results file back (bench.compare never sees the runner); only `--remeasure` runs cases again,
+through the runner, into a separate `<run id>.remeasure.json` beside the results file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench import baseline, compare, gate_table, history, runner, shard, store
+from bench.compare import Comparison, Thresholds
+from bench.errors import UserError
+from bench.session import BenchSession
+from bench.store import ResultsFile
+
+
+@dataclass
+class Gate:
+    """What the gate options asked for, and what it found."""
+
+    baseline_docs: list[dict[str, Any]]
+    thresholds: Thresholds
+    fail: bool
+    remeasure: int = 0
+    allow_foreign: bool = False
+    comparison: Comparison | None = None
+    foreign: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
+                     allow_foreign: bool) -> Gate:  # fmt: skip
+        """Load and validate the baseline now, so a bad one stops the session before it runs."""
+        if remeasure < 0:
+            raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
+        docs = store.load([baseline.resolve(path)])
+        return cls(docs, Thresholds.parse(fail_on or "5%", overrides), fail_on is not None, remeasure, allow_foreign)
+
+    def check_machine(self, env: dict[str, Any]) -> None:
+        """Refuse a baseline from another machine before anything is measured (unless allowed)."""
+        current = [{"env": env}]
+        self.foreign = compare.check_machines(self.baseline_docs, current, self.allow_foreign)
+
+    def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
+        """Compare the stored run with the baseline over the selected cases; re-measure if asked."""
+        current = store.load([bench.results.path]) if bench.results is not None else []
+        result = compare.compare(self.baseline_docs, current, self.thresholds,
+                                 allow_foreign=self.allow_foreign, only=selected)  # fmt: skip
+        if self.remeasure and result.flagged():
+            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench, self.remeasure), self.thresholds)
+        self.comparison = result
+        return result
+
+    @property
+    def failed(self) -> bool:
+        return self.fail and self.comparison is not None and bool(self.comparison.failing())
+
+    def report(self) -> str:
+        return gate_table.render(self.comparison) if self.comparison else "rnnbench gate: not evaluated"
+
+
+class Remeasurer:
+    """Runs a flagged case `times` more times; stores the records; returns the pooled ok times."""
+
+    def __init__(self, bench: BenchSession, times: int) -> None:
+        assert bench.results is not None
+        self.bench = bench
+        self.times = times
+        run_id = bench.results.run["id"]
+        path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
+        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}-remeasure", "remeasure_of": run_id},
+                                bench.env)  # fmt: skip
+
+    def __call__(self, case_id: str) -> list[float]:
+        case = next(c for c in self.bench.cases if c.id == case_id)
+        times: list[float] = []
+        for _ in range(self.times):
+            record, _error = runner.run_case(case, self.bench.suite.policy)
+            self.file.add(record)
+            times.extend(record["times_s"])
+        self.file.close(complete=True)
+        return times
+
+
+def append_history(db: str, bench: BenchSession) -> int:
+    """Append this session's stored results to the history file."""
+    if bench.results is None:
+        return 0
+    return history.append(db, store.load([bench.results.path]))
+
+
+def shard_cases(cases: list[Any], spec: str | None) -> list[Any]:
+    """The cases of shard `K/N` (all cases when no shard is given)."""
+    return cases if spec is None else shard.select(cases, shard.parse(spec), key=lambda case: case.id)
+
+
+def summary_lines(gate: Gate | None, history_db: str | None, appended: int) -> list[str]:
+    """Lines for the end of the pytest run."""
+    lines = [gate.report()] if gate is not None else []
+    if history_db and appended:
+        lines.append(f"rnnbench history: appended {appended} rows to {history_db}")
+    return lines
