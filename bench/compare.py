@@ -71,12 +71,12 @@ class Comparison:
         return [row.id for row in self.rows if row.mark == "regression"]
 
     def frame(self) -> pd.DataFrame:
-        """One row per case: medians in seconds, ratio, CI, p-value, threshold, mark, note."""
+        """One row per case: the compared quantile in seconds, ratio, CI, p-value, threshold, mark, note."""
         records = []
         for row in self.rows:
             v = row.verdict
             numbers: dict[str, Any] = (
-                {"baseline_s": v.baseline_median, "current_s": v.current_median, "ratio": v.ratio,
+                {"baseline_s": v.baseline, "current_s": v.current, "quantile": v.quantile, "ratio": v.ratio,
                  "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold}
                 if v else {}
             )  # fmt: skip
@@ -127,7 +127,7 @@ def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
-                 threshold: float, alpha: float) -> Row:  # fmt: skip
+                 threshold: float, alpha: float, quantile: float = 0.5) -> Row:  # fmt: skip
     """The mark of one case, given its pooled samples on each side (None: absent)."""
     base_ok = base is not None and base["status"] == "ok"
     if cur is None or (cur["status"] == "skipped" and base_ok):
@@ -138,7 +138,7 @@ def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] 
         return Row(case_id, "skipped", note=cur["reason"])
     if not base_ok:
         return Row(case_id, "new", note="no baseline measurement" if base is None else f"baseline {base['status']}")
-    verdict = significance.assess(base[TIMES], cur[TIMES], threshold, alpha)
+    verdict = significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
     note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
     return Row(case_id, verdict.mark, verdict, note)
@@ -151,6 +151,7 @@ def compare(
     alpha: float = significance.DEFAULT_ALPHA,
     allow_foreign: bool = False,
     only: Iterable[str] | None = None,
+    quantile: float = 0.5,
 ) -> Comparison:
     """Compare result documents; `only` restricts to those case ids (e.g. one shard's)."""
     foreign = check_machines(baseline, current, allow_foreign)
@@ -159,7 +160,7 @@ def compare(
     if only is not None:
         wanted = set(only)
         ids = [case_id for case_id in ids if case_id in wanted]
-    rows = [compare_case(i, base.get(i), cur.get(i), thresholds.for_case(i), alpha) for i in ids]
+    rows = [compare_case(i, base.get(i), cur.get(i), thresholds.for_case(i), alpha, quantile) for i in ids]
     return Comparison(rows, foreign)
 
 
@@ -169,6 +170,7 @@ def confirm(
     remeasure: Callable[[str], list[float]],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,
+    quantile: float = 0.5,
 ) -> Comparison:
     """Re-test each flagged case on fresh current times from `remeasure(case_id)`.
 
@@ -184,7 +186,7 @@ def confirm(
                 rows.append(Row(row.id, "failed", row.verdict, "re-measure failed"))
                 continue
             fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": base[row.id]["code_hash"]}
-            new = compare_case(row.id, base[row.id], fresh, thresholds.for_case(row.id), alpha)
+            new = compare_case(row.id, base[row.id], fresh, thresholds.for_case(row.id), alpha, quantile)
             row = replace(new, note=f"re-measured ({'confirmed' if new.mark == 'regression' else 'cleared'})")
         rows.append(row)
     return Comparison(rows, comparison.foreign)

@@ -13,6 +13,7 @@ from typing import Any
 from bench import baseline, compare, gate_table, history, runner, shard, store
 from bench.compare import Comparison, Thresholds
 from bench.errors import UserError
+from bench.significance import check_quantile
 from bench.session import BenchSession
 from bench.store import ResultsFile
 
@@ -26,17 +27,19 @@ class Gate:
     fail: bool
     remeasure: int = 0
     allow_foreign: bool = False
+    quantile: float = 0.5
     comparison: Comparison | None = None
     foreign: list[str] = field(default_factory=list)
 
     @classmethod
     def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
-                     allow_foreign: bool) -> Gate:  # fmt: skip
+                     allow_foreign: bool, quantile: float = 0.5) -> Gate:  # fmt: skip
         """Load and validate the baseline now, so a bad one stops the session before it runs."""
         if remeasure < 0:
             raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
+        thresholds = Thresholds.parse(fail_on or "5%", overrides)
         docs = store.load([baseline.resolve(path)])
-        return cls(docs, Thresholds.parse(fail_on or "5%", overrides), fail_on is not None, remeasure, allow_foreign)
+        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, check_quantile(quantile))
 
     def check_machine(self, env: dict[str, Any]) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
@@ -46,10 +49,11 @@ class Gate:
     def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
         """Compare the stored run with the baseline over the selected cases; re-measure if asked."""
         current = store.load([bench.results.path]) if bench.results is not None else []
-        result = compare.compare(self.baseline_docs, current, self.thresholds,
-                                 allow_foreign=self.allow_foreign, only=selected)  # fmt: skip
+        result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
+                                 only=selected, quantile=self.quantile)  # fmt: skip
         if self.remeasure and result.flagged():
-            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench, self.remeasure), self.thresholds)
+            remeasurer = Remeasurer(bench, self.remeasure)
+            result = compare.confirm(result, self.baseline_docs, remeasurer, self.thresholds, quantile=self.quantile)
         self.comparison = result
         return result
 

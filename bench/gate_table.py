@@ -28,14 +28,16 @@ def _ms(value: float) -> str:
 
 
 def table(comparison: Comparison) -> str:
-    """The per-case table: medians (ms), ratio with its 95% CI, p-value, threshold and mark."""
+    """The per-case table: medians (or the chosen quantile, ms), ratio with its 95% CI, p, threshold, mark."""
     frame = comparison.frame()
     if frame.empty:
         return "(no cases to compare)"
     shown = pd.DataFrame({"case": frame["id"]})
     if "ratio" in frame:
-        shown["base ms"] = frame["baseline_s"].map(_ms)
-        shown["now ms"] = frame["current_s"].map(_ms)
+        quantile = frame["quantile"].dropna().iloc[0]
+        label = "median" if quantile == 0.5 else f"p{quantile * 100:g}"
+        shown[f"base {label} ms"] = frame["baseline_s"].map(_ms)
+        shown[f"now {label} ms"] = frame["current_s"].map(_ms)
         shown["ratio"] = frame["ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
         shown["95% CI"] = [
             "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]" for low, high in zip(frame["ci_low"], frame["ci_high"])

@@ -43,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     gate.addoption("--fail-on-regression", metavar="PCT", help="fail the session on a significant slowdown > PCT")
     gate.addoption("--threshold-for", action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")
     gate.addoption("--remeasure", type=int, default=0, metavar="N", help="re-run flagged cases N times, re-test")
+    gate.addoption("--gate-quantile", type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")
     gate.addoption("--allow-foreign", action="store_true", help="allow a baseline from another machine fingerprint")
     gate.addoption("--history", metavar="DB", help="append this run to a SQLite history file")
     gate.addoption("--shard", metavar="K/N", help="run only the K-th of N deterministic slices of the cases")
@@ -70,7 +71,8 @@ def _configure_gate(config: pytest.Config) -> None:
                 raise UserError("--fail-on-regression/--remeasure: need --baseline")
             return
         gate = gatemod.Gate.from_options(baseline, fail_on, config.getoption("threshold_for"),
-                                         config.getoption("remeasure"), config.getoption("allow_foreign"))  # fmt: skip
+                                         config.getoption("remeasure"), config.getoption("allow_foreign"),
+                                         config.getoption("gate_quantile"))  # fmt: skip
         gate.check_machine(config.stash[SESSION_KEY].env)
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None

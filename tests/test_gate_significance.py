@@ -1,9 +1,10 @@
 """The two-stage test on known distributions: significant AND beyond the threshold."""
 
+import numpy as np
 import pytest
 
 from bench.errors import UserError
-from bench.significance import assess, parse_threshold
+from bench.significance import assess, check_quantile, parse_threshold
 from gate_docs import times
 
 
@@ -71,3 +72,28 @@ def test_bad_threshold_is_a_user_error(text: str) -> None:
     with pytest.raises(UserError, match="--threshold"):
         parse_threshold(text)
 
+
+
+def contended(sample: list[float], fraction: float, extra: float, seed: int) -> list[float]:
+    """Like a shared machine: a random `fraction` of rounds get `extra` relative time added."""
+    rng = np.random.default_rng(seed)
+    return [t * (1 + extra) if hit else t for t, hit in zip(sample, rng.random(len(sample)) < fraction)]
+
+
+def test_low_quantile_ignores_contention_that_moves_the_median() -> None:
+    base, cur = times(rounds=200, seed=11), contended(times(rounds=200, seed=12), 0.6, 0.5, seed=13)
+    assert assess(base, cur, 0.05).mark == "regression"
+    verdict = assess(base, cur, 0.05, quantile=0.1)
+    assert verdict.mark == "no change" and verdict.quantile == 0.1
+
+
+def test_low_quantile_still_sees_a_real_ten_percent_shift() -> None:
+    marks = [assess(times(rounds=200, seed=s), times(1.1e-3, rounds=200, seed=60 + s), 0.05, quantile=0.1).mark
+             for s in range(20)]  # fmt: skip
+    assert marks.count("regression") >= 19
+
+
+@pytest.mark.parametrize("quantile", [-0.1, 1.5])
+def test_bad_quantile_is_a_user_error(quantile: float) -> None:
+    with pytest.raises(UserError, match="--quantile"):
+        check_quantile(quantile)

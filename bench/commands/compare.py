@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="threshold for case ids matching a glob, e.g. 'gru-*=10%%' (first match wins)")
     parser.add_argument("--alpha", type=float, default=significance.DEFAULT_ALPHA,
                         help="significance level of the Mann-Whitney U test (default: %(default)s)")
+    parser.add_argument("--quantile", type=float, default=0.5,
+                        help="compare this quantile of the round times (default: 0.5, the median; "
+                             "0.1 is steadier on shared machines)")
     parser.add_argument("--allow-foreign", action="store_true", help="compare across machine fingerprints")
     parser.add_argument("--allow-missing", action="store_true", help="missing or failed cases do not fail the gate")
     parser.add_argument("--history", metavar="DB", help="baseline = the last N runs of this machine in DB")
@@ -49,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 1:
         raise UserError(f"--alpha: must be between 0 and 1, got {args.alpha}")
     thresholds = compare.Thresholds.parse(args.threshold, args.threshold_for)
+    quantile = significance.check_quantile(args.quantile)
     current = store.load([args.paths[-1]])
     base = load_baseline(args, current)
-    result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign)
+    result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign, quantile=quantile)
     print(gate_table.render(result, args.allow_missing))
     return EXIT_REGRESSION if result.failing(args.allow_missing) else 0
