@@ -7,6 +7,7 @@ through the runner, into a separate `<run id>.remeasure.json` beside the results
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,21 +89,32 @@ class Remeasurer:
         return times
 
 
-def append_history(db: str, bench: BenchSession) -> int:
-    """Append this session's stored results to the history file."""
-    if bench.results is None:
-        return 0
-    return history.append(db, store.load([bench.results.path]))
+def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:
+    """The gate the pytest options ask for (None without --baseline); bad options raise `UserError`."""
+    if option("shard") is not None:
+        shard.parse(option("shard"))
+    if option("baseline") is None:
+        if option("fail_on_regression") is not None or option("remeasure"):
+            raise UserError("--fail-on-regression/--remeasure: need --baseline")
+        return None
+    gate = Gate.from_options(option("baseline"), option("fail_on_regression"), option("threshold_for"),
+                             option("remeasure"), option("allow_foreign"), option("gate_quantile"))  # fmt: skip
+    gate.check_machine(env())
+    return gate
+
+
+def finish(gate: Gate | None, bench: BenchSession, selected: list[str], history_db: str | None) -> tuple[list[str], bool]:
+    """At the end of a session: append to the history, evaluate the gate; (summary lines, failed)."""
+    lines = []
+    if history_db and bench.results is not None:
+        rows = history.append(history_db, store.load([bench.results.path]))
+        lines.append(f"rnnbench history: appended {rows} rows to {history_db}")
+    if gate is None:
+        return lines, False
+    gate.evaluate(bench, selected)
+    return [gate.report(), *lines], gate.failed
 
 
 def shard_cases(cases: list[Any], spec: str | None) -> list[Any]:
     """The cases of shard `K/N` (all cases when no shard is given)."""
     return cases if spec is None else shard.select(cases, shard.parse(spec), key=lambda case: case.id)
-
-
-def summary_lines(gate: Gate | None, history_db: str | None, appended: int) -> list[str]:
-    """Lines for the end of the pytest run."""
-    lines = [gate.report()] if gate is not None else []
-    if history_db and appended:
-        lines.append(f"rnnbench history: appended {appended} rows to {history_db}")
-    return lines

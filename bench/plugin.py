@@ -62,21 +62,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _configure_gate(config: pytest.Config) -> None:
     """Validate gate options and load the baseline before anything is measured."""
-    baseline, fail_on = config.getoption("baseline"), config.getoption("fail_on_regression")
     try:
-        if config.getoption("shard") is not None:
-            gatemod.shard_cases([], config.getoption("shard"))
-        if baseline is None:
-            if fail_on is not None or config.getoption("remeasure"):
-                raise UserError("--fail-on-regression/--remeasure: need --baseline")
-            return
-        gate = gatemod.Gate.from_options(baseline, fail_on, config.getoption("threshold_for"),
-                                         config.getoption("remeasure"), config.getoption("allow_foreign"),
-                                         config.getoption("gate_quantile"))  # fmt: skip
-        gate.check_machine(config.stash[SESSION_KEY].env)
+        gate = gatemod.configure(config.getoption, lambda: config.stash[SESSION_KEY].env)
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.stash[GATE_KEY] = gate
+    if gate is not None:
+        config.stash[GATE_KEY] = gate
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -148,20 +139,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
     """Append to the history, run the gate, and fail the session on a regression."""
-    config, gate = session.config, session.config.stash.get(GATE_KEY, None)
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         return
-    appended = gatemod.append_history(config.getoption("history"), bench_session) if config.getoption("history") else 0
-    if gate is not None:
-        try:
-            gate.evaluate(bench_session, config.stash.get(SELECTED_KEY, []))
-        except UserError as exc:
-            config.stash[SUMMARY_KEY] = [f"rnnbench gate: error: {exc}"]
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
-            return
-        if gate.failed and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    config.stash[SUMMARY_KEY] = gatemod.summary_lines(gate, config.getoption("history"), appended)
+    config = session.config
+    try:
+        lines, failed = gatemod.finish(config.stash.get(GATE_KEY, None), bench_session,
+                                       config.stash.get(SELECTED_KEY, []), config.getoption("history"))  # fmt: skip
+    except UserError as exc:
+        lines, failed = [f"rnnbench gate: error: {exc}"], False
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    if failed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[SUMMARY_KEY] = lines
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
