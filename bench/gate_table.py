@@ -32,7 +32,7 @@ def table(comparison: Comparison) -> str:
     frame = comparison.frame()
     if frame.empty:
         return "(no cases to compare)"
-    shown = pd.DataFrame({"case": frame["id"]})
+    shown = pd.DataFrame({"case": frame["id"].str.ljust(frame["id"].str.len().max())})
     if "ratio" in frame:
         quantile = frame["quantile"].dropna().iloc[0]
         label = "median" if quantile == 0.5 else f"p{quantile * 100:g}"
@@ -46,7 +46,7 @@ def table(comparison: Comparison) -> str:
         shown["limit"] = frame["threshold"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
     shown["mark"] = frame["mark"]
     shown["note"] = frame["note"]
-    return shown.to_string(index=False)
+    return shown.to_string(index=False, justify="left")
 
 
 def summary(comparison: Comparison, allow_missing: bool = False) -> str:

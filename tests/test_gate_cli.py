@@ -124,3 +124,10 @@ def test_pytest_benchmark_json_without_data_is_refused(tmp_path: Path, base: Pat
     assert run("compare", str(base), str(pytest_benchmark_file(tmp_path / "pb.json", 1.0, save_data=False))) == 2
     assert "--benchmark-save-data" in capsys.readouterr().err
 
+
+
+def test_quantile_option(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    current = str(write(tmp_path / "cur.json", run_doc(scale=1.25, seed=9)))
+    assert run("compare", str(base), current, "--quantile", "0.1") == 1
+    assert "base p10 ms" in capsys.readouterr().out
+    assert run("compare", str(base), current, "--quantile", "2") == 2
