@@ -8,7 +8,7 @@ through the runner, into a separate `<run id>.remeasure.json` beside the results
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bench import baseline, compare, gate_table, history, runner, shard, store
@@ -30,7 +30,6 @@ class Gate:
     allow_foreign: bool = False
     quantile: float = 0.5
     comparison: Comparison | None = None
-    foreign: list[str] = field(default_factory=list)
 
     @classmethod
     def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
@@ -44,8 +43,7 @@ class Gate:
 
     def check_machine(self, env: dict[str, Any]) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
-        current = [{"env": env}]
-        self.foreign = compare.check_machines(self.baseline_docs, current, self.allow_foreign)
+        compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
 
     def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
         """Compare the stored run with the baseline over the selected cases; re-measure if asked."""

@@ -115,3 +115,11 @@ def test_shard_and_bad_options(first_run: Path, tmp_path: Path, capfd: pytest.Ca
     corrupt.write_text(first_run.read_text()[:100])
     refused = pytest_bench(tmp_path, "r7", "--baseline", str(corrupt), "--fail-on-regression", "5%", capture=capfd)
     assert refused.returncode == 4 and "corrupt or truncated" in refused.stderr
+
+
+def test_baseline_from_other_thread_count_is_refused_before_running(
+    first_run: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    refused = pytest_bench(tmp_path, "r8", "--baseline", str(first_run), "--threads", "2", capture=capfd)
+    assert refused.returncode == 4 and "threads: 1 != 2" in refused.stderr
+    assert not (tmp_path / "r8").exists()
