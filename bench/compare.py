@@ -167,26 +167,31 @@ def compare(
 def confirm(
     comparison: Comparison,
     baseline: list[dict[str, Any]],
-    remeasure: Callable[[str], list[float]],
+    remeasure: Callable[[str, int], list[float]],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,
     quantile: float = 0.5,
+    attempts: int = 1,
 ) -> Comparison:
-    """Re-test each flagged case on fresh current times from `remeasure(case_id)`.
+    """Re-test each flagged case on fresh current times, `remeasure(case_id, attempt)`, up to `attempts` times.
 
-    The fresh times replace the first ones, so a case stays a regression only if an
-    independent second measurement shows it too (a transient disturbance rarely hits twice).
+    Each fresh measurement replaces the first one in its own re-test; a case stays a regression
+    only if every re-test flags it too (a transient disturbance rarely hits every time), and the
+    first re-test that clears it ends its re-measuring.
     """
     base = case_samples(baseline)
     rows = []
     for row in comparison.rows:
-        if row.mark == "regression":
-            times = remeasure(row.id)
+        for attempt in range(attempts if row.mark == "regression" else 0):
+            times = remeasure(row.id, attempt)
             if not times:
-                rows.append(Row(row.id, "failed", row.verdict, "re-measure failed"))
-                continue
+                row = Row(row.id, "failed", row.verdict, "re-measure failed")
+                break
             fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": base[row.id]["code_hash"]}
             new = compare_case(row.id, base[row.id], fresh, thresholds.for_case(row.id), alpha, quantile)
-            row = replace(new, note=f"re-measured ({'confirmed' if new.mark == 'regression' else 'cleared'})")
+            verdict = "confirmed" if new.mark == "regression" else "cleared"
+            row = replace(new, note=f"re-measured {attempt + 1}x ({verdict})")
+            if new.mark != "regression":
+                break
         rows.append(row)
     return Comparison(rows, comparison.foreign)

@@ -51,8 +51,8 @@ class Gate:
         result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
                                  only=selected, quantile=self.quantile)  # fmt: skip
         if self.remeasure and result.flagged():
-            remeasurer = Remeasurer(bench, self.remeasure)
-            result = compare.confirm(result, self.baseline_docs, remeasurer, self.thresholds, quantile=self.quantile)
+            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
+                                     quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
         self.comparison = result
         return result
 
@@ -65,26 +65,22 @@ class Gate:
 
 
 class Remeasurer:
-    """Runs a flagged case `times` more times; stores the records; returns the pooled ok times."""
+    """Measures a flagged case once more, stores the record, and returns its round times."""
 
-    def __init__(self, bench: BenchSession, times: int) -> None:
+    def __init__(self, bench: BenchSession) -> None:
         assert bench.results is not None
         self.bench = bench
-        self.times = times
         run_id = bench.results.run["id"]
         path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
         self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}-remeasure", "remeasure_of": run_id},
                                 bench.env)  # fmt: skip
 
-    def __call__(self, case_id: str) -> list[float]:
+    def __call__(self, case_id: str, attempt: int) -> list[float]:
         case = next(c for c in self.bench.cases if c.id == case_id)
-        times: list[float] = []
-        for _ in range(self.times):
-            record, _error = runner.run_case(case, self.bench.suite.policy)
-            self.file.add(record)
-            times.extend(record["times_s"])
+        record, _error = runner.run_case(case, self.bench.suite.policy)
+        self.file.add(record)
         self.file.close(complete=True)
-        return times
+        return record["times_s"]
 
 
 def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:

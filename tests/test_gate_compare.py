@@ -1,5 +1,7 @@
 """Matching cases, marks, machine refusal, thresholds and re-measuring (bench.compare)."""
 
+from collections import Counter
+
 import pytest
 
 from bench.compare import Thresholds, compare, confirm
@@ -88,18 +90,28 @@ def test_confirm_clears_a_transient_and_keeps_a_real_regression() -> None:
     first = compare(base, [run_doc(scale=1.3, seed=10)])
     asked: list[str] = []
 
-    def steady(case_id: str) -> list[float]:
+    def steady(case_id: str, attempt: int) -> list[float]:
         asked.append(case_id)
-        return times(1e-3 if case_id.startswith("gru") else 1.3e-3, seed=77)
+        return times(1e-3 if case_id.startswith("gru") else 1.3e-3, seed=77 + attempt)
 
-    result = confirm(first, base, steady)
-    assert sorted(asked) == sorted(CASE_IDS)
+    result = confirm(first, base, steady, attempts=3)
+    assert Counter(asked) == {"gru-b-forward": 1, "lstm-a-forward": 3, "lstm-c-backward": 3}
     assert marks(result)["gru-b-forward"] == "no change"
     assert marks(result)["lstm-a-forward"] == "regression"
-    assert all(row.note.startswith("re-measured") for row in result.rows)
+    notes = {row.id: row.note for row in result.rows}
+    assert notes["gru-b-forward"] == "re-measured 1x (cleared)"
+    assert notes["lstm-a-forward"] == "re-measured 3x (confirmed)"
+
+
+def test_confirm_needs_every_attempt_to_flag() -> None:
+    base = [run_doc(ids=CASE_IDS[:1])]
+    first = compare(base, [run_doc(scale=1.3, seed=10, ids=CASE_IDS[:1])])
+    burst_then_quiet = {0: 1.3e-3, 1: 1e-3}
+    result = confirm(first, base, lambda case_id, attempt: times(burst_then_quiet[attempt], seed=5), attempts=2)
+    assert marks(result) == {CASE_IDS[0]: "no change"}
 
 
 def test_confirm_failed_remeasure_fails() -> None:
     base = [run_doc()]
-    result = confirm(compare(base, [run_doc(scale=1.3, seed=10)]), base, lambda case_id: [])
+    result = confirm(compare(base, [run_doc(scale=1.3, seed=10)]), base, lambda case_id, attempt: [])
     assert set(marks(result).values()) == {"failed"}

@@ -94,7 +94,7 @@ def test_regression_fails_the_session_even_after_remeasure(
     done = pytest_bench(tmp_path, "r3", "--baseline", str(speed_up(first_run, 1000.0)), "--fail-on-regression",
                         "5%", "--remeasure", "1", capture=capfd)  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout.count("re-measured (confirmed)") == 2
+    assert done.stdout.count("re-measured 1x (confirmed)") == 2
     assert "FAIL: 2 case(s)" in done.stdout
     (remeasure,) = (tmp_path / "r3").glob("*.remeasure.json")
     assert len(json.loads(remeasure.read_text())["records"]) == 2

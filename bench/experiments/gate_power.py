@@ -7,7 +7,8 @@ Takes one baseline run of a few smoke cases, then alternates two kinds of gated 
     injected regression; the gate should flag it (power, goal >= 19/20);
   * unchanged: the same code again; the gate should stay quiet (false alarms, goal <= 1/20).
 Each run goes through the real pipeline: records -> results file -> bench.store.load ->
-bench.compare (threshold, then `--remeasure`-style re-test of flagged cases).
+bench.compare (threshold, then `--remeasure N`-style re-tests of flagged cases), for each
+setting (quantile x N) on the same measurements; re-measurements are shared between settings.
 The injection lives only here: the suite, runner and plugin never see it.
 """
 
@@ -96,11 +97,11 @@ def measure_run(cases: list[Case], policy: TimingPolicy, units: dict[str, int] |
 
 
 def gate(baseline: list[dict[str, Any]], current: list[dict[str, Any]], thresholds: compare.Thresholds,
-         remeasure: Callable[[str], list[float]] | None, quantile: float) -> compare.Comparison:  # fmt: skip
-    """What `pytest bench --baseline B --fail-on-regression T --remeasure 1 --gate-quantile Q` decides."""
+         remeasure: Callable[[str, int], list[float]], attempts: int, quantile: float) -> compare.Comparison:  # fmt: skip
+    """What `pytest bench --baseline B --fail-on-regression T --remeasure N --gate-quantile Q` decides."""
     result = compare.compare(baseline, current, thresholds, quantile=quantile)
-    if remeasure is not None and result.flagged():
-        result = compare.confirm(result, baseline, remeasure, thresholds, quantile=quantile)
+    if attempts and result.flagged():
+        result = compare.confirm(result, baseline, remeasure, thresholds, quantile=quantile, attempts=attempts)
     return result
 
 
@@ -121,7 +122,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="gated runs of each kind (default: 20)")
     parser.add_argument("--slowdown", type=float, default=0.10, help="injected slowdown (default: 0.10)")
     parser.add_argument("--threshold", default="5%", help="gate threshold (default: 5%%)")
-    parser.add_argument("--remeasure", type=int, default=1, help="re-measures of flagged cases (0: none)")
+    parser.add_argument("--remeasure", type=int, nargs="+", default=[1, 2],
+                        help="gate with each of these --remeasure N (re-measures shared between settings)")
     parser.add_argument("--quantiles", type=float, nargs="+", default=[0.5, 0.1],
                         help="gate on these quantiles of the round times, each on the same measurements")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
@@ -139,7 +141,7 @@ def main() -> None:
     cases = [c for c in smoke.cases if c.device == "cpu" and any(fnmatch.fnmatchcase(c.id, g) for g in args.cases)]
     thresholds = compare.Thresholds.parse(args.threshold)
     print(f"{len(cases)} cases, threads={args.threads}, threshold={args.threshold}, alpha=0.01, "
-          f"remeasure={args.remeasure}, max_time={args.max_time}s, torch {torch.__version__}")  # fmt: skip
+          f"max_time={args.max_time}s, torch {torch.__version__}")  # fmt: skip
     units, achieved = {}, {}
     for case in cases:
         units[case.id], achieved[case.id] = calibrate(case, args.slowdown)
@@ -151,33 +153,35 @@ def main() -> None:
         history.append(db, measure_run(cases, policy, None, work / f"baseline-{index}.json", machine))
     baseline = history.last_runs(db, machine["fingerprint"], args.baseline_runs)
     by_id = {case.id: case for case in cases}
-    outcomes = {q: {"slowed": [], "unchanged": []} for q in args.quantiles}
+    settings = [(q, n) for q in args.quantiles for n in args.remeasure]
+    outcomes = {setting: {"slowed": [], "unchanged": []} for setting in settings}
     for index in range(args.runs):
         for kind in ("slowed", "unchanged"):
             slow = units if kind == "slowed" else None
-            fresh: dict[str, list[float]] = {}  # one re-measure per case, shared by the quantiles
+            fresh: dict[tuple[str, int], list[float]] = {}  # each re-measure is shared by the settings
 
-            def remeasure(case_id: str, slow: dict[str, int] | None = slow, fresh: dict = fresh) -> list[float]:
-                if case_id not in fresh:
+            def remeasure(case_id: str, attempt: int, slow: dict[str, int] | None = slow,
+                          fresh: dict = fresh) -> list[float]:  # fmt: skip
+                if (case_id, attempt) not in fresh:
                     round_runner = slowed_runner(slow[case_id]) if slow else timing.run_rounds
-                    fresh[case_id] = runner.run_case(by_id[case_id], policy, round_runner)[0]["times_s"]
-                return fresh[case_id]
+                    fresh[case_id, attempt] = runner.run_case(by_id[case_id], policy, round_runner)[0]["times_s"]
+                return fresh[case_id, attempt]
 
             current = measure_run(cases, policy, slow, work / f"{kind}-{index:02d}.json", machine)
             line = []
-            for q in args.quantiles:
-                result = gate(baseline, current, thresholds, remeasure if args.remeasure else None, q)
-                outcomes[q][kind].append(result)
+            for q, n in settings:
+                result = gate(baseline, current, thresholds, remeasure, n, q)
+                outcomes[q, n][kind].append(result)
                 ratios = " ".join(f"{r.verdict.ratio:.3f}" if r.verdict else r.mark for r in result.rows)
-                line.append(f"q{q:g}: flagged={len(result.flagged())} [{ratios}]")
+                line.append(f"q{q:g}/r{n}: {len(result.flagged())} [{ratios}]")
             print(f"  run {index + 1:2d} {kind:9s} " + "  ".join(line), flush=True)
 
     summary = {
         "machine": f"{machine['cpu_model']} ({machine['cpu_count']} cores), torch {machine['torch']}",
         "threads": args.threads, "cases": [c.id for c in cases], "threshold": args.threshold, "alpha": 0.01,
-        "remeasure": args.remeasure, "baseline_runs": args.baseline_runs, "runs_each": args.runs,
+        "baseline_runs": args.baseline_runs, "runs_each": args.runs,
         "injected_slowdown": {k: round(v, 4) for k, v in achieved.items()},
-        "by_quantile": {f"{q:g}": rates(outcomes[q], args.runs) for q in args.quantiles},
+        "by_setting": {f"quantile {q:g}, remeasure {n}": rates(outcomes[q, n], args.runs) for q, n in settings},
         "run_time_s": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     print(json.dumps(summary, indent=1))
