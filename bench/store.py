@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench import schema
+from bench import pytest_benchmark_json, schema
 from bench.case import AXES
 from bench.errors import UserError
 
@@ -79,13 +79,15 @@ def result_files(paths: list[str | Path]) -> list[Path]:
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """Read and validate one results file."""
+    """Read and validate one results file (ours, or pytest-benchmark's JSON converted)."""
     try:
         doc = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}: corrupt or truncated JSON ({exc})") from None
+    if pytest_benchmark_json.is_pytest_benchmark(doc):
+        return pytest_benchmark_json.convert(doc, str(path))
     return schema.check_document(doc, str(path))
 
 

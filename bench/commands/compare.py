@@ -1,0 +1,60 @@
+"""`rnnbench compare [BASELINE] CURRENT`: the regression gate over stored results.
+
+Exit status: 0 clean, 1 a regression (or a missing / failed case), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import baseline, compare, gate_table, history, significance, store
+from bench.errors import UserError
+
+EXIT_REGRESSION = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="gate CURRENT against BASELINE (a results path, a saved baseline name, or --history)"
+    )
+    parser.add_argument("paths", nargs="+", metavar="[BASELINE] CURRENT", help="results files or directories")
+    parser.add_argument("--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)")
+    parser.add_argument("--threshold-for", action="append", default=[], metavar="PATTERN=PCT",
+                        help="threshold for case ids matching a glob, e.g. 'gru-*=10%%' (first match wins)")
+    parser.add_argument("--alpha", type=float, default=significance.DEFAULT_ALPHA,
+                        help="significance level of the Mann-Whitney U test (default: %(default)s)")
+    parser.add_argument("--quantile", type=float, default=0.5,
+                        help="compare this quantile of the round times (default: 0.5, the median; "
+                             "0.1 is steadier on shared machines)")
+    parser.add_argument("--allow-foreign", action="store_true", help="compare across machine fingerprints")
+    parser.add_argument("--allow-missing", action="store_true", help="missing or failed cases do not fail the gate")
+    parser.add_argument("--history", metavar="DB", help="baseline = the last N runs of this machine in DB")
+    parser.add_argument("--last", type=int, default=5, help="with --history: how many runs to pool (default: 5)")
+    parser.set_defaults(func=run)  # fmt: skip
+
+
+def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
+    """The baseline documents: a path or saved name, or the last N runs from the history."""
+    if args.history:
+        if len(args.paths) != 1:
+            raise UserError("with --history give only CURRENT (the baseline comes from the history)")
+        fingerprints = {doc["env"].get("fingerprint") for doc in current}
+        if len(fingerprints) != 1:
+            raise UserError(f"CURRENT mixes {len(fingerprints)} machine fingerprints; gate one machine at a time")
+        exclude = {doc["run"].get("id") for doc in current}
+        return history.last_runs(args.history, fingerprints.pop(), args.last, exclude)
+    if len(args.paths) != 2:
+        raise UserError(f"expected BASELINE CURRENT, got {len(args.paths)} path(s)")
+    return store.load([baseline.resolve(args.paths[0])])
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.alpha < 1:
+        raise UserError(f"--alpha: must be between 0 and 1, got {args.alpha}")
+    thresholds = compare.Thresholds.parse(args.threshold, args.threshold_for)
+    quantile = significance.check_quantile(args.quantile)
+    current = store.load([args.paths[-1]])
+    base = load_baseline(args, current)
+    result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign, quantile=quantile)
+    print(gate_table.render(result, args.allow_missing))
+    return EXIT_REGRESSION if result.failing(args.allow_missing) else 0

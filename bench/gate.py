@@ -1,0 +1,114 @@
+"""The regression gate inside a `pytest bench` session (`--baseline`, `--fail-on-regression`, ...).
+
+The plugin only forwards options and hooks here. The comparison itself reads the run's stored
+results file back (bench.compare never sees the runner); only `--remeasure` runs cases again,
+through the runner, into a separate `<run id>.remeasure.json` beside the results file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench import baseline, compare, gate_table, history, runner, shard, store
+from bench.compare import Comparison, Thresholds
+from bench.errors import UserError
+from bench.significance import check_quantile
+from bench.session import BenchSession
+from bench.store import ResultsFile
+
+
+@dataclass
+class Gate:
+    """What the gate options asked for, and what it found."""
+
+    baseline_docs: list[dict[str, Any]]
+    thresholds: Thresholds
+    fail: bool
+    remeasure: int = 0
+    allow_foreign: bool = False
+    quantile: float = 0.5
+    comparison: Comparison | None = None
+
+    @classmethod
+    def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
+                     allow_foreign: bool, quantile: float = 0.5) -> Gate:  # fmt: skip
+        """Load and validate the baseline now, so a bad one stops the session before it runs."""
+        if remeasure < 0:
+            raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
+        thresholds = Thresholds.parse(fail_on or "5%", overrides)
+        docs = store.load([baseline.resolve(path)])
+        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, check_quantile(quantile))
+
+    def check_machine(self, env: dict[str, Any]) -> None:
+        """Refuse a baseline from another machine before anything is measured (unless allowed)."""
+        compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
+
+    def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
+        """Compare the stored run with the baseline over the selected cases; re-measure if asked."""
+        current = store.load([bench.results.path]) if bench.results is not None else []
+        result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
+                                 only=selected, quantile=self.quantile)  # fmt: skip
+        if self.remeasure and result.flagged():
+            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
+                                     quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
+        self.comparison = result
+        return result
+
+    @property
+    def failed(self) -> bool:
+        return self.fail and self.comparison is not None and bool(self.comparison.failing())
+
+    def report(self) -> str:
+        return gate_table.render(self.comparison) if self.comparison else "rnnbench gate: not evaluated"
+
+
+class Remeasurer:
+    """Measures a flagged case once more, stores the record, and returns its round times."""
+
+    def __init__(self, bench: BenchSession) -> None:
+        assert bench.results is not None
+        self.bench = bench
+        run_id = bench.results.run["id"]
+        path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
+        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}-remeasure", "remeasure_of": run_id},
+                                bench.env)  # fmt: skip
+
+    def __call__(self, case_id: str, attempt: int) -> list[float]:
+        case = next(c for c in self.bench.cases if c.id == case_id)
+        record, _error = runner.run_case(case, self.bench.suite.policy)
+        self.file.add(record)
+        self.file.close(complete=True)
+        return record["times_s"]
+
+
+def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:
+    """The gate the pytest options ask for (None without --baseline); bad options raise `UserError`."""
+    if option("shard") is not None:
+        shard.parse(option("shard"))
+    if option("baseline") is None:
+        if option("fail_on_regression") is not None or option("remeasure"):
+            raise UserError("--fail-on-regression/--remeasure: need --baseline")
+        return None
+    gate = Gate.from_options(option("baseline"), option("fail_on_regression"), option("threshold_for"),
+                             option("remeasure"), option("allow_foreign"), option("gate_quantile"))  # fmt: skip
+    gate.check_machine(env())
+    return gate
+
+
+def finish(gate: Gate | None, bench: BenchSession, selected: list[str], history_db: str | None) -> tuple[list[str], bool]:
+    """At the end of a session: append to the history, evaluate the gate; (summary lines, failed)."""
+    lines = []
+    if history_db and bench.results is not None:
+        rows = history.append(history_db, store.load([bench.results.path]))
+        lines.append(f"rnnbench history: appended {rows} rows to {history_db}")
+    if gate is None:
+        return lines, False
+    gate.evaluate(bench, selected)
+    return [gate.report(), *lines], gate.failed
+
+
+def shard_cases(cases: list[Any], spec: str | None) -> list[Any]:
+    """The cases of shard `K/N` (all cases when no shard is given)."""
+    return cases if spec is None else shard.select(cases, shard.parse(spec), key=lambda case: case.id)
