@@ -1,5 +1,5 @@
 """The `rnnbench` subcommands; add a module here and list it in MODULES."""
 
-from bench.commands import cases, show
+from bench.commands import cases, report, show
 
-MODULES = (cases, show)
+MODULES = (cases, report, show)
