@@ -1,1 +1,1 @@
-"""rnnbench reports: tables, plots and one self-contained HTML page from stored results."""
+"""Reports over stored rnnbench results (tables, plots, HTML)."""
