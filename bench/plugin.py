@@ -52,12 +52,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = metafunc.config.stash[SESSION_KEY]
     try:
         cases = session.cases
+        if not cases:
+            selection = describe_selection(session.device, session.cudnn)
+            raise UserError(f"suite {session.suite.name!r} selects no cases with {selection}")
     except UserError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    if not cases:
-        selection = describe_selection(session.device, session.cudnn)
-        raise pytest.UsageError(f"suite {session.suite.name!r} selects no cases with {selection}")
+        session.usage_error, cases = str(exc), []  # reported once collection ends, as one line
     metafunc.parametrize("rnn_case", cases, ids=[case.id for case in cases])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    error = session.config.stash[SESSION_KEY].usage_error
+    if error is not None:
+        raise pytest.UsageError(error)
 
 
 def pedantic_runner(benchmark: Any) -> RoundRunner:

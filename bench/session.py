@@ -44,6 +44,7 @@ class BenchSession:
     results_dir: Path = Path("results")
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
+    usage_error: str | None = None
 
     @cached_property
     def suite(self) -> suite.Suite:

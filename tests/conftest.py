@@ -1,11 +1,8 @@
-"""Session fixtures of the report tests: one tiny real benchmark run, and its report.
-
-`tiny_results` runs the real harness (`pytest bench`) at tiny shapes, once per session (a few
-seconds); `tiny_report` builds a report from it.
-"""
+"""Shared helpers for the harness tests: tiny cases and suite files; the report tests' tiny real run."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -14,10 +11,50 @@ from pathlib import Path
 import pytest
 from report_data import SUITE_NAME
 
+from bench.case import Case
 from reports.build import build
 
+pytest_plugins = ("pytester",)
+
+TINY_SUITE = """
+[suite]
+name = "tiny"
+
+[settings]
+warmup_rounds = 1
+min_rounds = 3
+max_rounds = 3
+max_time = 0.01
+
+[[grid]]
+cell = ["lstm", "gru"]
+batch = 2
+seq_len = 3
+input_size = 4
+hidden_size = 5
+phases = ["forward", "backward"]
+"""
+
+
+def tiny_case(**changes: object) -> Case:
+    """A CPU case small enough to run in milliseconds."""
+    base = Case(
+        cell="lstm", model="layer", batch=2, seq_len=3, input_size=4, hidden_size=5, num_layers=1,
+        bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward",
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.fixture
+def tiny_suite(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY_SUITE)
+    return path
+
+
 ROOT = Path(__file__).resolve().parent.parent
-TINY_SUITE = f"""
+# The report tests build from a real `pytest bench` run at tiny shapes, once per session (seconds).
+REPORT_SUITE = f"""
 [suite]
 name = {json.dumps(SUITE_NAME)}
 [settings]
@@ -52,7 +89,7 @@ def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("tiny-run")
     results = work / "results"
     suite = work / "tiny.toml"
-    suite.write_text(TINY_SUITE)
+    suite.write_text(REPORT_SUITE)
     command = [sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--results", str(results),
                "--device", "all", "-q", "-p", "no:cacheprovider"]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
