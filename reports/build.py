@@ -49,7 +49,11 @@ def describe(inputs: Inputs) -> tuple[str, str]:
     counts = frame["status"].value_counts()
     statuses = ", ".join(f"{counts[s]} {s}" for s in ("ok", "failed", "skipped") if s in counts)
     n = len(inputs.environments)
-    return suites, f"{n} input{'s' if n != 1 else ''}, {len(frame)} records ({statuses})."
+    noisy = int(inputs.ok["noisy"].fillna(False).astype(bool).sum())
+    return suites, (
+        f"{n} input{'s' if n != 1 else ''}, {len(frame)} records ({statuses}); "
+        f"{noisy} of {len(inputs.ok)} timed records are noisy (IQR above 10% of the median)."
+    )
 
 
 def build(paths: list[str | Path], out: Path, progress: bool = True) -> Path:

@@ -46,7 +46,7 @@ SECTIONS = {  # name: (title, what it shows, why it may be empty)
     ),
     "throughput": (
         "Throughput",
-        "Tokens per second and achieved GFLOP/s (analytic FLOPs / median) per case.",
+        "Every timed case: median, IQR, noisy (IQR above 10% of the median), tokens/s, GFLOP/s (analytic FLOPs / median).",
         "no timed records",
     ),
     "not_ok": ("Failed and skipped cases", "Cases recorded without timings, with the reason.", "every case was timed"),

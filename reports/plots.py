@@ -9,6 +9,7 @@ grid (all other axes fixed) where the swept axis takes the most values.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 import pandas as pd
@@ -158,7 +159,8 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
         ax.set_xticks(range(len(grid.columns)), [str(v) for v in grid.columns])
         ax.set_yticks(range(len(grid.index)), [str(v) for v in grid.index])
         for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
-            ax.text(j, i, f"{value:.2g}×", ha="center", va="center", fontsize=9)
+            dark = abs(math.log(value)) > 0.6 * math.log(reach)  # deep colour: white text reads better
+            ax.text(j, i, f"{value:.2g}×", ha="center", va="center", fontsize=9, color="white" if dark else "black")
         ax.set(xlabel=LABELS[x], ylabel=LABELS[y], title=phase.replace("_", "+"))
     bar = fig.colorbar(image, ax=axes[0].tolist(), label="GRU time / LSTM time")
     bar.ax.axhline(1.0, color="black", linewidth=2)

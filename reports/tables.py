@@ -93,8 +93,8 @@ def cpu_vs_cuda(ok: pd.DataFrame) -> pd.DataFrame:
 
 
 def throughput(ok: pd.DataFrame) -> pd.DataFrame:
-    """Tokens per second and achieved GFLOP/s for every timed case."""
-    columns = ["input", "id", "median_s", "flops", "gflops_per_s", "tokens_per_s", "threads"]
+    """Tokens per second and achieved GFLOP/s for every timed case, and whether its timing is noisy."""
+    columns = ["input", "id", "median_s", "iqr_s", "noisy", "flops", "gflops_per_s", "tokens_per_s", "threads"]
     return ok[columns].sort_values(["input", "id"]).reset_index(drop=True)
 
 
