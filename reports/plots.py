@@ -29,6 +29,7 @@ LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_s
 SHORT = {"batch": "b", "seq_len": "t", "input_size": "i", "hidden_size": "h", "num_layers": "l"}
 COLORS = {"lstm": "tab:blue", "gru": "tab:orange"}
 STYLES = ("-", "--", ":", "-.")
+SERIES = ("input", "device_label")  # one line each in sweep plots
 DECADE = 10  # log scale once values span this factor
 Drawn = Figure | str  # a figure, or why there is none
 
@@ -47,10 +48,13 @@ def fixed_text(fixed: dict[str, object]) -> str:
 
 
 def best_slice(rows: pd.DataFrame, swept: list[str]) -> tuple[pd.DataFrame, dict[str, object]] | None:
-    """Rows of the fixed-other-axes slice where `swept` take the most distinct values (>= 2)."""
+    """Rows of the slice (all other shape axes fixed) where `swept` take the most distinct values (>= 2).
+
+    Inputs and devices are not fixed: each becomes its own line, so a GPU run shows CPU and CUDA.
+    """
     if rows.empty:
         return None
-    others = [key for key in KEY if key not in swept and key != "input"]
+    others = [key for key in KEY if key not in (*swept, *SERIES)]
     counts = rows.groupby(others)[swept].apply(lambda g: len(g.drop_duplicates()))
     if counts.max() < 2:
         return None
@@ -67,12 +71,18 @@ def scale_axis(ax: Axes, values: pd.Series, which: str) -> None:
 
 
 def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, str] | None) -> None:
-    """One line per cell (and input), with the IQR as a shaded band."""
+    """One line per cell, input and device (line style), with the IQR as a shaded band."""
+    series = list(dict.fromkeys(zip(rows["input"], rows["device_label"])))
     inputs = list(dict.fromkeys(rows["input"]))
-    for (cell, name), line in rows.groupby(["cell", "input"]):
+    for (cell, *key), line in rows.groupby(["cell", *SERIES]):
         line = line.sort_values(x)
-        label = cell.upper() if len(inputs) == 1 else f"{cell.upper()} (input {inputs.index(name) + 1})"
-        style = STYLES[inputs.index(name) % len(STYLES)]
+        name, device = key
+        label = " ".join(
+            [cell.upper()]
+            + ([device] if rows["device_label"].nunique() > 1 else [])
+            + ([f"(input {inputs.index(name) + 1})"] if len(inputs) > 1 else [])
+        )
+        style = STYLES[series.index((name, device)) % len(STYLES)]
         ax.plot(line[x], line[y], style, marker="o", color=COLORS[cell], label=label)
         if band is not None:
             ax.fill_between(line[x], line[band[0]], line[band[1]], color=COLORS[cell], alpha=0.2)
@@ -141,7 +151,10 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     """GRU/LSTM median-time ratio over two axes, one panel per phase; 1.0 (parity) marked."""
     ratios = pd.concat([pairs(ok, "median_s", phase).assign(phase=phase) for phase in PHASES])
     ratios = ratios.astype({"ratio": float})
-    ratios = ratios[ratios["input"] == ratios["input"].iloc[0]] if not ratios.empty else ratios
+    if ratios.empty:
+        return "no shape has both cells measured"
+    name, device = ratios.groupby(list(SERIES)).size().idxmax()  # the input and device with most pairs
+    ratios = ratios[(ratios["input"] == name) & (ratios["device_label"] == device)]
     found = heat_axes(ratios.drop(columns="phase").drop_duplicates(list(KEY)))
     if found is None:
         return "no two axes vary together with both cells measured"
@@ -151,7 +164,7 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     phases = tables.ordered(rows["phase"], PHASES)
     reach = max(rows["ratio"].max(), 1 / rows["ratio"].min(), 1.1)
     norm = LogNorm(vmin=1 / reach, vmax=reach)  # symmetric in log space: 1.0 sits in the middle
-    fig = Figure(figsize=(4.4 * len(phases), 4.2), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 4.4 * len(phases)), 4.2), layout="constrained")
     axes = fig.subplots(1, len(phases), squeeze=False)
     for ax, phase in zip(axes[0], phases):
         grid = rows[rows["phase"] == phase].pivot_table(index=y, columns=x, values="ratio")
@@ -165,7 +178,8 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     bar = fig.colorbar(image, ax=axes[0].tolist(), label="GRU time / LSTM time")
     bar.ax.axhline(1.0, color="black", linewidth=2)
     bar.set_ticks([norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}", "1.0", f"{norm.vmax:.2g}"])
-    fig.suptitle(f"GRU/LSTM time ratio (<1: GRU faster; black line: 1.0)\n{fixed_text(fixed)}")
+    bar.minorticks_off()
+    fig.suptitle(f"GRU/LSTM time ratio (<1: GRU faster; black line: 1.0)\n{fixed_text(fixed)} {device}")
     return fig
 
 
@@ -179,7 +193,7 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
     axes = fig.subplots(len(phases), 1, squeeze=False)
     for ax, phase in zip(axes[:, 0], phases):
         rows = speedups[speedups["phase"] == phase].copy()
-        keys = [key for key in KEY if key in rows.columns]
+        keys = [key for key in KEY if key in rows.columns and rows[key].nunique() > 1] or ["model"]
         rows["shape"] = [fixed_text(dict(zip(keys, key))) for key in rows[keys].itertuples(index=False)]
         wide = rows.pivot_table(index="shape", columns="cell", values="cuda-cudnn speedup")
         wide[tables.ordered(wide.columns, CELLS)].plot.bar(ax=ax, color=COLORS, rot=30)

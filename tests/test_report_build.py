@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +13,7 @@ from PIL import Image
 from report_data import SUITE_NAME
 
 from bench import store
+from reports.build import build
 from reports.inputs import SHAPE
 from reports.plots import PLOTS
 
@@ -79,3 +81,15 @@ def test_tables_are_written_as_csv_and_markdown(tiny_report: Path) -> None:
     claims = pd.read_csv(tiny_report / "tables" / "claims.csv")
     assert claims.set_index("aspect").loc["parameters", "verdict"] == "confirmed"
     assert claims.set_index("aspect").loc["accuracy", "verdict"] == "not measured"
+
+
+def test_a_run_without_timed_records_still_reports(tiny_results: Path, tmp_path: Path) -> None:
+    doc = store.load([tiny_results])[0]
+    for record in doc["records"]:
+        record.update(status="skipped", reason="skipped <for> the test", stats=None, times_s=[], measures={})
+    (tmp_path / "skipped.json").write_text(json.dumps(doc))
+    page = build([tmp_path / "skipped.json"], tmp_path / "out", progress=False).read_text()
+    assert "Nothing to show: no timed records" in page and "<img " not in page
+    assert page.count("skipped &lt;for&gt; the test") == len(doc["records"])
+    claims = pd.read_csv(tmp_path / "out" / "tables" / "claims.csv")
+    assert set(claims["verdict"]) == {"not measured"}
