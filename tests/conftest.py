@@ -1,13 +1,18 @@
-"""Shared helpers for the harness tests: tiny cases and suite files."""
+"""Shared helpers for the harness tests: tiny cases and suite files; the report tests' tiny real run."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from report_data import SUITE_NAME
 
 from bench.case import Case
+from reports.build import build
 
 pytest_plugins = ("pytester",)
 
@@ -45,3 +50,56 @@ def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
     path.write_text(TINY_SUITE)
     return path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# The report tests build from a real `pytest bench` run at tiny shapes, once per session (seconds).
+REPORT_SUITE = f"""
+[suite]
+name = {json.dumps(SUITE_NAME)}
+[settings]
+warmup_rounds = 1
+min_rounds = 3
+max_rounds = 3
+max_time = 0.001
+[defaults]
+phases = ["forward_backward", "inference"]
+device = "cpu"
+[[grid]]
+cell = ["lstm", "gru"]
+batch = [1, 2]
+seq_len = [2, 8]
+input_size = 4
+hidden_size = [4, 8]
+[[case]]  # a CUDA case: recorded as skipped on a machine without CUDA
+cell = "gru"
+batch = 1
+seq_len = 2
+input_size = 4
+hidden_size = 4
+device = "cuda"
+cudnn = "on"
+phases = ["inference"]
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results directory written by a real `pytest bench` run of a tiny suite."""
+    work = tmp_path_factory.mktemp("tiny-run")
+    results = work / "results"
+    suite = work / "tiny.toml"
+    suite.write_text(REPORT_SUITE)
+    command = [sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--results", str(results),
+               "--device", "all", "-q", "-p", "no:cacheprovider"]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return results
+
+
+@pytest.fixture(scope="session")
+def tiny_report(tiny_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report directory built from `tiny_results`."""
+    out = tmp_path_factory.mktemp("tiny-report")
+    build([tiny_results], out, progress=False)
+    return out

@@ -13,7 +13,9 @@ from tests.conftest import tiny_case
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("model", ["layer", "classifier"])
 def test_param_formula_matches_pytorch(cell: str, num_layers: int, bidirectional: bool, model: str) -> None:
-    case = tiny_case(cell=cell, num_layers=num_layers, bidirectional=bidirectional, model=model, input_size=7, hidden_size=5)
+    case = tiny_case(
+        cell=cell, num_layers=num_layers, bidirectional=bidirectional, model=model, input_size=7, hidden_size=5
+    )
     built = models.build_model(case)
     assert analytic.model_params(case) == sum(p.numel() for p in built.parameters())
     assert analytic.rnn_params(case) == sum(p.numel() for p in models.rnn_of(built).parameters())
@@ -47,7 +49,9 @@ def test_forward_flops_rule() -> None:
     assert analytic.forward_flops(bi2) == 2 * (8 * h * (i + h) + 8 * h * (2 * h + h)) * b * t
 
 
-@pytest.mark.parametrize(("phase", "factor"), [("forward", 1), ("inference", 1), ("backward", 2), ("forward_backward", 3)])
+@pytest.mark.parametrize(
+    ("phase", "factor"), [("forward", 1), ("inference", 1), ("backward", 2), ("forward_backward", 3)]
+)
 def test_phase_flops_factor(phase: str, factor: int) -> None:
     case = tiny_case(phase=phase)
     assert analytic.phase_flops(case) == factor * analytic.forward_flops(tiny_case())

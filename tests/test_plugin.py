@@ -20,7 +20,9 @@ def run_bench(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_runs_a_suite_with_readable_ids_and_stores_results(pytester: pytest.Pytester, tiny_suite: Path) -> None:
     result = run_bench(pytester, "--suite", str(tiny_suite), "-v", "--benchmark-json", "pb.json")
     result.assert_outcomes(passed=4)
-    result.stdout.fnmatch_lines(["*test_rnn?lstm-layer-b2-t3-i4-h5-l1-uni-cpu-fp32-backward? PASSED*", "rnnbench: 4 records (4 ok) -> out*"])
+    result.stdout.fnmatch_lines(
+        ["*test_rnn?lstm-layer-b2-t3-i4-h5-l1-uni-cpu-fp32-backward? PASSED*", "rnnbench: 4 records (4 ok) -> out*"]
+    )
     frame = store.load_frame([pytester.path / "out"])
     assert sorted(frame["phase"]) == ["backward", "backward", "forward", "forward"]
     assert (frame["rounds"] == 3).all()
@@ -102,7 +104,9 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
 
     before = torch.get_num_threads()
     try:
-        run_bench(pytester, "--suite", str(tiny_suite), "--threads", "1", "-k", "lstm and forward").assert_outcomes(passed=1)
+        run_bench(pytester, "--suite", str(tiny_suite), "--threads", "1", "-k", "lstm and forward").assert_outcomes(
+            passed=1
+        )
         frame = store.load_frame([pytester.path / "out"])
         assert frame["threads"].tolist() == [1]
         assert store.load([pytester.path / "out"])[0]["env"]["threads"] == 1

@@ -66,10 +66,19 @@ def test_a_failed_write_never_replaces_a_good_file(tmp_path: Path, monkeypatch: 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"schema": "rnnbench-results", "schema_version": 1, "run": {}, "env": {}, "recor', "corrupt or truncated JSON"),
+        (
+            '{"schema": "rnnbench-results", "schema_version": 1, "run": {}, "env": {}, "recor',
+            "corrupt or truncated JSON",
+        ),
         ('{"benchmarks": []}', "not an rnnbench results file"),
-        ('{"schema": "rnnbench-results", "schema_version": 99, "run": {}, "env": {}, "records": []}', "schema_version 99"),
-        ('{"schema": "rnnbench-results", "schema_version": 1, "run": {}, "env": {}, "records": [{"id": 1}]}', "records[0].case: missing"),
+        (
+            '{"schema": "rnnbench-results", "schema_version": 99, "run": {}, "env": {}, "records": []}',
+            "schema_version 99",
+        ),
+        (
+            '{"schema": "rnnbench-results", "schema_version": 1, "run": {}, "env": {}, "records": [{"id": 1}]}',
+            "records[0].case: missing",
+        ),
     ],
 )
 def test_bad_files_are_one_line_errors(tmp_path: Path, content: str, message: str) -> None:

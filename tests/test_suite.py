@@ -42,7 +42,9 @@ def test_grid_is_a_cartesian_product_and_cpu_never_duplicates_over_cudnn(tmp_pat
 
 
 def test_defaults_and_explicit_cases_merge_without_duplicates(tmp_path: Path) -> None:
-    text = GRID + """
+    text = (
+        GRID
+        + """
 [defaults]
 device = "cpu"
 phases = ["inference"]
@@ -55,6 +57,7 @@ input_size = 4
 hidden_size = 6
 phases = ["inference", "forward"]
 """
+    )
     loaded = suite.load(write(tmp_path, text))
     assert len(loaded.cases) == 2 * 2 * 2 + 1  # the case's inference phase is already in the grid
     assert tiny_case(batch=1, seq_len=10, input_size=4, hidden_size=6, phase="forward") in loaded.cases
@@ -73,7 +76,7 @@ phases = ["inference", "forward"]
         (GRID + "\n[settings]\nmax_time = -1\n", "settings.max_time: must be a positive number"),
         (GRID + "\n[settings]\nrounds = 3\n", "settings.rounds: unknown key"),
         (GRID + "\n[bogus]\nx = 1\n", "bogus: unknown table"),
-        ("[[case]]\ncell = [\"lstm\", \"gru\"]\n", "case[0].cell: a [[case]] takes one value"),
+        ('[[case]]\ncell = ["lstm", "gru"]\n', "case[0].cell: a [[case]] takes one value"),
         ("[suite]\nname = 'x'\n", "no [[grid]] or [[case]] tables"),
         ("[[grid]\n", "not valid TOML"),
     ],

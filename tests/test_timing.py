@@ -118,7 +118,9 @@ def test_phase_modes() -> None:
     model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
     seen: list[tuple[bool, bool, bool]] = []
     model.register_forward_hook(
-        lambda module, args, out: seen.append((module.training, torch.is_grad_enabled(), torch.is_inference_mode_enabled()))
+        lambda module, args, out: seen.append(
+            (module.training, torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+        )
     )
     x = torch.randn(2, 4)
     for phase in ("inference", "forward", "backward", "forward_backward"):

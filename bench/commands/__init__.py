@@ -1,5 +1,5 @@
 """The `rnnbench` subcommands; add a module here and list it in MODULES."""
 
-from bench.commands import baseline, cases, compare, history, show
+from bench.commands import baseline, cases, compare, history, report, show
 
-MODULES = (cases, show, compare, baseline, history)
+MODULES = (cases, show, report, compare, baseline, history)

@@ -1,0 +1,13 @@
+"""`rnnbench report RESULTS... [-o DIR]`: tables, plots and one self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+
+from reports import cli
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("report", help="build an HTML report (tables, plots) from results")
+    cli.add_arguments(parser)
+    parser.set_defaults(func=cli.run)

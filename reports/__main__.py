@@ -1,0 +1,24 @@
+"""`python -m reports RESULTS... [-o DIR]`: the same as `rnnbench report`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.errors import UserError
+from reports import cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reports", description="Build an rnnbench report.")
+    cli.add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return cli.run(args)
+    except UserError as exc:
+        print(f"python -m reports: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Build a report directory from stored results: tables (CSV, Markdown), plots (PNG, SVG), HTML.
+
+DIR/report.html            self-contained page (images inlined, no network)
+DIR/tables/<name>.csv      raw numbers, unit-suffixed columns (seconds, bytes)
+DIR/tables/<name>.md       the same table in human units
+DIR/plots/<name>.png|svg   each plot that has data to draw
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from reports import html, tables, units
+from reports.claims import claims
+from reports.inputs import Inputs, load_inputs
+from reports.plots import PLOTS, Drawn
+
+PNG_DPI = 110
+
+
+def write_table(out: Path, name: str, table: pd.DataFrame) -> None:
+    """`name`.csv with raw numbers and `name`.md in human units; nothing for an empty table."""
+    if table.empty:
+        return
+    table.drop(columns="times_s", errors="ignore").to_csv(out / f"{name}.csv", index=False)
+    (out / f"{name}.md").write_text(units.humanize(table).to_markdown(index=False) + "\n")
+
+
+def write_plot(out: Path, name: str, title: str, draw: Callable[[pd.DataFrame], Drawn], ok: pd.DataFrame) -> html.Plot:
+    """Draw one plot into PNG and SVG, or record why there is nothing to draw."""
+    drawn = draw(ok)
+    if isinstance(drawn, str):
+        return html.Plot(name, title, reason=drawn)
+    png = out / f"{name}.png"
+    drawn.savefig(png, dpi=PNG_DPI)
+    drawn.savefig(out / f"{name}.svg")
+    return html.Plot(name, title, png=png)
+
+
+def describe(inputs: Inputs) -> tuple[str, str]:
+    """Page title (the suites) and a one-line summary of the inputs and statuses."""
+    frame = inputs.frame
+    suites = ", ".join(dict.fromkeys(str(s) for s in frame["suite"]))
+    counts = frame["status"].value_counts()
+    statuses = ", ".join(f"{counts[s]} {s}" for s in ("ok", "failed", "skipped") if s in counts)
+    n = len(inputs.environments)
+    noisy = int(inputs.ok["noisy"].fillna(False).astype(bool).sum())
+    return suites, (
+        f"{n} input{'s' if n != 1 else ''}, {len(frame)} records ({statuses}); "
+        f"{noisy} of {len(inputs.ok)} timed records are noisy (IQR above 10% of the median)."
+    )
+
+
+def build(paths: list[str | Path], out: Path, progress: bool = True) -> Path:
+    """Write the report for result files/directories `paths` into `out`; returns report.html.
+
+    Inputs are loaded and checked before the progress bar starts, so a bad input is one line.
+    """
+    inputs = load_inputs(paths)
+    with tqdm(total=2 + len(PLOTS), desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
+        steps.set_postfix_str("tables")
+        results = {"claims": claims(inputs.ok), **tables.all_tables(inputs)}
+        for folder in ("tables", "plots"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+        for name, table in results.items():
+            write_table(out / "tables", name, table)
+        steps.update()
+        drawn = []
+        for name, (title, draw) in PLOTS.items():
+            steps.set_postfix_str(f"plot {name}")
+            drawn.append(write_plot(out / "plots", name, title, draw, inputs.ok))
+            steps.update()
+        steps.set_postfix_str("html")
+        page = out / "report.html"
+        page.write_text(html.render(*describe(inputs), results, drawn), encoding="utf-8")
+        steps.update()
+    return page

@@ -1,0 +1,79 @@
+"""The report's inputs: stored results files, each labelled by its environment.
+
+Reads through `bench.store` only (never the runner). Each results document becomes one input,
+labelled `machine · commit · run id`, and every record row carries that label in `input` plus a
+`device_label` (`cpu`, `cuda-cudnn`, `cuda-native`) so tables can pivot without null keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench import store
+from bench.errors import UserError
+
+SHAPE = ("model", "batch", "seq_len", "input_size", "hidden_size", "num_layers", "bidirectional", "dtype")
+KEY = ("input", *SHAPE, "device_label")
+ENV_FIELDS = (
+    "suite", "run_id", "started", "complete", "commit", "machine", "cpu_model", "cpu_count",
+    "gpu_name", "torch", "cuda", "cudnn", "threads", "python", "platform", "fingerprint",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every record (one row each) and one environment row per input."""
+
+    frame: pd.DataFrame
+    environments: pd.DataFrame
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The timed records: only these carry medians."""
+        return self.frame[self.frame["status"] == "ok"]
+
+    @property
+    def not_ok(self) -> pd.DataFrame:
+        """Failed and skipped records, with their reasons."""
+        return self.frame[self.frame["status"] != "ok"]
+
+
+def label(doc: dict[str, Any]) -> str:
+    """`AMD EPYC · 3e438475 · 20261125T123856-...`: which machine, code and run."""
+    env, run = doc["env"], doc["run"]
+    machine = env.get("gpu_name") or env.get("cpu_model") or "unknown machine"
+    commit = (env.get("commit") or "nogit")[:8] + ("+dirty" if str(env.get("commit")).endswith("+dirty") else "")
+    return f"{machine} · {commit} · {run.get('id')}"
+
+
+def device_label(device: str, cudnn: object) -> str:
+    if device == "cpu":
+        return "cpu"
+    return "cuda-cudnn" if cudnn else "cuda-native"
+
+
+def environment(doc: dict[str, Any]) -> dict[str, Any]:
+    """The environment block of one input."""
+    env, run = doc["env"], doc["run"]
+    facts = {**env, **run, "run_id": run.get("id"), "machine": env.get("gpu_name") or env.get("cpu_model")}
+    return {"input": label(doc), "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
+
+
+def load_inputs(paths: list[str | Path]) -> Inputs:
+    """Load result files or directories; a missing, empty or non-result file is a `UserError`."""
+    documents = list({str(Path(doc["source"]).resolve()): doc for doc in store.load(paths)}.values())
+    for doc in documents:
+        if not doc["records"]:
+            raise UserError(f"{doc['source']}: results file holds no records")
+    labels = [label(doc) for doc in documents]
+    frame = store.to_frame(documents)
+    counts = [len(doc["records"]) for doc in documents]
+    frame["input"] = [name for name, count in zip(labels, counts) for _ in range(count)]
+    frame["peak_bytes"] = pd.to_numeric(frame["peak_bytes"])  # null (CPU) becomes NaN, not object
+    frame["device_label"] = [device_label(d, c) for d, c in zip(frame["device"], frame["cudnn"])]
+    environments = pd.DataFrame([environment(doc) for doc in documents])
+    return Inputs(frame=frame, environments=environments)

@@ -1,0 +1,83 @@
+"""The report in a real headless browser (Debian's `chromium`): no console errors, every image
+decodes, and a screenshot is kept as an artifact. Skips without a browser unless
+RNNBENCH_REQUIRE_BROWSER=1 (set by CI, which installs chromium), where a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]  # fmt: skip
+# Runs before the page's own Content-Security-Policy applies; records errors, then image sizes.
+PROBE = """<script>
+window.__probe = {errors: []};
+window.addEventListener("error", (e) => __probe.errors.push(String(e.message ||
+  (e.target && e.target.src ? "failed to load " + e.target.src.slice(0, 60) : "error"))), true);
+document.addEventListener("securitypolicyviolation", (e) => __probe.errors.push("CSP blocked " + e.blockedURI));
+const consoleError = console.error;
+console.error = (...args) => { __probe.errors.push(args.join(" ")); consoleError(...args); };
+window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  __probe.images = images.length;
+  __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
+  const out = document.createElement("pre");
+  out.id = "rnnbench-probe";
+  out.textContent = JSON.stringify(__probe);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if CHROMIUM is None:
+        if os.environ.get("RNNBENCH_REQUIRE_BROWSER") == "1":
+            pytest.fail("RNNBENCH_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
+        pytest.skip("no headless browser: install Debian's chromium package to run this test")
+    return CHROMIUM
+
+
+def run_browser(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [browser, *FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def probe(browser: str, page: Path, work: Path) -> tuple[dict, list[str]]:
+    """Load `page` with the probe injected; its findings and the browser's console log lines."""
+    probed = work / f"probed-{page.name}"
+    probed.write_text(page.read_text().replace("<head>", "<head>\n" + PROBE, 1))
+    done = run_browser(browser, work / "profile", "--virtual-time-budget=5000", "--dump-dom", probed.as_uri())
+    found = re.search(r'<pre id="rnnbench-probe">(.*?)</pre>', done.stdout, re.DOTALL)
+    assert found, f"probe did not report (rc {done.returncode}): {done.stderr[-2000:]}"
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return json.loads(found.group(1)), console
+
+
+def test_probe_catches_broken_images_and_console_errors(chromium: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_text('<html><head></head><body><img alt="broken" src="data:image/png;base64,AAAA">'
+                   '<script>console.error("boom")</script></body></html>')  # fmt: skip
+    found, console = probe(chromium, bad, tmp_path)
+    assert found["broken"] == ["broken"] and "boom" in found["errors"]
+    assert any("boom" in line for line in console)
+
+
+def test_report_loads_cleanly_in_chromium(chromium: str, tiny_report: Path, tmp_path: Path) -> None:
+    page = tiny_report / "report.html"
+    found, console = probe(chromium, page, tmp_path)
+    assert found["errors"] == [] and console == []
+    assert found["images"] == page.read_text().count("<img ") > 0
+    assert found["broken"] == []
+    shot = tmp_path / "report-screenshot.png"
+    done = run_browser(chromium, tmp_path / "profile", "--window-size=1280,2000", f"--screenshot={shot}", page.as_uri())
+    assert shot.stat().st_size > 0, done.stderr[-2000:]
+    print(f"screenshot: {shot}")

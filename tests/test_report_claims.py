@@ -1,0 +1,75 @@
+"""The claim-vs-measured logic on hand-built records: verdicts, where they flip, 'not measured'."""
+
+from __future__ import annotations
+
+from report_data import frame_of
+
+from reports.claims import claims
+
+
+def verdicts(rows: list[dict]) -> dict[str, str]:
+    table = claims(frame_of(rows))
+    return dict(zip(table["aspect"], table["verdict"]))
+
+
+def measured(rows: list[dict]) -> dict[str, str]:
+    table = claims(frame_of(rows))
+    return dict(zip(table["aspect"], table["measured"]))
+
+
+def test_gru_faster_on_one_device_and_slower_on_another_depends_on_the_device() -> None:
+    rows = [
+        {"cell": "lstm", "device_label": "cpu", "median_s": 2.0},
+        {"cell": "gru", "device_label": "cpu", "median_s": 1.0},
+        {"cell": "lstm", "device_label": "cuda-cudnn", "median_s": 1.0},
+        {"cell": "gru", "device_label": "cuda-cudnn", "median_s": 1.5},
+    ]
+    verdict = verdicts(rows)["training speed"]
+    assert verdict.startswith("depends")
+    assert "GRU faster at device_label = cpu" in verdict and "not faster at device_label = cuda-cudnn" in verdict
+    assert measured(rows)["training speed"] == "GRU forward+backward time = 0.5–1.5× LSTM's (median 1×, 2 shapes)"
+
+
+def test_flip_named_by_a_shape_axis() -> None:
+    rows = [
+        row
+        for hidden, gru_time in ((4, 0.5), (8, 0.6), (16, 2.0))
+        for row in (
+            {"cell": "lstm", "hidden_size": hidden},
+            {"cell": "gru", "hidden_size": hidden, "median_s": gru_time},
+        )
+    ]
+    assert verdicts(rows)["training speed"] == (
+        "depends: GRU faster at hidden_size = 4, 8; GRU not faster at hidden_size = 16"
+    )
+
+
+def test_confirmed_refuted_and_ties() -> None:
+    rows = [{"cell": "lstm", "batch": b} for b in (1, 2)] + [
+        {"cell": "gru", "batch": 1, "median_s": 1.2, "saved_bytes": 50},
+        {"cell": "gru", "batch": 2, "median_s": 0.97, "saved_bytes": 60},  # within 5%: a tie, not a win
+    ]
+    result = verdicts(rows)
+    assert result["training speed"] == "refuted"
+    assert result["memory usage"] == "confirmed"
+    assert result["parameters"] == "confirmed"
+    assert measured(rows)["parameters"] == "GRU params = 0.75× LSTM's (on every shape, 2 shapes)"
+
+
+def test_gates_are_solved_from_parameter_counts() -> None:
+    rows = [{"cell": cell, "hidden_size": 8, "input_size": 3} for cell in ("lstm", "gru")]
+    assert verdicts(rows)["gates"] == "confirmed"
+    assert "LSTM 3, GRU 2" in measured(rows)["gates"]
+    wrong = frame_of(rows)
+    wrong.loc[wrong["cell"] == "gru", "params"] *= 2  # 6 blocks: not a GRU's layout
+    table = claims(wrong).set_index("aspect")
+    assert table.loc["gates", "verdict"] == "refuted" and "GRU 5" in table.loc["gates", "measured"]
+
+
+def test_rows_without_data_say_not_measured() -> None:
+    result = verdicts([{"cell": "lstm"}, {"cell": "gru"}])  # forward_backward only, no inference
+    assert result["inference speed"] == "not measured"
+    assert result["accuracy"] == "not measured"
+    assert result["cell state"] == "not measured"
+    only_lstm = verdicts([{"cell": "lstm", "phase": "inference"}])
+    assert set(only_lstm.values()) == {"not measured"}
