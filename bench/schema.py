@@ -16,7 +16,8 @@ RECORD (one per case, i.e. one shape x one phase):
     {
       "id": "lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward",
       "case": {cell, model, batch, seq_len, input_size, hidden_size, num_layers,
-               bidirectional, dtype, device, cudnn (null on cpu), phase},
+               bidirectional, dtype, device, cudnn (null on cpu and for impls without cuDNN),
+               phase, impl, layout, threads},
       "status": "ok" | "failed" | "skipped",
       "reason": null | "one line: why it failed or was skipped",
       "times_s": [raw seconds of every timed round, in order]   (empty unless ok),
@@ -24,9 +25,18 @@ RECORD (one per case, i.e. one shape x one phase):
       "noisy": IQR > 10% of the median,
       "measures": {params, param_bytes, saved_bytes (0 for inference),
                    peak_bytes (CUDA only, else null), flops, gflops_per_s,
-                   tokens_per_s, threads},
+                   tokens_per_s, threads, first_round_s},
       "code_hash": hash of the case and the code that runs it
     }
+
+Case keys added within version 1 (optional: records without them read as the default):
+  impl     "fused" (default) | "cell_loop" | "scripted" | "compiled" | "compiled_loop" (bench.impls)
+  layout   "padded" (default) | "packed" (pack_padded_sequence; lengths in bench.layout)
+  threads  null (default: the session's thread count) | CPU intra-op threads for this case
+  dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
+Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
+included; compiled impls compile in it, so it is their compile time plus one round. For packed
+cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
 
 History: version 1 (2026-11) is the first. Readers refuse other versions with a message.
 """
@@ -42,7 +52,7 @@ SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
-    "gflops_per_s", "tokens_per_s", "threads",
+    "gflops_per_s", "tokens_per_s", "threads", "first_round_s",
 )  # fmt: skip
 STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
 

@@ -20,13 +20,13 @@ CUDNN_CHOICES = ("on", "off", "both")
 
 
 def select(cases: tuple[Case, ...], device: str | None, cudnn: str, cuda_available: bool) -> list[Case]:
-    """Filter by device (None = every device present) and cuDNN setting (CUDA cases only)."""
+    """Filter by device (None = every device present) and cuDNN setting (cases that use cuDNN)."""
     if device is None:
         devices = {"cpu", "cuda"} if cuda_available else {"cpu"}
     else:
         devices = {"cpu", "cuda"} if device == "all" else {device}
     wanted_cudnn = {"on": {True}, "off": {False}, "both": {True, False}}[cudnn]
-    return [c for c in cases if c.device in devices and (c.device == "cpu" or c.cudnn in wanted_cudnn)]
+    return [c for c in cases if c.device in devices and (c.cudnn is None or c.cudnn in wanted_cudnn)]
 
 
 def describe_selection(device: str | None, cudnn: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from bench import schema
-from bench.case import AXES
+from bench.case import AXES, AXIS_DEFAULTS
 from bench.errors import UserError
 
 
@@ -109,7 +109,7 @@ def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 "commit": env.get("commit"),
                 "machine": env.get("gpu_name") or env.get("cpu_model"),
                 "id": record["id"],
-                **{axis: record["case"].get(axis) for axis in AXES},
+                **{axis: record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES},
                 "status": record["status"],
                 "reason": record.get("reason"),
                 **{f"{name}_s" if name != "rounds" else name: stats.get(name) for name in schema.STATS},

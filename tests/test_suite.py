@@ -118,5 +118,6 @@ def test_cases_command_reports_a_bad_suite_in_one_line(tmp_path: Path, capsys: p
     err = capsys.readouterr().err.strip()
     assert err == (
         "rnnbench cases: error: s.toml: grid[0].batsh: unknown key (expected one of: cell, model, "
-        "batch, seq_len, input_size, hidden_size, num_layers, bidirectional, dtype, device, cudnn, phases)"
+        "batch, seq_len, input_size, hidden_size, num_layers, bidirectional, dtype, device, cudnn, phases, "
+        "impl, layout, threads)"
     )
