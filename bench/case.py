@@ -17,6 +17,7 @@ MODELS = ("layer", "classifier")
 DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16", "autocast_bf16": "amp-bf16", "autocast_fp16": "amp-fp16"}
 DEVICES = ("cpu", "cuda")
 PHASES = ("forward", "backward", "forward_backward", "inference")
+QUALITY_PHASE = "train_quality"  # train the classifier to accuracy (bench.quality); never a default
 # fused: nn.LSTM / nn.GRU; cell_loop: nn.*Cell per step; scripted: TorchScript custom loop;
 # compiled: torch.compile of the fused module; compiled_loop: torch.compile of the custom loop.
 IMPLS = ("fused", "cell_loop", "scripted", "compiled", "compiled_loop")
@@ -55,7 +56,7 @@ class Case:
         check_value("model", self.model, MODELS)
         check_value("dtype", self.dtype, tuple(DTYPES))
         check_value("device", self.device, DEVICES)
-        check_value("phase", self.phase, PHASES)
+        check_value("phase", self.phase, (*PHASES, QUALITY_PHASE))
         check_value("impl", self.impl, IMPLS)
         check_value("layout", self.layout, LAYOUTS)
         for name in POSITIVE_INTS:
@@ -77,6 +78,8 @@ class Case:
             raise UserError(f"threads: must be a positive integer, got {self.threads!r}")
         if self.threads is not None and self.device != "cpu":
             raise UserError("threads: only meaningful on device 'cpu' (leave it unset for cuda)")
+        if self.phase == QUALITY_PHASE and self.model != "classifier":
+            raise UserError(f"phase: {QUALITY_PHASE} trains the classifier (set model = 'classifier')")
         reason = unsupported(self.impl, self.layout, self.model)
         if reason is not None:
             raise UserError(f"layout: {reason}")

@@ -74,10 +74,11 @@ class LayerOutput(nn.Module):
         return self.rnn(x)[0]
 
 
-def build_model(case: Case) -> nn.Module:
+def build_model(case: Case, **classifier_args: float) -> nn.Module:
     """The module a case times: the fused model on the case's device and dtype, then turned into
     the case's implementation (`bench.impls`) and wrapped in autocast when the dtype asks for it.
-    Bare layers use no dropout."""
+    Bare layers use no dropout. `classifier_args` (vocab_size, output_dim, dropout) scale the
+    reference classifier down for the quality suite."""
     if case.model == "classifier":
         cls = LSTMClassifier if case.cell == "lstm" else GRUClassifier
         model: nn.Module = cls(
@@ -85,6 +86,7 @@ def build_model(case: Case) -> nn.Module:
             hidden_dim=case.hidden_size,
             n_layers=case.num_layers,
             bidirectional=case.bidirectional,
+            **classifier_args,
         )
     else:
         rnn = RNN_TYPES[case.cell](

@@ -10,13 +10,13 @@ from typing import Any
 
 import torch
 
-from bench import analytic, impls, layout, loops, memory, models, precision, timing, workload
+from bench import analytic, impls, layout, loops, memory, models, precision, quality, timing, workload
 from bench import env as envmod
-from bench.case import Case
+from bench.case import QUALITY_PHASE, Case
 from bench.timing import Measurement, RoundRunner, TimingPolicy, measure
 
 CODE_HASH = hashlib.sha256(
-    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, workload, timing)).encode()
+    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, workload, timing)).encode()
 ).hexdigest()
 LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
 
@@ -86,10 +86,31 @@ def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict
     }
 
 
-def measure_case(case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds) -> dict[str, Any]:
-    """Build, measure and time `case` (at its thread count); exceptions propagate to the caller."""
+def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
+    """A `train_quality` record: per-seed training seconds as times, accuracy as measures."""
+    times, measures = quality.measure(case, settings)
+    result = Measurement(tuple(times))
+    measures["threads"] = torch.get_num_threads()
+    return base_record(case, "ok") | {
+        "times_s": times,
+        "stats": result.stats(),
+        "noisy": result.noisy,
+        "measures": measures,
+    }
+
+
+def measure_case(
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
+) -> dict[str, Any]:
+    """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
+    A `train_quality` case trains instead, with the suite's quality `settings`."""
     torch.manual_seed(0)
     with envmod.threads_for(case.threads), backend_flags(case):
+        if case.phase == QUALITY_PHASE:
+            return quality_record(case, settings)
         model = models.build_model(case)
         inputs = models.build_input(case)
         work = workload.build_workload(case.phase, model, inputs, case.device)
@@ -119,12 +140,15 @@ def compile_failure(exc: BaseException) -> impls.CompileFailed:
 
 
 def run_case(
-    case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
 ) -> tuple[dict[str, Any], BaseException | None]:
     """Like `measure_case`, but a failure becomes a `failed` record (and is handed back).
     Any failure of a compiled impl is handed back as `impls.CompileFailed` (a case limit)."""
     try:
-        return measure_case(case, policy, runner), None
+        return measure_case(case, policy, runner, settings), None
     except Exception as exc:  # recorded, then the caller decides whether the run goes on
         if case.device == "cuda":
             torch.cuda.empty_cache()

@@ -34,9 +34,18 @@ Case keys added within version 1 (optional: records without them read as the def
   layout   "padded" (default) | "packed" (pack_padded_sequence; lengths in bench.layout)
   threads  null (default: the session's thread count) | CPU intra-op threads for this case
   dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
+  phase    also "train_quality": a quality run (bench.quality), see QUALITY RECORD below
 Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
 included; compiled impls compile in it, so it is their compile time plus one round. For packed
 cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
+
+QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
+  "times_s": training seconds of each seed (evaluations excluded), "stats" over them;
+  "measures": {params, task, seeds, steps, chance, target_accuracy, threads,
+               accuracies [final held-out accuracy per seed], accuracy_mean, accuracy_std (ddof 1),
+               reached_target (seeds that reached target_accuracy), steps_to_target and
+               time_to_target_s (medians over those seeds; null when none did)}
+  bench.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
 
 History: version 1 (2026-11) is the first. Readers refuse other versions with a message.
 """
@@ -53,6 +62,10 @@ STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
     "gflops_per_s", "tokens_per_s", "threads", "first_round_s",
+)  # fmt: skip
+QUALITY_MEASURES = (
+    "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
+    "accuracy_std", "reached_target", "steps_to_target", "time_to_target_s",
 )  # fmt: skip
 STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
 

@@ -81,7 +81,7 @@ class BenchSession:
         if reason is not None:
             outcome: tuple[dict[str, Any], BaseException | None] = (runner.base_record(case, "skipped", reason), None)
         else:
-            outcome = runner.run_case(case, self.suite.policy, round_runner)
+            outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
         self.record(outcome[0])
         return outcome
 

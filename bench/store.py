@@ -114,7 +114,7 @@ def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 "reason": record.get("reason"),
                 **{f"{name}_s" if name != "rounds" else name: stats.get(name) for name in schema.STATS},
                 "noisy": record.get("noisy"),
-                **{name: record["measures"].get(name) for name in schema.MEASURES},
+                **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
             }

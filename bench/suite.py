@@ -1,7 +1,7 @@
 """Suite files: TOML that declares axes, expanded into a list of `Case`.
 
-A suite has optional `[suite]` (description), `[settings]` (timing policy) and `[defaults]`
-tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
+A suite has optional `[suite]` (description), `[settings]` (timing policy), `[quality]` (task and
+training budget of `train_quality` cases, see bench.quality) and `[defaults]` tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
 one-value axis) and of `[[case]]` tables (one shape each, scalars only except `phases`).
 CPU cases are never duplicated over `cudnn`, nor CUDA cases over `threads`; a grid point that
 cannot exist (impl `native` on CPU, where it equals `fused`; packed sequences with a loop impl) is
@@ -21,6 +21,7 @@ from typing import Any
 
 from bench.case import CUDNN_IMPLS, PHASES, Case, unsupported
 from bench.errors import UserError
+from bench.quality import QualitySettings
 from bench.timing import TimingPolicy
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
@@ -41,7 +42,7 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "layout": "padded",
     "threads": None,
 }
-TOP_LEVEL = ("suite", "settings", "defaults", "grid", "case")
+TOP_LEVEL = ("suite", "settings", "quality", "defaults", "grid", "case")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Suite:
     description: str
     policy: TimingPolicy
     cases: tuple[Case, ...]
+    quality: QualitySettings = QualitySettings()
 
 
 def resolve(name_or_path: str) -> Path:
@@ -109,8 +111,9 @@ def _parse(path: Path, data: dict[str, Any]) -> Suite:
         name=str(meta.get("name", path.stem)),
         path=path,
         description=str(meta.get("description", "")),
-        policy=_policy(_table(data, "settings")),
+        policy=_settings("settings", TimingPolicy, _table(data, "settings")),
         cases=tuple(dict.fromkeys(cases)),
+        quality=_settings("quality", QualitySettings, _table(data, "quality")),
     )
 
 
@@ -197,10 +200,10 @@ def _expand(where: str, axes: dict[str, Any], strict: bool) -> list[Case]:
     return cases
 
 
-def _policy(settings: dict[str, Any]) -> TimingPolicy:
-    allowed = tuple(f.name for f in fields(TimingPolicy))
-    _check_keys("settings", settings, allowed)
+def _settings(where: str, kind: Any, table: dict[str, Any]) -> Any:
+    """A settings dataclass (`kind`) from its table, errors prefixed with the table's name."""
+    _check_keys(where, table, tuple(f.name for f in fields(kind)))
     try:
-        return TimingPolicy(**settings)
+        return kind(**table)
     except UserError as exc:
-        raise UserError(f"settings.{exc}") from None
+        raise UserError(f"{where}.{exc}") from None
