@@ -91,3 +91,29 @@ def test_the_shipped_quality_suite_and_its_mistakes(tmp_path: Path) -> None:
         suite.load(str(bad))
     with pytest.raises(UserError, match="phase: train_quality trains the classifier"):
         tiny_case(phase="train_quality")
+
+
+def test_pytest_bench_runs_a_quality_suite(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", q="""
+[quality]
+seeds = 2
+steps = 4
+eval_every = 2
+eval_size = 20
+
+[[grid]]
+cell = "gru"
+model = "classifier"
+device = "cpu"
+threads = 1
+batch = 4
+seq_len = 5
+input_size = 4
+hidden_size = 4
+phases = ["train_quality"]
+""")
+    pytester.makepyfile(test_cases="from bench.bench_rnn import bench_rnn as test_rnn\n")
+    result = pytester.runpytest_inprocess("-p", "bench.plugin", "--suite", "q.toml", "--results", "out")
+    result.assert_outcomes(passed=1)
+    frame = store.load_frame([pytester.path / "out"])
+    assert frame.loc[0, "phase"] == "train_quality" and len(frame.loc[0, "accuracies"]) == 2

@@ -99,7 +99,7 @@ def test_readable_ids() -> None:
     assert Case.from_dict(cuda.to_dict()) == cuda
 
 
-@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full"])
+@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full", "impls", "variants", "quality"])
 def test_shipped_suites_load(name: str) -> None:
     loaded = suite.load(name)
     assert loaded.cases
