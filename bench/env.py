@@ -7,12 +7,14 @@ ephemeral CI machines of one kind share a fingerprint.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +94,15 @@ def set_threads(threads: int | None) -> int:
     torch.set_num_threads(count)
     return torch.get_num_threads()
 
+
+
+@contextlib.contextmanager
+def threads_for(count: int | None) -> Iterator[int]:
+    """Run a block with `count` intra-op threads (None: leave them as they are), then restore."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from bench import impls, layout, precision
 from bench.case import CLASSIFIER_CLASSES, CLASSIFIER_DROPOUT, CLASSIFIER_VOCAB, Case
 
 RNN_TYPES: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU}
@@ -73,8 +74,11 @@ class LayerOutput(nn.Module):
         return self.rnn(x)[0]
 
 
-def build_model(case: Case) -> nn.Module:
-    """The module a case times, on the case's device and dtype. Bare layers use no dropout."""
+def build_model(case: Case, **classifier_args: float) -> nn.Module:
+    """The module a case times: the fused model on the case's device and dtype, then turned into
+    the case's implementation (`bench.impls`) and wrapped in autocast when the dtype asks for it.
+    Bare layers use no dropout. `classifier_args` (vocab_size, output_dim, dropout) scale the
+    reference classifier down for the quality suite."""
     if case.model == "classifier":
         cls = LSTMClassifier if case.cell == "lstm" else GRUClassifier
         model: nn.Module = cls(
@@ -82,18 +86,20 @@ def build_model(case: Case) -> nn.Module:
             hidden_dim=case.hidden_size,
             n_layers=case.num_layers,
             bidirectional=case.bidirectional,
+            **classifier_args,
         )
     else:
-        model = LayerOutput(
-            RNN_TYPES[case.cell](
-                case.input_size,
-                case.hidden_size,
-                num_layers=case.num_layers,
-                bidirectional=case.bidirectional,
-                batch_first=True,
-            )
+        rnn = RNN_TYPES[case.cell](
+            case.input_size,
+            case.hidden_size,
+            num_layers=case.num_layers,
+            bidirectional=case.bidirectional,
+            batch_first=True,
         )
-    return model.to(device=case.device, dtype=getattr(torch, case.dtype))
+        packed = case.layout == "packed"
+        model = layout.PackedOutput(rnn, layout.lengths(case.batch, case.seq_len)) if packed else LayerOutput(rnn)
+    model = model.to(device=case.device, dtype=precision.storage_dtype(case.dtype))
+    return impls.apply(precision.wrap(model, case.dtype, case.device), case.impl)
 
 
 def build_input(case: Case, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -103,7 +109,7 @@ def build_input(case: Case, generator: torch.Generator | None = None) -> torch.T
         tokens = torch.randint(0, CLASSIFIER_VOCAB, (case.batch, case.seq_len), generator=gen)
         return tokens.to(case.device)
     x = torch.randn(case.batch, case.seq_len, case.input_size, generator=gen)
-    return x.to(device=case.device, dtype=getattr(torch, case.dtype))
+    return x.to(device=case.device, dtype=precision.storage_dtype(case.dtype))
 
 
 def rnn_of(model: nn.Module) -> nn.RNNBase:

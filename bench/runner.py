@@ -11,12 +11,13 @@ from typing import Any
 
 import torch
 
-from bench import analytic, memory, models, profiling, timing, workload
-from bench.case import Case
+from bench import analytic, impls, layout, loops, memory, models, precision, profiling, quality, timing, workload
+from bench import env as envmod
+from bench.case import QUALITY_PHASE, Case
 from bench.timing import Measurement, RoundRunner, TimingPolicy, measure
 
 CODE_HASH = hashlib.sha256(
-    "".join(inspect.getsource(module) for module in (models, workload, timing)).encode()
+    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, workload, timing)).encode()
 ).hexdigest()
 LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
 
@@ -25,14 +26,12 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
     """Why a case cannot run on this machine, or None."""
     if case.device == "cuda" and not cuda_available:
         return "CUDA is not available on this machine"
-    if case.device == "cpu" and case.dtype == "float16":
-        return "float16 RNNs are not supported on CPU"
-    return None
+    return precision.skip_reason(case.dtype, case.device)
 
 
 def is_case_limit(exc: BaseException) -> bool:
     """A failure that belongs to the case on this machine (OOM, unsupported combo), not a bug."""
-    if isinstance(exc, torch.cuda.OutOfMemoryError):
+    if isinstance(exc, (torch.cuda.OutOfMemoryError, impls.CompileFailed)):
         return True
     return isinstance(exc, (RuntimeError, NotImplementedError)) and any(
         marker in str(exc).lower() for marker in LIMIT_MARKERS
@@ -94,39 +93,80 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
     return models.build_model(case), models.build_input(case)
 
 
-def measure_case(case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds) -> dict[str, Any]:
-    """Build, measure and time `case`; exceptions propagate to the caller."""
-    model, inputs = build(case)
-    with backend_flags(case):
+def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
+    """A `train_quality` record: per-seed training seconds as times, accuracy as measures."""
+    times, measures = quality.measure(case, settings)
+    result = Measurement(tuple(times))
+    measures["threads"] = torch.get_num_threads()
+    return base_record(case, "ok") | {
+        "times_s": times,
+        "stats": result.stats(),
+        "noisy": result.noisy,
+        "measures": measures,
+    }
+
+
+def measure_case(
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
+) -> dict[str, Any]:
+    """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
+    A `train_quality` case trains instead, with the suite's quality `settings`."""
+    torch.manual_seed(0)
+    with envmod.threads_for(case.threads), backend_flags(case):
+        if case.phase == QUALITY_PHASE:
+            return quality_record(case, settings)
+        model, inputs = build(case)
         work = workload.build_workload(case.phase, model, inputs, case.device)
         measures: dict[str, Any] = {
+            "first_round_s": timing.first_round(work),  # compiled impls compile here
             "params": sum(p.numel() for p in model.parameters()),
             "param_bytes": memory.param_bytes(model),
             "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
             "peak_bytes": memory.cuda_peak_bytes(work) if case.device == "cuda" else None,
         }
         result = measure(work, policy, runner)
-    return ok_record(case, result, measures)
+        return ok_record(case, result, measures)
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """`Type: message` on one line (dynamo puts the backend's own error on the second line)."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text if len(text) <= limit else text[: limit - 3] + '...'}"
+
+
+def compile_failure(exc: BaseException) -> impls.CompileFailed:
+    """A compiled impl's failure as a case limit, naming the backend."""
+    backend = getattr(impls.COMPILE_BACKEND, "__name__", impls.COMPILE_BACKEND)
+    failure = impls.CompileFailed(f"torch.compile ({backend}): {one_line(exc)}")
+    failure.__cause__ = exc
+    return failure
 
 
 def run_case(
-    case: Case, policy: TimingPolicy, runner: RoundRunner = timing.run_rounds
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
 ) -> tuple[dict[str, Any], BaseException | None]:
-    """Like `measure_case`, but a failure becomes a `failed` record (and is handed back)."""
+    """Like `measure_case`, but a failure becomes a `failed` record (and is handed back).
+    Any failure of a compiled impl is handed back as `impls.CompileFailed` (a case limit)."""
     try:
-        return measure_case(case, policy, runner), None
+        return measure_case(case, policy, runner, settings), None
     except Exception as exc:  # recorded, then the caller decides whether the run goes on
-        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
         if case.device == "cuda":
             torch.cuda.empty_cache()
-        return base_record(case, "failed", reason), exc
+        error = compile_failure(exc) if case.impl in impls.COMPILED else exc
+        return base_record(case, "failed", one_line(exc) if error is exc else str(error)), error
 
 
 def profile_case(case: Case, trace_dir: Path) -> dict[str, Any]:
     """Profile `case`'s workload on a freshly built model (never inside timed rounds)."""
-    model, inputs = build(case)
     steps = profiling.ProfileSchedule()
-    with backend_flags(case):
+    with envmod.threads_for(case.threads), backend_flags(case):
+        model, inputs = build(case)
         work = workload.build_workload(case.phase, model, inputs, case.device)
         trace, events = profiling.profile_workload(work, trace_dir, case.device, steps)
     return profiling.summarize(trace, events, case.device, steps)

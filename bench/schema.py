@@ -18,7 +18,8 @@ RECORD (one per case, i.e. one shape x one phase):
     {
       "id": "lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward",
       "case": {cell, model, batch, seq_len, input_size, hidden_size, num_layers,
-               bidirectional, dtype, device, cudnn (null on cpu), phase},
+               bidirectional, dtype, device, cudnn (null on cpu and for impls without cuDNN),
+               phase, impl, layout, threads},
       "status": "ok" | "failed" | "skipped",
       "reason": null | "one line: why it failed or was skipped",
       "times_s": [raw seconds of every timed round, in order]   (empty unless ok),
@@ -26,8 +27,8 @@ RECORD (one per case, i.e. one shape x one phase):
       "noisy": IQR > 10% of the median,
       "measures": {params, param_bytes, saved_bytes (0 for inference),
                    peak_bytes (CUDA only, else null), flops, gflops_per_s,
-                   tokens_per_s, threads, efficiency (gflops_per_s / env gemm_gflops of the
-                   case's device/dtype)},
+                   tokens_per_s, threads, first_round_s, efficiency (gflops_per_s / env
+                   gemm_gflops of the case's device/dtype)},
       "code_hash": hash of the case and the code that runs it,
       "profile": optional, only for ok records of a `--profile` run (bench.profiling):
         {"trace_dir": DIR/<case id> (DIR as given to --profile), "trace": its <worker>.<n>.pt.trace.json,
@@ -39,9 +40,27 @@ RECORD (one per case, i.e. one shape x one phase):
         or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.
     }
 
-History: version 1 (2026-11) is the first; `measures.efficiency`, `profile` and env
-`gemm_gflops`/`gemm_size` were added to it as optional keys (older files lack them).
-Readers refuse other versions with a message.
+Case keys added within version 1 (optional: records without them read as the default):
+  impl     "fused" (default) | "cell_loop" | "scripted" | "compiled" | "compiled_loop" (bench.impls)
+  layout   "padded" (default) | "packed" (pack_padded_sequence; lengths in bench.layout)
+  threads  null (default: the session's thread count) | CPU intra-op threads for this case
+  dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
+  phase    also "train_quality": a quality run (bench.quality), see QUALITY RECORD below
+Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
+included; compiled impls compile in it, so it is their compile time plus one round. For packed
+cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
+
+QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
+  "times_s": training seconds of each seed (evaluations excluded), "stats" over them;
+  "measures": {params, task, seeds, steps, chance, target_accuracy, threads,
+               accuracies [final held-out accuracy per seed], accuracy_mean, accuracy_std (ddof 1),
+               reached_target (seeds that reached target_accuracy), steps_to_target and
+               time_to_target_s (medians over those seeds; null when none did)}
+  bench.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
+
+History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
+`profile`, env `gemm_gflops`/`gemm_size`, the case keys above and quality records were added to
+it as optional keys (older files lack them). Readers refuse other versions with a message.
 """
 
 from __future__ import annotations
@@ -55,7 +74,11 @@ SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
-    "gflops_per_s", "tokens_per_s", "threads", "efficiency",
+    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
+)  # fmt: skip
+QUALITY_MEASURES = (
+    "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
+    "accuracy_std", "reached_target", "steps_to_target", "time_to_target_s",
 )  # fmt: skip
 STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
 

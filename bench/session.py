@@ -12,7 +12,7 @@ import torch
 
 from bench import ceiling, runner, suite
 from bench import env as envmod
-from bench.case import Case
+from bench.case import QUALITY_PHASE, Case
 from bench.store import ResultsFile, run_file_name
 from bench.timing import RoundRunner
 
@@ -21,13 +21,13 @@ CUDNN_CHOICES = ("on", "off", "both")
 
 
 def select(cases: tuple[Case, ...], device: str | None, cudnn: str, cuda_available: bool) -> list[Case]:
-    """Filter by device (None = every device present) and cuDNN setting (CUDA cases only)."""
+    """Filter by device (None = every device present) and cuDNN setting (cases that use cuDNN)."""
     if device is None:
         devices = {"cpu", "cuda"} if cuda_available else {"cpu"}
     else:
         devices = {"cpu", "cuda"} if device == "all" else {device}
     wanted_cudnn = {"on": {True}, "off": {False}, "both": {True, False}}[cudnn]
-    return [c for c in cases if c.device in devices and (c.device == "cpu" or c.cudnn in wanted_cudnn)]
+    return [c for c in cases if c.device in devices and (c.cudnn is None or c.cudnn in wanted_cudnn)]
 
 
 def describe_selection(device: str | None, cudnn: str) -> str:
@@ -83,8 +83,8 @@ class BenchSession:
         if reason is not None:
             outcome: tuple[dict[str, Any], BaseException | None] = (runner.base_record(case, "skipped", reason), None)
         else:
-            outcome = runner.run_case(case, self.suite.policy, round_runner)
-        if outcome[0]["status"] == "ok":  # after the timed rounds, never inside them
+            outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
+        if outcome[0]["status"] == "ok" and case.phase != QUALITY_PHASE:  # after the timed rounds
             self.add_efficiency(case, outcome[0])
             if self.profile_dir is not None:
                 outcome[0]["profile"] = self.profile(case)

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from bench import pytest_benchmark_json, schema
-from bench.case import AXES
+from bench.case import AXES, AXIS_DEFAULTS
 from bench.errors import UserError
 
 
@@ -111,12 +111,12 @@ def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 "commit": env.get("commit"),
                 "machine": env.get("gpu_name") or env.get("cpu_model"),
                 "id": record["id"],
-                **{axis: record["case"].get(axis) for axis in AXES},
+                **{axis: record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES},
                 "status": record["status"],
                 "reason": record.get("reason"),
                 **{f"{name}_s" if name != "rounds" else name: stats.get(name) for name in schema.STATS},
                 "noisy": record.get("noisy"),
-                **{name: record["measures"].get(name) for name in schema.MEASURES},
+                **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
                 "trace_dir": (record.get("profile") or {}).get("trace_dir"),

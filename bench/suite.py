@@ -1,27 +1,34 @@
 """Suite files: TOML that declares axes, expanded into a list of `Case`.
 
-A suite has optional `[suite]` (description), `[settings]` (timing policy) and `[defaults]`
-tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
+A suite has optional `[suite]` (description), `[settings]` (timing policy), `[quality]` (task and
+training budget of `train_quality` cases, see bench.quality) and `[defaults]` tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
 one-value axis) and of `[[case]]` tables (one shape each, scalars only except `phases`).
-CPU cases are never duplicated over `cudnn`.
+CPU cases are never duplicated over `cudnn`, nor CUDA cases over `threads`; a grid point that
+cannot exist (impl `native` on CPU, where it equals `fused`; packed sequences with a loop impl) is
+dropped, while a `[[case]]` asking for one is an error. `impl = "native"` is the fused module with
+cuDNN disabled, i.e. the `cuda-native` cases (impl `fused`, cudnn off). `threads = "all"` means
+every core of the machine loading the suite.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from bench.case import PHASES, Case
+from bench.case import CUDNN_IMPLS, PHASES, Case, unsupported
 from bench.errors import UserError
+from bench.quality import QualitySettings
 from bench.timing import TimingPolicy
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 AXIS_KEYS = (
     "cell", "model", "batch", "seq_len", "input_size", "hidden_size",
     "num_layers", "bidirectional", "dtype", "device", "cudnn", "phases",
+    "impl", "layout", "threads",
 )  # fmt: skip
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "model": "layer",
@@ -31,8 +38,11 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "device": ["cpu", "cuda"],
     "cudnn": ["on", "off"],
     "phases": list(PHASES),
+    "impl": "fused",
+    "layout": "padded",
+    "threads": None,
 }
-TOP_LEVEL = ("suite", "settings", "defaults", "grid", "case")
+TOP_LEVEL = ("suite", "settings", "quality", "defaults", "grid", "case")
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class Suite:
     description: str
     policy: TimingPolicy
     cases: tuple[Case, ...]
+    quality: QualitySettings = QualitySettings()
 
 
 def resolve(name_or_path: str) -> Path:
@@ -93,15 +104,16 @@ def _parse(path: Path, data: dict[str, Any]) -> Suite:
             _check_keys(where, table, AXIS_KEYS)
             if kind == "case":
                 _check_scalars(where, table)
-            cases.extend(_expand(where, {**defaults, **table}))
+            cases.extend(_expand(where, {**defaults, **table}, strict=kind == "case"))
     if not data.get("grid") and not data.get("case"):
         raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
     return Suite(
         name=str(meta.get("name", path.stem)),
         path=path,
         description=str(meta.get("description", "")),
-        policy=_policy(_table(data, "settings")),
+        policy=_settings("settings", TimingPolicy, _table(data, "settings")),
         cases=tuple(dict.fromkeys(cases)),
+        quality=_settings("quality", QualitySettings, _table(data, "quality")),
     )
 
 
@@ -136,7 +148,36 @@ def _cudnn(where: str, value: Any) -> bool:
     raise UserError(f"{where}.cudnn: unknown value {value!r} (expected one of: on, off)")
 
 
-def _expand(where: str, axes: dict[str, Any]) -> list[Case]:
+def _threads(where: str, value: Any) -> Any:
+    if value == "all":
+        return os.cpu_count() or 1
+    if isinstance(value, str):
+        raise UserError(f"{where}.threads: unknown value {value!r} (expected a positive integer or 'all')")
+    return value
+
+
+def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | None:
+    """Canonical axes of one grid point, or None when the point cannot exist (grids only)."""
+    point["phase"] = point.pop("phases")
+    cuda = point["device"] == "cuda"
+    cudnn = _cudnn(where, point["cudnn"])
+    if point["impl"] == "native":
+        if not cuda:
+            if strict:
+                raise UserError(f"{where}.impl: 'native' (cuDNN off) is CUDA only; on CPU it is 'fused'")
+            return None
+        point["impl"], cudnn = "fused", False
+    point["cudnn"] = cudnn if cuda and point["impl"] in CUDNN_IMPLS else None
+    point["threads"] = None if cuda else _threads(where, point["threads"])
+    reason = unsupported(point["impl"], point["layout"], point["model"])
+    if reason is not None:
+        if strict:
+            raise UserError(f"{where}.layout: {reason}")
+        return None
+    return point
+
+
+def _expand(where: str, axes: dict[str, Any], strict: bool) -> list[Case]:
     missing = [key for key in AXIS_KEYS if key not in axes]
     if missing:
         raise UserError(f"{where}.{missing[0]}: missing (set it here or in [defaults])")
@@ -149,10 +190,9 @@ def _expand(where: str, axes: dict[str, Any]) -> list[Case]:
         values.append(options)
     cases = []
     for combo in itertools.product(*values):
-        point = dict(zip(names, combo))
-        point["phase"] = point.pop("phases")
-        cudnn = _cudnn(where, point["cudnn"])
-        point["cudnn"] = cudnn if point["device"] == "cuda" else None
+        point = _point(where, dict(zip(names, combo)), strict)
+        if point is None:
+            continue
         try:
             cases.append(Case(**point))
         except UserError as exc:
@@ -160,10 +200,10 @@ def _expand(where: str, axes: dict[str, Any]) -> list[Case]:
     return cases
 
 
-def _policy(settings: dict[str, Any]) -> TimingPolicy:
-    allowed = tuple(f.name for f in fields(TimingPolicy))
-    _check_keys("settings", settings, allowed)
+def _settings(where: str, kind: Any, table: dict[str, Any]) -> Any:
+    """A settings dataclass (`kind`) from its table, errors prefixed with the table's name."""
+    _check_keys(where, table, tuple(f.name for f in fields(kind)))
     try:
-        return TimingPolicy(**settings)
+        return kind(**table)
     except UserError as exc:
-        raise UserError(f"settings.{exc}") from None
+        raise UserError(f"{where}.{exc}") from None

@@ -115,6 +115,14 @@ def run_rounds(workload: Workload, rounds: int, timer: Callable[[], float] = tim
     return times
 
 
+def first_round(workload: Workload, timer: Callable[[], float] = time.perf_counter) -> float:
+    """Seconds of one cold round, setup included: lazy initialization and compilation land here."""
+    start = timer()
+    workload.setup()
+    workload.target()
+    return timer() - start
+
+
 def measure(workload: Workload, policy: TimingPolicy, runner: RoundRunner = run_rounds) -> Measurement:
     """Warm up (excluded), size the run from the warm-up, then time it with GC off."""
     with gc_disabled():

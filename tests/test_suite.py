@@ -102,7 +102,7 @@ def test_readable_ids() -> None:
     assert Case.from_dict(cuda.to_dict()) == cuda
 
 
-@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full"])
+@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full", "impls", "variants", "quality"])
 def test_shipped_suites_load(name: str) -> None:
     loaded = suite.load(name)
     assert loaded.cases
@@ -121,5 +121,6 @@ def test_cases_command_reports_a_bad_suite_in_one_line(tmp_path: Path, capsys: p
     err = capsys.readouterr().err.strip()
     assert err == (
         "rnnbench cases: error: s.toml: grid[0].batsh: unknown key (expected one of: cell, model, "
-        "batch, seq_len, input_size, hidden_size, num_layers, bidirectional, dtype, device, cudnn, phases)"
+        "batch, seq_len, input_size, hidden_size, num_layers, bidirectional, dtype, device, cudnn, phases, "
+        "impl, layout, threads)"
     )
