@@ -64,7 +64,7 @@ def build(paths: list[str | Path], out: Path, progress: bool = True) -> Path:
     inputs = load_inputs(paths)
     with tqdm(total=2 + len(PLOTS), desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         steps.set_postfix_str("tables")
-        results = {"claims": claims(inputs.ok), **tables.all_tables(inputs)}
+        results = {"claims": claims(inputs.measured), **tables.all_tables(inputs)}
         for folder in ("tables", "plots"):
             (out / folder).mkdir(parents=True, exist_ok=True)
         for name, table in results.items():

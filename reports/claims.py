@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from bench.case import QUALITY_PHASE
 from reports.inputs import KEY
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer
+ACCURACY_TIE = 0.05  # "comparable": mean held-out accuracies within 5 points
 SPLIT_AXES = ("device_label", "input", "dtype", "model", "batch", "seq_len", "input_size",
               "hidden_size", "num_layers", "bidirectional")  # fmt: skip
 CLAIMS = {
@@ -32,6 +34,8 @@ COLUMNS = ["aspect", "claim", "measured", "verdict"]
 
 def pairs(ok: pd.DataFrame, value: str, phase: str | None = None) -> pd.DataFrame:
     """GRU and LSTM `value` side by side per shape (and phase), with `ratio` = GRU / LSTM."""
+    if value not in ok:
+        return pd.DataFrame(columns=[*KEY, "ratio"])
     rows = ok if phase is None else ok[ok["phase"] == phase]
     rows = rows[rows[value].notna()].drop_duplicates([*KEY, "cell"], keep="last")
     wide = rows.pivot(index=list(KEY), columns="cell", values=value)
@@ -116,6 +120,23 @@ def memory_row(ok: pd.DataFrame) -> tuple[str, str]:
     )
 
 
+def accuracy_row(ok: pd.DataFrame) -> tuple[str, str]:
+    """Held-out accuracy of the quality suite's LSTM and GRU, trained alike on the same task."""
+    means = pairs(ok, "accuracy_mean", QUALITY_PHASE)
+    if means.empty:
+        return f"{NOT_MEASURED} (run the quality suite: pytest bench --suite quality)", NOT_MEASURED
+    spread = pairs(ok, "accuracy_std", QUALITY_PHASE).set_index(list(KEY))
+    shown = []
+    for row in means.itertuples(index=False):
+        std = spread.loc[tuple(getattr(row, k) for k in KEY)]
+        shown.append(
+            f"T={row.seq_len}: GRU {row.gru:.3f} ± {std['gru']:.3f}, LSTM {row.lstm:.3f} ± {std['lstm']:.3f}"
+        )
+    holds = (means["gru"] - means["lstm"]).abs() <= ACCURACY_TIE
+    measured = "held-out accuracy, mean ± std over seeds: " + "; ".join(shown)
+    return measured, verdict(means, holds, "comparable", "not comparable")
+
+
 ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
     "gates": gates_row,
     "parameters": lambda ok: ratio_row(pairs(ok, "params"), "params", "fewer", "not fewer"),
@@ -126,7 +147,7 @@ ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
         pairs(ok, "median_s", "inference"), "inference time", "GRU faster", "GRU not faster"
     ),
     "memory usage": memory_row,
-    "accuracy": lambda ok: (f"{NOT_MEASURED} (no quality suite yet)", NOT_MEASURED),
+    "accuracy": accuracy_row,
     "cell state": lambda ok: (f"{NOT_MEASURED} (records hold no state shapes)", NOT_MEASURED),
 }
 

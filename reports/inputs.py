@@ -14,9 +14,11 @@ from typing import Any
 import pandas as pd
 
 from bench import store
+from bench.case import QUALITY_PHASE
 from bench.errors import UserError
 
-SHAPE = ("model", "batch", "seq_len", "input_size", "hidden_size", "num_layers", "bidirectional", "dtype")
+SHAPE = ("model", "impl", "layout", "batch", "seq_len", "input_size", "hidden_size", "num_layers",
+         "bidirectional", "dtype", "threads")  # fmt: skip
 KEY = ("input", *SHAPE, "device_label")
 ENV_FIELDS = (
     "suite", "run_id", "started", "complete", "commit", "machine", "cpu_model", "cpu_count",
@@ -32,9 +34,15 @@ class Inputs:
     environments: pd.DataFrame
 
     @property
-    def ok(self) -> pd.DataFrame:
-        """The timed records: only these carry medians."""
+    def measured(self) -> pd.DataFrame:
+        """Every ok record: timings and quality (training accuracy) records."""
         return self.frame[self.frame["status"] == "ok"]
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The timed records: only these carry medians of a phase's time."""
+        measured = self.measured
+        return measured[measured["phase"] != QUALITY_PHASE]
 
     @property
     def not_ok(self) -> pd.DataFrame:

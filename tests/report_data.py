@@ -15,7 +15,7 @@ SUITE_NAME = "<b>&\"x'"
 def frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Records as the report sees them, from a few fields each; the rest take tiny defaults."""
     defaults: dict[str, Any] = {
-        "input": "machine · commit · run", "model": "layer", "batch": 2, "seq_len": 4, "input_size": 4,
+        "input": "machine · commit · run", "model": "layer", "impl": "fused", "layout": "padded", "threads": 2, "batch": 2, "seq_len": 4, "input_size": 4,
         "hidden_size": 4, "num_layers": 1, "bidirectional": False, "dtype": "float32", "device_label": "cpu",
         "phase": "forward_backward", "status": "ok", "median_s": 1.0, "q1_s": 0.9, "q3_s": 1.1,
         "saved_bytes": 100, "peak_bytes": float("nan"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from report_data import frame_of
 
 from reports.claims import claims
+from reports.inputs import Inputs
 
 
 def verdicts(rows: list[dict]) -> dict[str, str]:
@@ -73,3 +75,27 @@ def test_rows_without_data_say_not_measured() -> None:
     assert result["cell state"] == "not measured"
     only_lstm = verdicts([{"cell": "lstm", "phase": "inference"}])
     assert set(only_lstm.values()) == {"not measured"}
+
+
+def test_accuracy_from_quality_records() -> None:
+    quality = {"phase": "train_quality", "accuracy_std": 0.01}
+    rows = [
+        {"cell": "lstm", "seq_len": 10, "accuracy_mean": 0.99} | quality,
+        {"cell": "gru", "seq_len": 10, "accuracy_mean": 1.0} | quality,
+        {"cell": "lstm", "seq_len": 20, "accuracy_mean": 0.25} | quality,
+        {"cell": "gru", "seq_len": 20, "accuracy_mean": 1.0} | quality,
+    ]
+    assert verdicts(rows)["accuracy"] == "depends: comparable at seq_len = 10; not comparable at seq_len = 20"
+    assert measured(rows)["accuracy"] == (
+        "held-out accuracy, mean ± std over seeds: T=10: GRU 1.000 ± 0.010, LSTM 0.990 ± 0.010; "
+        "T=20: GRU 1.000 ± 0.010, LSTM 0.250 ± 0.010"
+    )
+    assert verdicts(rows[:2])["accuracy"] == "confirmed"
+    assert verdicts(rows)["training speed"] == "not measured"  # quality rows are not timings
+
+
+def test_quality_records_stay_out_of_the_timed_tables() -> None:
+    frame = frame_of([{"cell": "lstm"}, {"cell": "gru", "phase": "train_quality", "accuracy_mean": 1.0}])
+    inputs = Inputs(frame=frame, environments=pd.DataFrame())
+    assert inputs.ok["phase"].tolist() == ["forward_backward"]
+    assert inputs.measured["phase"].tolist() == ["forward_backward", "train_quality"]
