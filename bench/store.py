@@ -97,7 +97,11 @@ def load(paths: list[str | Path]) -> list[dict[str, Any]]:
 
 
 def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per record: run and machine labels, axes, status, stats (seconds), measures."""
+    """One row per record: run and machine labels, axes, status, stats (seconds), measures.
+
+    `threads` is the thread count the case ran with (the measure), which is the case's `threads`
+    axis when a suite sets it and the session's count otherwise.
+    """
     rows = []
     for doc in documents:
         env, run = doc["env"], doc["run"]

@@ -29,7 +29,7 @@ def test_comparison_table_holds_the_record_medians(tiny_results: Path, tiny_repo
     timed = [r for r in records(tiny_results) if r["status"] == "ok"]
     assert timed
     for record in timed:
-        case = record["case"]
+        case = record["case"] | {"threads": record["measures"]["threads"]}  # the count it ran with
         row = table[(table[list(SHAPE)] == pd.Series({k: case[k] for k in SHAPE})).all(axis=1)]
         assert len(row) == 1, record["id"]
         column = f"{case['cell']} {case['phase']} median_s"
