@@ -16,24 +16,20 @@ from reports.build import build
 
 pytest_plugins = ("pytester",)
 
-TINY_SUITE = """
-[suite]
-name = "tiny"
+TINY_SETTINGS = {"warmup_rounds": 1, "min_rounds": 3, "max_rounds": 3, "max_time": 0.01}
+TINY_GRID = {"cell": ["lstm", "gru"], "batch": 2, "seq_len": 3, "input_size": 4, "hidden_size": 5,
+             "phases": ["forward", "backward"]}  # fmt: skip
 
-[settings]
-warmup_rounds = 1
-min_rounds = 3
-max_rounds = 3
-max_time = 0.01
 
-[[grid]]
-cell = ["lstm", "gru"]
-batch = 2
-seq_len = 3
-input_size = 4
-hidden_size = 5
-phases = ["forward", "backward"]
-"""
+def tiny_suite_toml(**overrides: object) -> str:
+    """The tiny suite file as TOML text; each override replaces (or adds) a setting or grid key."""
+    settings = TINY_SETTINGS | {k: v for k, v in overrides.items() if k in TINY_SETTINGS}
+    grid = TINY_GRID | {k: v for k, v in overrides.items() if k not in TINY_SETTINGS}
+
+    def lines(table: dict[str, object]) -> str:
+        return "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+
+    return f'[suite]\nname = "tiny"\n\n[settings]\n{lines(settings)}\n[[grid]]\n{lines(grid)}'
 
 
 def tiny_case(**changes: object) -> Case:
@@ -48,7 +44,7 @@ def tiny_case(**changes: object) -> Case:
 @pytest.fixture
 def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY_SUITE)
+    path.write_text(tiny_suite_toml())
     return path
 
 
