@@ -119,7 +119,8 @@ def trend_view(trend: Trend | None, plots: list[Plot]) -> dict[str, object] | No
     cases = trend.cases
     more = f"; the first {MAX_CASES} are drawn (narrow --trend to see others)" if len(cases) > MAX_CASES else ""
     runs = trend.rows["run_id"].nunique()
-    note = f"{trend.db}: {len(cases)} cases matching {trend.pattern!r} over {runs} runs{more}."
+    plural = "s" if runs != 1 else ""
+    note = f"{trend.db}: {len(cases)} cases matching {trend.pattern!r} over {runs} run{plural}{more}."
     return {"note": note, "plots": [plot_view(p) for p in plots]}
 
 
