@@ -9,13 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless backend)
-import pandas as pd  # noqa: E402
-
-from bench.case import AXES  # noqa: E402
+from bench.case import AXES
 
 OP_COLUMNS = ("name", "calls", "self_cpu_s", "self_cuda_s", "share")
 
@@ -88,16 +85,17 @@ def efficiency_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("efficiency_pct", ignore_index=True)
 
 
-def plot_efficiency(frame: pd.DataFrame, x: str, path: Path) -> Path:
+def efficiency_figure(frame: pd.DataFrame, x: str) -> Figure:
     """Efficiency (% of the GEMM ceiling) against `x` (e.g. batch, hidden_size): one panel per
     phase, one line per cell and device (median over the other axes), every case as a dot."""
     ok = frame[(frame["status"] == "ok") & frame["efficiency"].notna()].copy()
     if ok.empty:
         raise ValueError("no ok records with an efficiency to plot")
-    ok["pct"] = 100 * ok["efficiency"]
+    ok["pct"] = 100 * ok["efficiency"].astype(float)
     ok["series"] = ok["cell"] + " " + ok["device"] + ok["cudnn"].map({True: " cudnn", False: " native"}).fillna("")
     phases = sorted(ok["phase"].unique())
-    fig, axes = plt.subplots(1, len(phases), figsize=(4 * len(phases), 3.2), sharey=True, squeeze=False)
+    fig = Figure(figsize=(4 * len(phases), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(phases), sharey=True, squeeze=False)
     for ax, phase in zip(axes[0], phases):
         data = ok[ok["phase"] == phase]
         for series, points in data.groupby("series"):
@@ -105,11 +103,15 @@ def plot_efficiency(frame: pd.DataFrame, x: str, path: Path) -> Path:
             (drawn,) = ax.plot(line.index, line.values, marker="o", label=series)
             ax.scatter(points[x], points["pct"], color=drawn.get_color(), alpha=0.35, s=12)
         ax.set(title=phase, xlabel=x, xscale="log" if data[x].nunique() > 2 else "linear")
+        ax.set_xticks(sorted(data[x].unique()), [str(v) for v in sorted(data[x].unique())])
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("% of GEMM ceiling")
     axes[0][-1].legend(fontsize="small")
-    fig.tight_layout()
+    return fig
+
+
+def plot_efficiency(frame: pd.DataFrame, x: str, path: Path) -> Path:
+    """`efficiency_figure` saved to `path` (format from its suffix)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    efficiency_figure(frame, x).savefig(path, dpi=100)
     return path

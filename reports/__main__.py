@@ -1,4 +1,4 @@
-"""`python -m reports RESULTS... [-o DIR]`: the same as `rnnbench report`."""
+"""`python -m reports RESULTS... [-o DIR] [--history DB [--trend GLOB]]`: the same as `rnnbench report`."""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ DIR/report.html            self-contained page (images inlined, no network)
 DIR/tables/<name>.csv      raw numbers, unit-suffixed columns (seconds, bytes)
 DIR/tables/<name>.md       the same table in human units
 DIR/plots/<name>.png|svg   each plot that has data to draw
+DIR/tables/why.csv|md      top ops of profiled pairs (only when records carry op summaries)
+DIR/plots/trend-<case id>.png|svg   with a history file: one trend plot per selected case
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from reports import html, tables, units
+from reports import html, tables, units, why
 from reports.claims import claims
 from reports.inputs import Inputs, load_inputs
 from reports.plots import PLOTS, Drawn
+from reports.trend import Trend, load_trend, trend_figure
 
 PNG_DPI = 110
 
@@ -56,13 +59,26 @@ def describe(inputs: Inputs) -> tuple[str, str]:
     )
 
 
-def build(paths: list[str | Path], out: Path, progress: bool = True) -> Path:
+def write_trends(out: Path, trend: Trend) -> list[html.Plot]:
+    """One trend plot per drawn case (`trend-<case id>`)."""
+    return [
+        write_plot(out, f"trend-{case}", case, lambda rows, case=case: trend_figure(rows, case), trend.rows)
+        for case in trend.drawn
+    ]
+
+
+def build(
+    paths: list[str | Path], out: Path, progress: bool = True, history: Path | None = None, pattern: str = "*"
+) -> Path:
     """Write the report for result files/directories `paths` into `out`; returns report.html.
 
-    Inputs are loaded and checked before the progress bar starts, so a bad input is one line.
+    With `history` (a SQLite history file), trend plots of the cases matching the glob `pattern`.
+    Inputs and history are loaded and checked before the progress bar starts, so a bad input is one line.
     """
     inputs = load_inputs(paths)
-    with tqdm(total=2 + len(PLOTS), desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
+    trend = load_trend(history, pattern) if history is not None else None
+    steps_total = 3 + len(PLOTS) + (trend is not None)
+    with tqdm(total=steps_total, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         steps.set_postfix_str("tables")
         results = {"claims": claims(inputs.measured), **tables.all_tables(inputs)}
         for folder in ("tables", "plots"):
@@ -70,13 +86,22 @@ def build(paths: list[str | Path], out: Path, progress: bool = True) -> Path:
         for name, table in results.items():
             write_table(out / "tables", name, table)
         steps.update()
+        steps.set_postfix_str("why")
+        section = why.collect(inputs.documents, out)
+        write_table(out / "tables", "why", why.long_table(section))
+        steps.update()
         drawn = []
         for name, (title, draw) in PLOTS.items():
             steps.set_postfix_str(f"plot {name}")
             drawn.append(write_plot(out / "plots", name, title, draw, inputs.ok))
             steps.update()
+        trends: list[html.Plot] = []
+        if trend is not None:
+            steps.set_postfix_str("trend")
+            trends = write_trends(out / "plots", trend)
+            steps.update()
         steps.set_postfix_str("html")
         page = out / "report.html"
-        page.write_text(html.render(*describe(inputs), results, drawn), encoding="utf-8")
+        page.write_text(html.render(*describe(inputs), results, drawn, section, (trend, trends)), encoding="utf-8")
         steps.update()
     return page

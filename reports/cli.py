@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bench.errors import UserError
 from reports.build import build
 
 
@@ -12,10 +13,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", nargs="+", help="results files or directories (several inputs merge)")
     parser.add_argument("-o", "--output", type=Path, default=Path("report"), metavar="DIR",
                         help="where report.html, tables/ and plots/ go (default: report/)")  # fmt: skip
+    parser.add_argument("--history", type=Path, metavar="DB",
+                        help="SQLite history file (pytest bench --history): add a trend plot per case")  # fmt: skip
+    parser.add_argument("--trend", metavar="CASE_GLOB",
+                        help="with --history: a glob on case ids (default: all; the first 12 are drawn)")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    page = build(args.results, args.output, progress=not args.quiet)
+    if args.trend is not None and args.history is None:
+        raise UserError("--trend: needs --history DB (the history file to read the trend from)")
+    page = build(args.results, args.output, progress=not args.quiet, history=args.history, pattern=args.trend or "*")
     print(page)
     return 0

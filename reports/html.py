@@ -16,6 +16,8 @@ import pandas as pd
 
 from reports import units
 from reports.tables import constant_keys
+from reports.trend import MAX_CASES, Trend
+from reports.why import HOW, VARY, Why
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SECTIONS = {  # name: (title, what it shows, why it may be empty)
@@ -49,6 +51,11 @@ SECTIONS = {  # name: (title, what it shows, why it may be empty)
         "Every timed case: median, IQR, noisy (IQR above 10% of the median), tokens/s, GFLOP/s (analytic FLOPs / median).",
         "no timed records",
     ),
+    "efficiency": (
+        "Efficiency",
+        "Achieved GFLOP/s (analytic FLOPs / median) and its % of the GEMM ceiling the run measured on the device.",
+        "no record has an efficiency (results from before the GEMM ceiling was measured)",
+    ),
     "not_ok": ("Failed and skipped cases", "Cases recorded without timings, with the reason.", "every case was timed"),
     "environment": (
         "Environment",
@@ -72,27 +79,64 @@ def cell_css(column: str, text: str) -> str:
     """Left-align text columns; colour verdicts."""
     if column == "verdict":
         return "text verdict-" + text.split(":")[0]
-    return "text" if column in ("input", "id", "reason", "claim", "measured", "aspect", "field", "status") else ""
+    texts = ("input", "id", "reason", "claim", "measured", "aspect", "field", "status", "name")
+    return "text" if column.split(" ")[-1] in texts else ""
+
+
+def display(table: pd.DataFrame) -> dict[str, object]:
+    """A table as header and rows of display text with their CSS classes."""
+    shown = units.humanize(table)
+    rows = [
+        [{"text": text, "css": cell_css(column, text)} for column, text in zip(shown.columns, values)]
+        for values in shown.itertuples(index=False)
+    ]
+    return {"columns": list(shown.columns), "rows": rows}
 
 
 def section(name: str, table: pd.DataFrame) -> dict[str, object]:
     """One table section: constant key columns become a caption, the rest display text."""
     title, note, empty = SECTIONS[name]
     constants = constant_keys(table)
-    shown = units.humanize(table.drop(columns=list(constants)))
-    rows = [
-        [{"text": text, "css": cell_css(column, text)} for column, text in zip(shown.columns, values)]
-        for values in shown.itertuples(index=False)
-    ]
     return {"name": name, "title": title, "note": note, "empty": empty, "constants": constants,
-            "columns": list(shown.columns), "rows": rows}  # fmt: skip
+            **display(table.drop(columns=list(constants)))}  # fmt: skip
+
+
+def why_view(why: Why) -> dict[str, object]:
+    """The Why section: pairs grouped by what varies, or how to get profiles."""
+    groups = [
+        {"title": title, "pairs": [
+            {"title": p.title, "sides": p.sides, **display(p.table)} for p in why.pairs[vary]
+        ]}
+        for vary, title in VARY.items()
+    ]  # fmt: skip
+    return {"profiled": why.profiled, "how": HOW, "groups": groups}
+
+
+def trend_view(trend: Trend | None, plots: list[Plot]) -> dict[str, object] | None:
+    """The trend section: which cases of which history file, and their plots."""
+    if trend is None:
+        return None
+    cases = trend.cases
+    more = f"; the first {MAX_CASES} are drawn (narrow --trend to see others)" if len(cases) > MAX_CASES else ""
+    runs = trend.rows["run_id"].nunique()
+    plural = "s" if runs != 1 else ""
+    note = f"{trend.db}: {len(cases)} cases matching {trend.pattern!r} over {runs} run{plural}{more}."
+    return {"note": note, "plots": [plot_view(p) for p in plots]}
 
 
 def inline_png(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render(title: str, summary: str, tables: dict[str, pd.DataFrame], plots: list[Plot]) -> str:
+def plot_view(plot: Plot) -> dict[str, object]:
+    return {"name": plot.name, "title": plot.title, "png": inline_png(plot.png) if plot.png else None,
+            "reason": plot.reason}  # fmt: skip
+
+
+def render(
+    title: str, summary: str, tables: dict[str, pd.DataFrame], plots: list[Plot], why: Why,
+    trend: tuple[Trend | None, list[Plot]] = (None, []),
+) -> str:  # fmt: skip
     """The whole page as one string."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -104,8 +148,7 @@ def render(title: str, summary: str, tables: dict[str, pd.DataFrame], plots: lis
         title=title,
         summary=summary,
         sections=[section(name, tables[name]) for name in SECTIONS if name in tables],
-        plots=[
-            {"name": p.name, "title": p.title, "png": inline_png(p.png) if p.png else None, "reason": p.reason}
-            for p in plots
-        ],
+        why=why_view(why),
+        plots=[plot_view(p) for p in plots],
+        trend=trend_view(*trend),
     )

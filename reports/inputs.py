@@ -28,10 +28,11 @@ ENV_FIELDS = (
 
 @dataclass(frozen=True)
 class Inputs:
-    """Every record (one row each) and one environment row per input."""
+    """Every record (one row each), one environment row per input, and the documents as loaded."""
 
     frame: pd.DataFrame
     environments: pd.DataFrame
+    documents: list[dict[str, Any]]
 
     @property
     def measured(self) -> pd.DataFrame:
@@ -50,12 +51,16 @@ class Inputs:
         return self.frame[self.frame["status"] != "ok"]
 
 
+def short_commit(commit: str | None) -> str:
+    """`3e438475` or `3e438475+dirty` (uncommitted changes); `nogit` outside a git checkout."""
+    return (commit or "nogit")[:8] + ("+dirty" if str(commit).endswith("+dirty") else "")
+
+
 def label(doc: dict[str, Any]) -> str:
     """`AMD EPYC · 3e438475 · 20261125T123856-...`: which machine, code and run."""
     env, run = doc["env"], doc["run"]
     machine = env.get("gpu_name") or env.get("cpu_model") or "unknown machine"
-    commit = (env.get("commit") or "nogit")[:8] + ("+dirty" if str(env.get("commit")).endswith("+dirty") else "")
-    return f"{machine} · {commit} · {run.get('id')}"
+    return f"{machine} · {short_commit(env.get('commit'))} · {run.get('id')}"
 
 
 def device_label(device: str, cudnn: object) -> str:
@@ -84,4 +89,4 @@ def load_inputs(paths: list[str | Path]) -> Inputs:
     frame["peak_bytes"] = pd.to_numeric(frame["peak_bytes"])  # null (CPU) becomes NaN, not object
     frame["device_label"] = [device_label(d, c) for d, c in zip(frame["device"], frame["cudnn"])]
     environments = pd.DataFrame([environment(doc) for doc in documents])
-    return Inputs(frame=frame, environments=environments)
+    return Inputs(frame=frame, environments=environments, documents=documents)

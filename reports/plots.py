@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from bench.case import CELLS, PHASES
+from bench.profile_summary import efficiency_figure
 from reports import tables
 from reports.claims import pairs
 from reports.inputs import KEY
@@ -203,6 +204,19 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
     return fig
 
 
+def efficiency(ok: pd.DataFrame) -> Drawn:
+    """% of the measured GEMM ceiling against batch or hidden size (whichever takes more values)."""
+    rows = ok[ok["efficiency"].notna()]
+    if rows.empty:
+        return "no record has an efficiency (results from before the GEMM ceiling was measured)"
+    x = max(("batch", "hidden_size"), key=lambda axis: rows[axis].nunique())
+    if rows[x].nunique() < 2:
+        return "neither batch nor hidden size varies"
+    fig = efficiency_figure(rows, x)
+    fig.suptitle(f"Efficiency: achieved GFLOP/s as % of the measured GEMM ceiling, vs {LABELS[x]}")
+    return fig
+
+
 PLOTS: dict[str, tuple[str, Callable[[pd.DataFrame], Drawn]]] = {
     "time_vs_seq_len": ("Time vs sequence length", time_vs("seq_len")),
     "time_vs_batch": ("Time vs batch size", time_vs("batch")),
@@ -210,4 +224,5 @@ PLOTS: dict[str, tuple[str, Callable[[pd.DataFrame], Drawn]]] = {
     "ratio_heat_map": ("GRU/LSTM time ratio", ratio_heat_map),
     "memory_vs_seq_len": ("Memory vs sequence length", memory_vs_seq_len),
     "cudnn_speedup": ("cuDNN speed-up", cudnn_bars),
+    "efficiency": ("Efficiency vs batch or hidden size", efficiency),
 }

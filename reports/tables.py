@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from bench.case import CELLS, PHASES
+from bench.profile_summary import efficiency_table
 from reports.inputs import KEY, Inputs
 
 CUDA_LABELS = ("cuda-cudnn", "cuda-native")
@@ -98,6 +99,20 @@ def throughput(ok: pd.DataFrame) -> pd.DataFrame:
     return ok[columns].sort_values(["input", "id"]).reset_index(drop=True)
 
 
+def efficiency(ok: pd.DataFrame) -> pd.DataFrame:
+    """Achieved GFLOP/s and % of the run's measured GEMM ceiling per case, lowest first within
+    each input (the axes that vary within an input are shown)."""
+    parts = [
+        efficiency_table(rows).assign(input=name)
+        for name, rows in ok.groupby("input", sort=False)
+        if rows["efficiency"].notna().any()
+    ]
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    return table[["input", *table.columns.drop("input")]]
+
+
 def not_ok(inputs: Inputs) -> pd.DataFrame:
     """Failed and skipped cases, with why."""
     return (
@@ -119,6 +134,7 @@ def all_tables(inputs: Inputs) -> dict[str, pd.DataFrame]:
         "cpu_vs_cuda": cpu_vs_cuda(ok),
         "memory": memory(ok),
         "throughput": throughput(ok),
+        "efficiency": efficiency(ok),
         "not_ok": not_ok(inputs),
         "environment": environment(inputs),
     }

@@ -54,6 +54,16 @@ def format_ratio(value: float) -> str:
     return f"{value:.3g}×"
 
 
+def format_percent(value: float) -> str:
+    """`31.24` -> `31.2%`."""
+    return f"{value:.3g}%"
+
+
+def format_share(fraction: float) -> str:
+    """`0.3124` -> `31.2%`."""
+    return format_percent(100 * fraction)
+
+
 def format_plain(value: float) -> str:
     """Whole numbers without a decimal point (counts stored as float beside nulls), else 4 figures."""
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
@@ -64,6 +74,10 @@ def formatter_for(column: str) -> Callable[[float], str]:
     name = column.split(" ")[-1]
     if "/" in column or name == "speedup":
         return format_ratio
+    if name == "share":
+        return format_share
+    if name.endswith("_pct"):
+        return format_percent
     if name.endswith("_s") and not name.endswith("per_s"):
         return format_time
     if name.endswith("bytes"):
@@ -78,7 +92,7 @@ def display_name(column: str) -> str:
     for suffix in ("_s", "_bytes"):
         if column.endswith(suffix) and not column.endswith("per_s"):
             return column.removesuffix(suffix) + (" bytes" if suffix == "_bytes" else "")
-    return column.replace("_per_s", "/s")
+    return column.replace("_per_s", "/s").replace("_pct", " %")
 
 
 def humanize(table: pd.DataFrame) -> pd.DataFrame:

@@ -9,31 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_data import SUITE_NAME
+from report_data import SUITE_NAME, TREND_GLOB, later_run
 
+from bench import history, store
 from bench.case import Case
 from reports.build import build
 
 pytest_plugins = ("pytester",)
 
-TINY_SUITE = """
-[suite]
-name = "tiny"
+TINY_SETTINGS = {"warmup_rounds": 1, "min_rounds": 3, "max_rounds": 3, "max_time": 0.01}
+TINY_GRID = {"cell": ["lstm", "gru"], "batch": 2, "seq_len": 3, "input_size": 4, "hidden_size": 5,
+             "phases": ["forward", "backward"]}  # fmt: skip
 
-[settings]
-warmup_rounds = 1
-min_rounds = 3
-max_rounds = 3
-max_time = 0.01
 
-[[grid]]
-cell = ["lstm", "gru"]
-batch = 2
-seq_len = 3
-input_size = 4
-hidden_size = 5
-phases = ["forward", "backward"]
-"""
+def tiny_suite_toml(**overrides: object) -> str:
+    """The tiny suite file as TOML text; each override replaces (or adds) a setting or grid key."""
+    settings = TINY_SETTINGS | {k: v for k, v in overrides.items() if k in TINY_SETTINGS}
+    grid = TINY_GRID | {k: v for k, v in overrides.items() if k not in TINY_SETTINGS}
+
+    def lines(table: dict[str, object]) -> str:
+        return "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+
+    return f'[suite]\nname = "tiny"\n\n[settings]\n{lines(settings)}\n[[grid]]\n{lines(grid)}'
 
 
 def tiny_case(**changes: object) -> Case:
@@ -48,7 +45,7 @@ def tiny_case(**changes: object) -> Case:
 @pytest.fixture
 def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY_SUITE)
+    path.write_text(tiny_suite_toml())
     return path
 
 
@@ -83,18 +80,22 @@ phases = ["inference"]
 """
 
 
-@pytest.fixture(scope="session")
-def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A results directory written by a real `pytest bench` run of a tiny suite."""
-    work = tmp_path_factory.mktemp("tiny-run")
+def run_bench(suite_text: str, work: Path, *options: str) -> Path:
+    """Write the suite into `work`, run `pytest bench` on it in a subprocess; returns the results dir."""
     results = work / "results"
     suite = work / "tiny.toml"
-    suite.write_text(REPORT_SUITE)
+    suite.write_text(suite_text)
     command = [sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--results", str(results),
-               "--device", "all", "-q", "-p", "no:cacheprovider"]  # fmt: skip
+               "-q", "-p", "no:cacheprovider", *options]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return results
+
+
+@pytest.fixture(scope="session")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results directory written by a real `pytest bench` run of a tiny suite."""
+    return run_bench(REPORT_SUITE, tmp_path_factory.mktemp("tiny-run"), "--device", "all")
 
 
 @pytest.fixture(scope="session")
@@ -102,4 +103,29 @@ def tiny_report(tiny_results: Path, tmp_path_factory: pytest.TempPathFactory) ->
     """The report directory built from `tiny_results`."""
     out = tmp_path_factory.mktemp("tiny-report")
     build([tiny_results], out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def profiled_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real `pytest bench --profile` run: LSTM and GRU at two batch sizes, two phases (seconds)."""
+    work = tmp_path_factory.mktemp("profiled-run")
+    suite = tiny_suite_toml(batch=[1, 2], hidden_size=4, device="cpu", phases=["forward_backward", "inference"])
+    return run_bench(suite, work, "--profile", str(work / "profiles"))
+
+
+@pytest.fixture(scope="session")
+def history_db(profiled_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A history file holding the profiled run and a later run of another commit."""
+    db = tmp_path_factory.mktemp("history") / "history.db"
+    (doc,) = store.load([profiled_results])
+    history.append(db, [doc, later_run(doc)])
+    return db
+
+
+@pytest.fixture(scope="session")
+def profiled_report(profiled_results: Path, history_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the profiled run, with trend plots of its batch-1 cases from `history_db`."""
+    out = tmp_path_factory.mktemp("profiled-report")
+    build([profiled_results], out, progress=False, history=history_db, pattern=TREND_GLOB)
     return out

@@ -12,24 +12,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import tiny_suite_toml
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = """
-[settings]
-warmup_rounds = 1
-min_rounds = 5
-max_rounds = 10
-max_time = 0.02
-
-[[grid]]
-cell = ["lstm", "gru"]
-batch = 2
-seq_len = 4
-input_size = 8
-hidden_size = 8
-phases = ["forward"]
-device = "cpu"
-"""
+TINY = tiny_suite_toml(min_rounds=5, max_rounds=10, max_time=0.02, seq_len=4, input_size=8, hidden_size=8,
+                       phases=["forward"], device="cpu")
 
 
 @dataclass

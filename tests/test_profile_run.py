@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import torch
+from conftest import tiny_suite_toml
 
 from bench import ceiling, runner, workload
 from bench.case import Case
@@ -20,22 +21,8 @@ from bench.timing import Workload, run_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 3
-TINY_SUITE = f"""
-[settings]
-warmup_rounds = 1
-min_rounds = {ROUNDS}
-max_rounds = {ROUNDS}
-max_time = 0.01
-
-[[grid]]
-cell = ["lstm", "gru"]
-batch = 2
-seq_len = 3
-input_size = 4
-hidden_size = 4
-device = "cpu"
-phases = ["forward_backward"]
-"""
+TINY_SUITE = tiny_suite_toml(min_rounds=ROUNDS, max_rounds=ROUNDS, hidden_size=4, device="cpu",
+                             phases=["forward_backward"])
 
 
 @pytest.fixture

@@ -71,8 +71,11 @@ def test_probe_catches_broken_images_and_console_errors(chromium: str, tmp_path:
     assert any("boom" in line for line in console)
 
 
-def test_report_loads_cleanly_in_chromium(chromium: str, tiny_report: Path, tmp_path: Path) -> None:
-    page = tiny_report / "report.html"
+@pytest.mark.parametrize("report", ["tiny_report", "profiled_report"])  # the second: Why links, trend plots
+def test_report_loads_cleanly_in_chromium(
+    chromium: str, report: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    page = request.getfixturevalue(report) / "report.html"
     found, console = probe(chromium, page, tmp_path)
     assert found["errors"] == [] and console == []
     assert found["images"] == page.read_text().count("<img ") > 0

@@ -17,7 +17,8 @@ from reports.build import build
 from reports.inputs import SHAPE
 from reports.plots import PLOTS
 
-DRAWN = ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map", "memory_vs_seq_len")
+DRAWN = ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map", "memory_vs_seq_len",
+         "efficiency")  # fmt: skip
 
 
 def records(results: Path) -> list[dict]:

@@ -1,4 +1,4 @@
-"""`rnnbench report RESULTS... [-o DIR]`: tables, plots and one self-contained HTML page."""
+"""`rnnbench report RESULTS... [-o DIR] [--history DB [--trend GLOB]]`: tables, plots, one HTML page."""
 
 from __future__ import annotations
 
