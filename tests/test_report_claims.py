@@ -96,6 +96,6 @@ def test_accuracy_from_quality_records() -> None:
 
 def test_quality_records_stay_out_of_the_timed_tables() -> None:
     frame = frame_of([{"cell": "lstm"}, {"cell": "gru", "phase": "train_quality", "accuracy_mean": 1.0}])
-    inputs = Inputs(frame=frame, environments=pd.DataFrame())
+    inputs = Inputs(frame=frame, environments=pd.DataFrame(), documents=[])
     assert inputs.ok["phase"].tolist() == ["forward_backward"]
     assert inputs.measured["phase"].tolist() == ["forward_backward", "train_quality"]
