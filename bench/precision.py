@@ -21,6 +21,11 @@ def storage_dtype(dtype: str) -> torch.dtype:
     return torch.float32 if dtype in AUTOCAST else getattr(torch, dtype)
 
 
+def compute_dtype(dtype: str) -> str:
+    """The dtype the matrix products run in: autocast's, else the storage dtype (e.g. `bfloat16`)."""
+    return str(AUTOCAST[dtype]).removeprefix("torch.") if dtype in AUTOCAST else dtype
+
+
 def skip_reason(dtype: str, device: str) -> str | None:
     """Why `dtype` cannot run on `device`, or None."""
     return CPU_UNSUPPORTED.get(dtype) if device == "cpu" else None

@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from bench import ceiling, runner, suite
+from bench import ceiling, precision, runner, suite
 from bench import env as envmod
 from bench.case import QUALITY_PHASE, Case
 from bench.store import ResultsFile, run_file_name
@@ -92,7 +92,9 @@ class BenchSession:
         return outcome
 
     def gemm_ceiling(self, device: str, dtype: str) -> float:
-        """The GEMM ceiling of (device, dtype), measured the first time it is asked for, kept in env."""
+        """The GEMM ceiling of (device, dtype), measured the first time it is asked for, kept in env.
+        Autocast cases are held to the ceiling of the dtype their products run in."""
+        dtype = precision.compute_dtype(dtype)
         key = ceiling.key(device, dtype)
         rates = self.env.setdefault("gemm_gflops", {})
         if key not in rates:

@@ -69,3 +69,18 @@ def test_efficiency_above_the_ceiling_is_kept_and_warned(tmp_path: Path, monkeyp
     with pytest.warns(UserWarning, match="of the GEMM ceiling: the ceiling was probably measured while"):
         record, _ = session.run(case, run_rounds)
     assert record["measures"]["efficiency"] > 1
+
+
+def test_autocast_cases_use_the_ceiling_of_their_compute_dtype(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def fake(device: str, dtype: str) -> ceiling.Ceiling:
+        asked.append((device, dtype))
+        return ceiling.Ceiling(gflops_per_s=100.0, size=256, best_s=0.01, rounds=5)
+
+    monkeypatch.setattr(ceiling, "measure_ceiling", fake)
+    session = BenchSession(suite_name="smoke")
+    assert session.gemm_ceiling("cpu", "autocast_bf16") == 100.0
+    assert session.gemm_ceiling("cpu", "bfloat16") == 100.0  # the same ceiling, measured once
+    assert asked == [("cpu", "bfloat16")]
+    assert set(session.env["gemm_gflops"]) == {"cpu/bfloat16"}
