@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.axis import Axis
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, NullFormatter
 
 from bench.case import CELLS, PHASES
 from bench.profile_summary import efficiency_figure
@@ -71,6 +72,26 @@ def scale_axis(ax: Axes, values: pd.Series, which: str) -> None:
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
 
 
+class UnitLogFormatter(LogFormatterSciNotation):
+    """matplotlib's choice of which log ticks to label, written in human units (ms, MiB)."""
+
+    def __init__(self, fmt: Callable[[float], str], labelOnlyBase: bool = False) -> None:
+        super().__init__(labelOnlyBase=labelOnlyBase)
+        self.fmt = fmt
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.fmt(x) if super().__call__(x, pos) else ""
+
+
+def label_in_units(axis: Axis, fmt: Callable[[float], str]) -> None:
+    """Tick labels in human units on a linear or log axis (log: the same ticks matplotlib labels)."""
+    if axis.get_scale() == "log":
+        axis.set_major_formatter(UnitLogFormatter(fmt))
+        axis.set_minor_formatter(UnitLogFormatter(fmt))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+
+
 def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, str] | None) -> None:
     """One line per cell, input and device (line style), with the IQR as a shaded band."""
     series = list(dict.fromkeys(zip(rows["input"], rows["device_label"])))
@@ -90,6 +111,7 @@ def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, s
     scale_axis(ax, rows[x], "x")
     scale_axis(ax, rows[y], "y")
     ax.set_xticks(sorted(rows[x].unique()), [str(v) for v in sorted(rows[x].unique())])
+    ax.xaxis.set_minor_formatter(NullFormatter())  # the data values are the labels
     ax.set_xlabel(LABELS[x])
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
@@ -110,7 +132,7 @@ def time_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
             sweep_lines(ax, rows[rows["phase"] == phase], x, "median_s", ("q1_s", "q3_s"))
             ax.set_title(phase.replace("_", "+"))
             ax.set_ylabel("median time per call (band: IQR)")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_time(v)))
+            label_in_units(ax.yaxis, format_time)
         fig.suptitle(f"Time vs {LABELS[x]}\n{fixed_text(fixed)}")
         return fig
 
@@ -131,7 +153,7 @@ def memory_vs_seq_len(ok: pd.DataFrame) -> Drawn:
         sweep_lines(ax, rows.astype({measure: float}), "seq_len", measure, None)
         ax.set_title("saved for backward" if measure == "saved_bytes" else "CUDA peak")
         ax.set_ylabel("bytes")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_bytes(v)))
+        label_in_units(ax.yaxis, format_bytes)
     fig.suptitle(f"Training memory vs sequence length\n{fixed_text(fixed)}")
     return fig
 
