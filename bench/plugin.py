@@ -46,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     gate.addoption("--baseline", metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")
     gate.addoption("--fail-on-regression", metavar="PCT", help="fail the session on a significant slowdown > PCT")
     gate.addoption("--threshold-for", action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")
-    gate.addoption("--remeasure", type=int, default=0, metavar="N", help="re-test flagged cases on up to N fresh runs")
+    gate.addoption("--remeasure", type=int, default=None, metavar="N", help="re-test flagged cases on up to N fresh runs (default 2)")
     gate.addoption("--gate-quantile", type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")
     gate.addoption("--allow-foreign", action="store_true", help="allow a baseline from another machine fingerprint")
     gate.addoption("--history", metavar="DB", help="append this run to a SQLite history file")

@@ -112,3 +112,13 @@ def test_baseline_from_other_thread_count_is_refused_before_running(
     refused = pytest_bench(tmp_path, "r8", "--baseline", str(first_run), "--threads", "2", capture=capfd)
     assert refused.returncode == 4 and "threads: 1 != 2" in refused.stderr
     assert not (tmp_path / "r8").exists()
+
+
+def test_flagged_cases_are_re_measured_twice_by_default(first_run: Path) -> None:
+    from bench import gate as gatemod
+
+    options = {"shard": None, "baseline": str(first_run), "fail_on_regression": "5%", "threshold_for": [],
+               "remeasure": None, "allow_foreign": False, "gate_quantile": 0.5}  # fmt: skip
+    gate = gatemod.configure(options.get, lambda: json.loads(first_run.read_text())["env"])
+    assert gate is not None and gate.remeasure == 2
+    assert gatemod.configure({**options, "remeasure": 0}.get, lambda: json.loads(first_run.read_text())["env"]).remeasure == 0
