@@ -114,7 +114,6 @@ def measure_case(
 ) -> dict[str, Any]:
     """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
     A `train_quality` case trains instead, with the suite's quality `settings`."""
-    torch.manual_seed(0)
     with envmod.threads_for(case.threads), backend_flags(case):
         if case.phase == QUALITY_PHASE:
             return quality_record(case, settings)
