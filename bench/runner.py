@@ -68,23 +68,22 @@ def base_record(case: Case, status: str, reason: str | None = None) -> dict[str,
     }
 
 
-def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
-    """The record of a measured case, with derived throughput."""
-    stats = result.stats()
-    flops = analytic.phase_flops(case)
-    measures = {
-        **measures,
-        "flops": flops,
-        "gflops_per_s": flops / stats["median"] / 1e9,
-        "tokens_per_s": case.batch * case.seq_len / stats["median"],
-        "threads": torch.get_num_threads(),
-    }
+def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+    """An `ok` record: the raw times, their statistics, and `measures` plus the thread count."""
     return base_record(case, "ok") | {
         "times_s": list(result.times),
-        "stats": stats,
+        "stats": result.stats(),
         "noisy": result.noisy,
-        "measures": measures,
+        "measures": {**measures, "threads": torch.get_num_threads()},
     }
+
+
+def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+    """The record of a timed case, with derived throughput."""
+    median = result.stats()["median"]
+    flops = analytic.phase_flops(case)
+    derived = {"flops": flops, "gflops_per_s": flops / median / 1e9, "tokens_per_s": case.batch * case.seq_len / median}
+    return measured_record(case, result, {**measures, **derived})
 
 
 def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
@@ -96,14 +95,7 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
 def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
     """A `train_quality` record: per-seed training seconds as times, accuracy as measures."""
     times, measures = quality.measure(case, settings)
-    result = Measurement(tuple(times))
-    measures["threads"] = torch.get_num_threads()
-    return base_record(case, "ok") | {
-        "times_s": times,
-        "stats": result.stats(),
-        "noisy": result.noisy,
-        "measures": measures,
-    }
+    return measured_record(case, Measurement(tuple(times)), measures)
 
 
 def measure_case(

@@ -121,8 +121,9 @@ class BenchSession:
         try:
             return runner.profile_case(case, trace_dir)
         except Exception as exc:  # the timing is already measured: keep it, say why there is no profile
-            warnings.warn(f"{case.id}: profiling failed: {type(exc).__name__}: {exc}", stacklevel=2)
-            return {"trace_dir": str(trace_dir), "error": f"{type(exc).__name__}: {exc}", "top_ops": []}
+            reason = runner.one_line(exc)
+            warnings.warn(f"{case.id}: profiling failed: {reason}", stacklevel=2)
+            return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
 
     def close(self, complete: bool) -> Path | None:
         if self.results is None:
