@@ -77,7 +77,7 @@ class Remeasurer:
 
     def __call__(self, case_id: str, attempt: int) -> list[float]:
         case = next(c for c in self.bench.cases if c.id == case_id)
-        record, _error = runner.run_case(case, self.bench.suite.policy)
+        record, _error = runner.run_case(case, self.bench.suite.policy, settings=self.bench.suite.quality)
         self.file.add(record)
         self.file.close(complete=True)
         return record["times_s"]
