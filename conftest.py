@@ -1,3 +1,8 @@
-"""Registers the rnnbench pytest plugin for `pytest bench` (and the tests that exercise it)."""
+"""The checkout's root: rnnbench must be installed (its pytest plugin is an entry point)."""
 
-pytest_plugins = ("bench.plugin",)
+import importlib.util
+
+import pytest
+
+if importlib.util.find_spec("rnnbench") is None:
+    raise pytest.UsageError("rnnbench is not installed here: run `pip install -e .` (or use `tox -e tests`)")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from bench.case import Case
+from rnnbench.cases.case import Case
 
 
 def bench_rnn(rnn_case: Case, rnnbench: Any) -> None:

@@ -11,8 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bench import commands
-from bench.errors import UserError
+from rnnbench import commands
+from rnnbench.errors import UserError
 
 EXIT_USAGE = 2
 
@@ -27,7 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):  # only `run` hands extra options on (to pytest)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         return int(args.func(args))
     except UserError as exc:

@@ -1,5 +1,8 @@
-"""The pytest plugin: options, case parametrization, and the `rnnbench` fixture.
+"""The pytest plugin (entry point `pytest11`): options, case parametrization, the `rnnbench` fixture.
 
+Installed, it is loaded by every pytest run, so it stays inert until asked: its options are
+`--rnnbench-*` only (short names come from `bench/conftest.py`), nothing heavy (torch) is imported
+and nothing is created until a test uses `rnn_case` or the `rnnbench` fixture, or a gate option is given.
 Timing goes through pytest-benchmark's `benchmark.pedantic`, so its options
 (`--benchmark-json`, `--benchmark-autosave`, `--benchmark-compare`, ...) keep working.
 """
@@ -7,21 +10,23 @@ Timing goes through pytest-benchmark's `benchmark.pedantic`, so its options
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bench import gate as gatemod
-from bench.case import Case
-from bench.errors import UserError
-from bench.runner import is_case_limit
-from bench.session import CUDNN_CHOICES, DEVICE_CHOICES, BenchSession, describe_selection
-from bench.timing import RoundRunner, Workload
+from rnnbench.cases.case import Case
+from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, describe_selection
+from rnnbench.errors import UserError
 
-SESSION_KEY = pytest.StashKey[BenchSession]()
-GATE_KEY = pytest.StashKey[gatemod.Gate]()
+if TYPE_CHECKING:
+    from rnnbench.measurement.session import BenchSession
+    from rnnbench.measurement.timing import RoundRunner
+
+SESSION_KEY = pytest.StashKey["BenchSession"]()
+GATE_KEY = pytest.StashKey["Gate"]()
 SELECTED_KEY = pytest.StashKey[list[str]]()
 SUMMARY_KEY = pytest.StashKey[list[str]]()
+GATE_OPTIONS = ("baseline", "fail_on_regression", "remeasure", "shard", "history")  # checked before anything runs
 
 
 def _positive_int(text: str) -> int:
@@ -31,44 +36,71 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# (group, short name, argparse keywords). The entry point registers each as `--rnnbench-NAME` only, so
+# installing rnnbench never clashes with a project's own `--device` or `--results`; `bench/conftest.py`
+# adds the short names (`--suite`, `--device`, ...) where the benchmarks are collected (`pytest bench`,
+# `rnnbench run`). Values land in `rnnbench_NAME` (see `option`).
+OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("", "suite", dict(default="smoke", help="suite name (shipped: rnnbench cases --list) or a TOML path (default: smoke)")),
+    ("", "device", dict(choices=DEVICE_CHOICES, default=None, help="default: every device present")),
+    ("", "cudnn", dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")),
+    ("", "threads", dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")),
+    ("", "results", dict(default="results", metavar="DIR", help="where results files go (default: results/)")),
+    ("", "profile", dict(nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
+                         help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)")),
+    ("gate", "baseline", dict(metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")),
+    ("gate", "fail-on-regression", dict(metavar="PCT", help="fail the session on a significant slowdown > PCT")),
+    ("gate", "threshold-for", dict(action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")),
+    ("gate", "remeasure", dict(type=int, default=None, metavar="N", help="re-test flagged cases on up to N fresh runs (default 2)")),
+    ("gate", "gate-quantile", dict(type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")),
+    ("gate", "allow-foreign", dict(action="store_true", help="allow a baseline from another machine fingerprint")),
+    ("gate", "history", dict(metavar="DB", help="append this run to a SQLite history file")),
+    ("gate", "shard", dict(metavar="K/N", help="run only the K-th of N deterministic slices of the cases")),
+)  # fmt: skip
+GROUPS = {"": ("rnnbench", "rnnbench: LSTM/GRU benchmarks"), "gate": ("rnnbench-gate", "rnnbench: regression gate and history")}
+
+
+def add_options(parser: pytest.Parser, short: bool) -> None:
+    """Register every option as `--rnnbench-NAME`, or (short=True) under its short name `--NAME`."""
+    for group, name, keywords in OPTIONS:
+        flag = f"--{name}" if short else f"--rnnbench-{name}"
+        dest = "rnnbench_" + name.replace("-", "_")
+        parser.getgroup(*GROUPS[group]).addoption(flag, dest=dest, **keywords)
+
+
+def option(config: pytest.Config, name: str) -> Any:
+    """The value of option `name` (`suite`, `fail_on_regression`, ...), whichever spelling was used."""
+    return config.getoption(f"rnnbench_{name}")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("rnnbench", "rnnbench: LSTM/GRU benchmarks")
-    group.addoption("--suite", default="smoke", help="suite name in suites/ or a TOML path (default: smoke)")
-    group.addoption("--device", choices=DEVICE_CHOICES, default=None, help="default: every device present")
-    group.addoption("--cudnn", choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")
-    group.addoption("--threads", type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")
-    group.addoption("--results", default="results", metavar="DIR", help="where results files go (default: results/)")
-    group.addoption(
-        "--profile", nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
-        help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)",
-    )  # fmt: skip
-    gate = parser.getgroup("rnnbench-gate", "rnnbench: regression gate and history")
-    gate.addoption("--baseline", metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")
-    gate.addoption("--fail-on-regression", metavar="PCT", help="fail the session on a significant slowdown > PCT")
-    gate.addoption("--threshold-for", action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")
-    gate.addoption("--remeasure", type=int, default=None, metavar="N", help="re-test flagged cases on up to N fresh runs (default 2)")
-    gate.addoption("--gate-quantile", type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")
-    gate.addoption("--allow-foreign", action="store_true", help="allow a baseline from another machine fingerprint")
-    gate.addoption("--history", metavar="DB", help="append this run to a SQLite history file")
-    gate.addoption("--shard", metavar="K/N", help="run only the K-th of N deterministic slices of the cases")
+    add_options(parser, short=False)
+
+
+def session_of(config: pytest.Config) -> BenchSession:
+    """This run's `BenchSession`, created (and torch imported) the first time a benchmark needs it."""
+    if SESSION_KEY not in config.stash:
+        from rnnbench.measurement.session import BenchSession
+
+        config.stash[SESSION_KEY] = BenchSession(
+            suite_name=option(config, "suite"),
+            device=option(config, "device"),
+            cudnn=option(config, "cudnn"),
+            threads=option(config, "threads"),
+            results_dir=Path(option(config, "results")),
+            profile_dir=option(config, "profile"),
+        )
+    return config.stash[SESSION_KEY]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[SESSION_KEY] = BenchSession(
-        suite_name=config.getoption("suite"),
-        device=config.getoption("device"),
-        cudnn=config.getoption("cudnn"),
-        threads=config.getoption("threads"),
-        results_dir=Path(config.getoption("results")),
-        profile_dir=config.getoption("profile"),
-    )
-    _configure_gate(config)
+    """Validate gate options and load the baseline before anything is measured (only if asked)."""
+    if all(option(config, name) is None for name in GATE_OPTIONS):
+        return
+    from rnnbench.gate import pytest_gate
 
-
-def _configure_gate(config: pytest.Config) -> None:
-    """Validate gate options and load the baseline before anything is measured."""
     try:
-        gate = gatemod.configure(config.getoption, lambda: config.stash[SESSION_KEY].env)
+        gate = pytest_gate.configure(lambda name: option(config, name), lambda: session_of(config).env)
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None
     if gate is not None:
@@ -78,22 +110,24 @@ def _configure_gate(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "rnn_case" not in metafunc.fixturenames:
         return
-    session = metafunc.config.stash[SESSION_KEY]
+    from rnnbench.gate.pytest_gate import shard_cases
+
+    session = session_of(metafunc.config)
     try:
         cases = session.cases
         if not cases:
             selection = describe_selection(session.device, session.cudnn)
             raise UserError(f"suite {session.suite.name!r} selects no cases with {selection}")
-        cases = gatemod.shard_cases(cases, metafunc.config.getoption("shard"))
+        cases = shard_cases(cases, option(metafunc.config, "shard"))
     except UserError as exc:
         session.usage_error, cases = str(exc), []  # reported once collection ends, as one line
     metafunc.parametrize("rnn_case", cases, ids=[case.id for case in cases])
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    error = session.config.stash[SESSION_KEY].usage_error
-    if error is not None:
-        raise pytest.UsageError(error)
+    bench_session = session.config.stash.get(SESSION_KEY, None)
+    if bench_session is not None and bench_session.usage_error is not None:
+        raise pytest.UsageError(bench_session.usage_error)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -106,7 +140,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pedantic_runner(benchmark: Any) -> RoundRunner:
     """Run timed rounds through pytest-benchmark and read back its raw per-round times."""
 
-    def run(workload: Workload, rounds: int) -> list[float]:
+    def run(workload: Any, rounds: int) -> list[float]:
         benchmark.pedantic(workload.target, setup=workload.setup, rounds=rounds, warmup_rounds=0)
         return list(benchmark.stats.stats.data)
 
@@ -116,7 +150,9 @@ def pedantic_runner(benchmark: Any) -> RoundRunner:
 @pytest.fixture
 def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
     """Call with a `Case`: measures it through `benchmark` and stores its record."""
-    session = request.config.stash[SESSION_KEY]
+    from rnnbench.measurement.runner import is_case_limit
+
+    session = session_of(request.config)
 
     def measure(case: Case) -> dict[str, Any]:
         if benchmark.disabled:
@@ -152,10 +188,12 @@ def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
     """Append to the history, run the gate, and fail the session on a regression."""
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         return
+    from rnnbench.gate import pytest_gate
+
     config = session.config
     try:
-        lines, failed = gatemod.finish(config.stash.get(GATE_KEY, None), bench_session,
-                                       config.stash.get(SELECTED_KEY, []), config.getoption("history"))  # fmt: skip
+        lines, failed = pytest_gate.finish(config.stash.get(GATE_KEY, None), bench_session,
+                                       config.stash.get(SELECTED_KEY, []), option(config, "history"))  # fmt: skip
     except UserError as exc:
         lines, failed = [f"rnnbench gate: error: {exc}"], False
         session.exitstatus = pytest.ExitCode.USAGE_ERROR

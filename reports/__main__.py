@@ -1,22 +1,22 @@
-"""`python -m reports RESULTS... [-o DIR] [--history DB [--trend GLOB]]`: the same as `rnnbench report`."""
+"""`python -m rnnbench.reports RESULTS... [-o DIR] [--history DB [--trend GLOB]]`: the same as `rnnbench report`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bench.errors import UserError
-from reports import cli
+from rnnbench.errors import UserError
+from rnnbench.reports import cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reports", description="Build an rnnbench report.")
+    parser = argparse.ArgumentParser(prog="python -m rnnbench.reports", description="Build an rnnbench report.")
     cli.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         return cli.run(args)
     except UserError as exc:
-        print(f"python -m reports: error: {exc}", file=sys.stderr)
+        print(f"python -m rnnbench.reports: error: {exc}", file=sys.stderr)
         return 2
 
 

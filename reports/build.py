@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from reports import html, tables, units, why
-from reports.claims import claims
-from reports.inputs import Inputs, load_inputs
-from reports.plots import PLOTS, Drawn
-from reports.trend import Trend, load_trend, trend_figure
+from rnnbench.reports import html, tables, units, why
+from rnnbench.reports.claims import claims
+from rnnbench.reports.inputs import Inputs, load_inputs
+from rnnbench.reports.plots import PLOTS, Drawn
+from rnnbench.reports.trend import Trend, load_trend, trend_figure
 
 PNG_DPI = 110
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from bench.case import QUALITY_PHASE
-from reports.inputs import KEY
+from rnnbench.cases.case import QUALITY_PHASE
+from rnnbench.reports.inputs import KEY
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer

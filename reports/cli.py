@@ -1,12 +1,12 @@
-"""Command-line arguments of `rnnbench report` and `python -m reports` (one definition for both)."""
+"""Command-line arguments of `rnnbench report` and `python -m rnnbench.reports` (one definition for both)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from bench.errors import UserError
-from reports.build import build
+from rnnbench.errors import UserError
+from rnnbench.reports.build import build
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

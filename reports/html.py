@@ -14,10 +14,10 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from reports import units
-from reports.tables import constant_keys
-from reports.trend import MAX_CASES, Trend
-from reports.why import HOW, VARY, Why
+from rnnbench.reports import units
+from rnnbench.reports.tables import constant_keys
+from rnnbench.reports.trend import MAX_CASES, Trend
+from rnnbench.reports.why import HOW, VARY, Why
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SECTIONS = {  # name: (title, what it shows, why it may be empty)

@@ -1,6 +1,6 @@
 """The report's inputs: stored results files, each labelled by its environment.
 
-Reads through `bench.store` only (never the runner). Each results document becomes one input,
+Reads through `rnnbench.results.store` only (never the runner). Each results document becomes one input,
 labelled `machine · commit · run id`, and every record row carries that label in `input` plus a
 `device_label` (`cpu`, `cuda-cudnn`, `cuda-native`) so tables can pivot without null keys.
 """
@@ -13,12 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from bench import store
-from bench.case import QUALITY_PHASE
-from bench.errors import UserError
+from rnnbench.cases.case import QUALITY_PHASE, SHAPE_AXES
+from rnnbench.errors import UserError
+from rnnbench.results import store
 
-SHAPE = ("model", "impl", "layout", "batch", "seq_len", "input_size", "hidden_size", "num_layers",
-         "bidirectional", "dtype", "threads")  # fmt: skip
+SHAPE = SHAPE_AXES
 KEY = ("input", *SHAPE, "device_label")
 ENV_FIELDS = (
     "suite", "run_id", "started", "complete", "commit", "machine", "cpu_model", "cpu_count",

@@ -14,17 +14,17 @@ from collections.abc import Callable
 
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, NullFormatter
 
-from bench.case import CELLS, PHASES
-from bench.profile_summary import efficiency_figure
-from reports import tables
-from reports.claims import pairs
-from reports.inputs import KEY
-from reports.units import format_bytes, format_time
+from rnnbench.cases.case import CELLS, PHASES
+from rnnbench.reports import tables
+from rnnbench.reports.claims import pairs
+from rnnbench.reports.inputs import KEY
+from rnnbench.reports.profile_summary import efficiency_figure
+from rnnbench.reports.units import format_bytes, format_time
 
 LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_size": "hidden size",
           "input_size": "input size", "num_layers": "layers", "bidirectional": "bidirectional"}  # fmt: skip

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from bench.case import CELLS, PHASES
-from bench.profile_summary import efficiency_table
-from reports.inputs import KEY, Inputs
+from rnnbench.cases.case import CELLS, PHASES
+from rnnbench.reports.inputs import KEY, Inputs
+from rnnbench.reports.profile_summary import efficiency_table
 
 CUDA_LABELS = ("cuda-cudnn", "cuda-native")
 

@@ -1,6 +1,6 @@
 """History trend plots: one per selected case, its median time with the IQR band across runs.
 
-Reads the history store through `bench.history.trend` only. The x axis is the run's date,
+Reads the history store through `rnnbench.results.history.trend` only. The x axis is the run's date,
 labelled with the run's short commit; a case measured on several machines gets one line per
 machine fingerprint (never one line across machines).
 """
@@ -14,10 +14,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from bench import history
-from bench.errors import UserError
-from reports.inputs import short_commit
-from reports.units import format_time
+from rnnbench.errors import UserError
+from rnnbench.reports.inputs import short_commit
+from rnnbench.reports.units import format_time
+from rnnbench.results import history
 
 MAX_CASES = 12  # more plots would bury the page; narrow --trend to see others
 

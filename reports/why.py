@@ -1,7 +1,7 @@
 """The report's "Why" section: top ops of two profiled cases side by side, from stored records.
 
 Pairs are LSTM vs GRU at one shape and phase, and cuDNN on vs off (CUDA only), as
-`bench.profile_summary.why_tables` finds them within one run. Each pair keeps its op calls per
+`rnnbench.reports.profile_summary.why_tables` finds them within one run. Each pair keeps its op calls per
 round and the trace directories, linked by a path relative to the report so the page opens from
 disk and fetches nothing (a link is only followed when clicked).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from bench import profile_summary
+from rnnbench.reports import profile_summary
 
 TOP = 5
 VARY = {"cell": "LSTM vs GRU at one shape and phase", "cudnn": "cuDNN off vs on at one case (CUDA)"}

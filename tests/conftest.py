@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from report_data import SUITE_NAME, TREND_GLOB, later_run
 
-from bench import history, store
-from bench.case import Case
-from reports.build import build
+from rnnbench.cases.case import Case
+from rnnbench.reports.build import build
+from rnnbench.results import history, store
 
 pytest_plugins = ("pytester",)
 

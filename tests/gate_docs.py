@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from bench import env as envmod
-from bench import schema
-from bench.timing import Measurement
+from rnnbench.measurement import env as envmod
+from rnnbench.measurement.timing import Measurement
+from rnnbench.results import schema
 
 CASE_IDS = ("lstm-a-forward", "gru-b-forward", "lstm-c-backward")
 

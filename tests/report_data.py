@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.inputs import KEY
+from rnnbench.reports.inputs import KEY
 
 SUITE_NAME = "<b>&\"x'"
 TREND_GLOB = "*-b1-*"  # the profiled run's batch-1 cases

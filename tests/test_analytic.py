@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench import analytic, models
+from rnnbench.measurement import analytic
+from rnnbench.models import build as models
 from tests.conftest import tiny_case
 
 

@@ -9,11 +9,13 @@ import pytest
 import torch
 from torch import nn
 
-from bench import impls, layout, runner, suite
-from bench.case import Case
-from bench.errors import UserError
-from bench.models import LayerOutput
-from bench.timing import TimingPolicy
+from rnnbench.cases import suite
+from rnnbench.cases.case import Case
+from rnnbench.errors import UserError
+from rnnbench.measurement import runner
+from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.models import impls, layout
+from rnnbench.models.build import LayerOutput
 from tests.conftest import tiny_case
 
 POLICY = TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3)

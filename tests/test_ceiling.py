@@ -1,4 +1,4 @@
-"""bench.ceiling and efficiency: the GEMM ceiling is timed, never a constant."""
+"""rnnbench.measurement.ceiling and efficiency: the GEMM ceiling is timed, never a constant."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import ceiling
-from bench.case import Case
-from bench.session import BenchSession
-from bench.timing import run_rounds
+from rnnbench.cases.case import Case
+from rnnbench.measurement import ceiling
+from rnnbench.measurement.session import BenchSession
+from rnnbench.measurement.timing import run_rounds
 
 
 def clock(*durations: float) -> Callable[[], float]:
@@ -55,7 +55,7 @@ def test_session_measures_each_device_dtype_once_and_efficiency_is_at_most_one(
     monkeypatch.setattr(ceiling, "measure_ceiling", counted)
     session = BenchSession(suite_name="smoke", results_dir=tmp_path)
     for cell in ("lstm", "gru"):
-        case = Case(cell, "layer", 2, 3, 4, 4, 1, False, "float32", "cpu", None, "forward")
+        case = Case(cell=cell, model="layer", batch=2, seq_len=3, input_size=4, hidden_size=4, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward")
         record, error = session.run(case, run_rounds)
         assert error is None and 0 < record["measures"]["efficiency"] <= 1
     assert calls == [("cpu", "float32")]
@@ -65,7 +65,7 @@ def test_session_measures_each_device_dtype_once_and_efficiency_is_at_most_one(
 def test_efficiency_above_the_ceiling_is_kept_and_warned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ceiling, "measure_ceiling", lambda device, dtype: ceiling.Ceiling(1e-9, 1, 1.0, 1))
     session = BenchSession(suite_name="smoke", results_dir=tmp_path)
-    case = Case("gru", "layer", 2, 3, 4, 4, 1, False, "float32", "cpu", None, "forward")
+    case = Case(cell="gru", model="layer", batch=2, seq_len=3, input_size=4, hidden_size=4, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward")
     with pytest.warns(UserWarning, match="of the GEMM ceiling: the ceiling was probably measured while"):
         record, _ = session.run(case, run_rounds)
     assert record["measures"]["efficiency"] > 1

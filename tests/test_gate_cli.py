@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from bench.cli import main
 from gate_docs import CASE_IDS, machine, run_doc, times, write
+
+from rnnbench.cli import main
 
 
 @pytest.fixture

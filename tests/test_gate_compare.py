@@ -1,13 +1,13 @@
-"""Matching cases, marks, machine refusal, thresholds and re-measuring (bench.compare)."""
+"""Matching cases, marks, machine refusal, thresholds and re-measuring (rnnbench.gate.compare)."""
 
 from collections import Counter
 
 import pytest
-
-from bench.compare import Thresholds, compare, confirm
-from bench.errors import UserError
-from bench.gate_table import render
 from gate_docs import CASE_IDS, document, machine, record, run_doc, times
+
+from rnnbench.errors import UserError
+from rnnbench.gate.compare import Thresholds, compare, confirm
+from rnnbench.gate.table import render
 
 
 def marks(comparison) -> dict[str, str]:

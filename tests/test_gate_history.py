@@ -4,12 +4,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from bench import history
-from bench.cli import main
-from bench.compare import compare
-from bench.errors import UserError
 from gate_docs import CASE_IDS, machine, run_doc, write
+
+from rnnbench.cli import main
+from rnnbench.errors import UserError
+from rnnbench.gate.compare import compare
+from rnnbench.results import history
 
 
 def test_round_trip_keeps_records_and_raw_times(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+
 from conftest import tiny_suite_toml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def test_baseline_from_other_thread_count_is_refused_before_running(
 
 
 def test_flagged_cases_are_re_measured_twice_by_default(first_run: Path) -> None:
-    from bench import gate as gatemod
+    from rnnbench.gate import pytest_gate as gatemod
 
     options = {"shard": None, "baseline": str(first_run), "fail_on_regression": "5%", "threshold_for": [],
                "remeasure": None, "allow_foreign": False, "gate_quantile": 0.5}  # fmt: skip

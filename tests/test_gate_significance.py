@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
-from bench.errors import UserError
-from bench.significance import assess, check_quantile, parse_threshold
 from gate_docs import times
+
+from rnnbench.errors import UserError
+from rnnbench.gate.significance import assess, check_quantile, parse_threshold
 
 
 def test_clear_20_percent_shift_is_a_regression() -> None:

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from bench import impls
-from bench.models import LayerOutput
+from rnnbench.models import impls
+from rnnbench.models.build import LayerOutput
 
 FP32 = {"rtol": 1e-5, "atol": 1e-6}
 

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bench import store
+from rnnbench.results import store
 
-BENCH_MODULE = "from bench.bench_rnn import bench_rnn as test_rnn\n"
+BENCH_MODULE = "from rnnbench.bench_rnn import bench_rnn as test_rnn\n"
+# The installed plugin knows only `--rnnbench-*`; the short names come from the benchmarks' conftest.
+SHORT_OPTIONS = ("-p", "rnnbench.conftest")
 
 
 def run_bench(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     pytester.makepyfile(test_cases=BENCH_MODULE)
-    return pytester.runpytest_inprocess("-p", "bench.plugin", "-p", "no:cacheprovider", "--results", "out", *args)
+    return pytester.runpytest_inprocess(*SHORT_OPTIONS, "-p", "no:cacheprovider", "--results", "out", *args)
 
 
 def test_runs_a_suite_with_readable_ids_and_stores_results(pytester: pytest.Pytester, tiny_suite: Path) -> None:
@@ -91,7 +93,7 @@ def pytest_runtest_teardown(item):
 """
     )
     pytester.makepyfile(test_cases=BENCH_MODULE)
-    result = pytester.runpytest_subprocess("-p", "bench.plugin", "--results", "out", "--suite", str(tiny_suite))
+    result = pytester.runpytest_subprocess(*SHORT_OPTIONS, "--results", "out", "--suite", str(tiny_suite))
     assert result.ret == pytest.ExitCode.INTERRUPTED
     (path,) = (pytester.path / "out").glob("*.json")
     doc = store.read_document(path)

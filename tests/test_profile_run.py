@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 import torch
-from conftest import tiny_suite_toml
 
-from bench import ceiling, runner, workload
-from bench.case import Case
-from bench.profiling import ProfileSchedule
-from bench.session import BenchSession
-from bench.store import load, to_frame
-from bench.timing import Workload, run_rounds
+from conftest import tiny_suite_toml
+from rnnbench.cases.case import Case
+from rnnbench.measurement import ceiling, runner, workload
+from rnnbench.measurement.profiling import ProfileSchedule
+from rnnbench.measurement.session import BenchSession
+from rnnbench.measurement.timing import Workload, run_rounds
+from rnnbench.results.store import load, to_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 3

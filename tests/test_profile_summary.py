@@ -1,4 +1,4 @@
-"""bench.profile_summary: side-by-side op tables and efficiency views from stored records."""
+"""rnnbench.reports.profile_summary: side-by-side op tables and efficiency views from stored records."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from bench import profile_summary as why
-from bench.case import Case
-from bench.schema import document
-from bench.store import to_frame
+from rnnbench.cases.case import Case
+from rnnbench.reports import profile_summary as why
+from rnnbench.results.schema import document
+from rnnbench.results.store import to_frame
 
 
 def record(cell: str, hidden: int, efficiency: float, ops: list[tuple[str, float]] | None) -> dict[str, Any]:
-    case = Case(cell, "layer", 8, 32, 64, hidden, 1, False, "float32", "cpu", None, "forward_backward")
+    case = Case(cell=cell, model="layer", batch=8, seq_len=32, input_size=64, hidden_size=hidden, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward_backward")
     rec: dict[str, Any] = {
         "id": case.id, "case": case.to_dict(), "status": "ok", "reason": None, "times_s": [0.01],
         "stats": {"median": 0.01}, "noisy": False, "code_hash": "x",

@@ -1,4 +1,4 @@
-"""bench.profiling: traces in TensorBoard's layout, op summaries of the timed target only."""
+"""rnnbench.measurement.profiling: traces in TensorBoard's layout, op summaries of the timed target only."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import torch
 
-from bench import runner
-from bench.case import Case
-from bench.profiling import TARGET_MARK, cudnn_ran, op_table
+from rnnbench.cases.case import Case
+from rnnbench.measurement import runner
+from rnnbench.measurement.profiling import TARGET_MARK, cudnn_ran, op_table
 
 
 def tiny(cell: str = "lstm", phase: str = "backward", device: str = "cpu", cudnn: bool | None = None) -> Case:
-    return Case(cell, "layer", 2, 3, 4, 4, 1, False, "float32", device, cudnn, phase)
+    return Case(cell=cell, model="layer", batch=2, seq_len=3, input_size=4, hidden_size=4, num_layers=1, bidirectional=False, dtype="float32", device=device, cudnn=cudnn, phase=phase)
 
 
 def test_trace_is_chrome_json_in_tensorboard_layout(tmp_path: Path) -> None:

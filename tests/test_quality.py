@@ -8,11 +8,13 @@ import pytest
 import torch
 from scipy import stats
 
-from bench import quality, runner, store, suite
-from bench.accuracy import accuracy_summary
-from bench.env import threads_for
-from bench.errors import UserError
-from bench.timing import TimingPolicy
+from rnnbench.cases import suite
+from rnnbench.errors import UserError
+from rnnbench.measurement import quality, runner
+from rnnbench.measurement.env import threads_for
+from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.reports.accuracy import accuracy_summary
+from rnnbench.results import store
 from tests.conftest import tiny_case
 
 SETTINGS = quality.QualitySettings(seeds=2, steps=150, eval_every=25, eval_size=1000)
@@ -112,8 +114,8 @@ input_size = 4
 hidden_size = 4
 phases = ["train_quality"]
 """)
-    pytester.makepyfile(test_cases="from bench.bench_rnn import bench_rnn as test_rnn\n")
-    result = pytester.runpytest_inprocess("-p", "bench.plugin", "--suite", "q.toml", "--results", "out")
+    pytester.makepyfile(test_cases="from rnnbench.bench_rnn import bench_rnn as test_rnn\n")
+    result = pytester.runpytest_inprocess("-p", "rnnbench.conftest", "--suite", "q.toml", "--results", "out")
     result.assert_outcomes(passed=1)
     frame = store.load_frame([pytester.path / "out"])
     assert frame.loc[0, "phase"] == "train_quality" and len(frame.loc[0, "accuracies"]) == 2

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 from report_data import SUITE_NAME
 
-from bench import store
-from reports.build import build
-from reports.inputs import SHAPE
-from reports.plots import PLOTS
+from rnnbench.reports.build import build
+from rnnbench.reports.inputs import SHAPE
+from rnnbench.reports.plots import PLOTS
+from rnnbench.results import store
 
 DRAWN = ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map", "memory_vs_seq_len",
          "efficiency")  # fmt: skip

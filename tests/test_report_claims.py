@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from report_data import frame_of
 
-from reports.claims import claims
-from reports.inputs import Inputs
+from rnnbench.reports.claims import claims
+from rnnbench.reports.inputs import Inputs
 
 
 def verdicts(rows: list[dict]) -> dict[str, str]:

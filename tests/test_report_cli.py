@@ -1,4 +1,4 @@
-"""`rnnbench report` and `python -m reports`: outputs, and one-line errors for bad inputs."""
+"""`rnnbench report` and `python -m rnnbench.reports`: outputs, and one-line errors for bad inputs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import cli
-from reports.__main__ import main as reports_main
+from rnnbench import cli
+from rnnbench.reports.__main__ import main as reports_main
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

@@ -6,9 +6,9 @@ import pytest
 from matplotlib.figure import Figure
 from report_data import frame_of
 
-from reports import tables
-from reports.claims import claims
-from reports.plots import PLOTS
+from rnnbench.reports import tables
+from rnnbench.reports.claims import claims
+from rnnbench.reports.plots import PLOTS
 
 ROWS = [
     {"cell": cell, "device_label": label, "median_s": time, "peak_bytes": peak}

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from bench import store
-from reports import plots
-from reports.inputs import load_inputs
+from rnnbench.reports import plots
+from rnnbench.reports.inputs import load_inputs
+from rnnbench.results import store
 
 
 def test_efficiency_table_holds_the_record_measures(profiled_results: Path, profiled_report: Path) -> None:

@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 from report_data import LATER, TREND_GLOB
 
-from bench import cli, history, store
-from reports import trend
-from reports.__main__ import main as reports_main
+from rnnbench import cli
+from rnnbench.reports import trend
+from rnnbench.reports.__main__ import main as reports_main
+from rnnbench.results import history, store
 
 
 def test_a_trend_plot_per_selected_case(profiled_results: Path, profiled_report: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.units import format_bytes, format_time, humanize
+from rnnbench.reports.units import format_bytes, format_time, humanize
 
 
 def test_times_and_bytes() -> None:

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from bench import store
-from bench.case import Case
-from reports import why
+from rnnbench.cases.case import Case
+from rnnbench.reports import why
+from rnnbench.results import store
 
 
 def profiled(results: Path) -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ def test_a_stored_relative_trace_dir_resolves_from_here_or_beside_the_results(
 
 
 def cuda_record(cudnn: bool, ops: list[str]) -> dict[str, Any]:
-    case = Case("gru", "layer", 8, 32, 64, 64, 1, False, "float32", "cuda", cudnn, "forward")
+    case = Case(cell="gru", model="layer", batch=8, seq_len=32, input_size=64, hidden_size=64, num_layers=1, bidirectional=False, dtype="float32", device="cuda", cudnn=cudnn, phase="forward")
     top = [{"name": n, "calls": 1, "self_cpu_s": 1e-5, "self_cuda_s": 1e-4, "share": 0.2} for n in ops]
     return {"id": case.id, "case": case.to_dict(), "status": "ok", "times_s": [0.01], "stats": {"median": 0.01},
             "measures": {}, "profile": {"trace_dir": f"p/{case.id}", "op_calls": 7 * len(ops), "top_ops": top}}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench import analytic, runner
-from bench.timing import TimingPolicy
+from rnnbench.measurement import analytic, runner
+from rnnbench.measurement.timing import TimingPolicy
 from tests.conftest import tiny_case
 
 POLICY = TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3)

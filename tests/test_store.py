@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bench import env, runner, store
-from bench.errors import UserError
-from bench.timing import TimingPolicy
+from rnnbench.errors import UserError
+from rnnbench.measurement import env, runner
+from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.results import store
 from tests.conftest import tiny_case
 
 POLICY = TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bench import suite
-from bench.case import Case
-from bench.cli import main
-from bench.errors import UserError
+from rnnbench.cases import suite
+from rnnbench.cases.case import Case
+from rnnbench.cli import main
+from rnnbench.errors import UserError
 from tests.conftest import tiny_case
 
 

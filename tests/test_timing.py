@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from bench import workload
-from bench.errors import UserError
-from bench.timing import Measurement, TimingPolicy, Workload, measure, run_rounds
+from rnnbench.errors import UserError
+from rnnbench.measurement import workload
+from rnnbench.measurement.timing import Measurement, TimingPolicy, Workload, measure, run_rounds
 
 
 class Counting:

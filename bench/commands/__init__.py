@@ -1,5 +1,5 @@
 """The `rnnbench` subcommands; add a module here and list it in MODULES."""
 
-from bench.commands import baseline, cases, compare, history, report, show
+from rnnbench.commands import baseline, cases, compare, history, report, run, show
 
-MODULES = (cases, show, report, compare, baseline, history)
+MODULES = (run, cases, show, report, compare, baseline, history)

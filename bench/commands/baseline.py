@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import baseline
+from rnnbench.results import baseline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bench import suite as suitemod
-from bench.session import CUDNN_CHOICES, DEVICE_CHOICES, select
+from rnnbench.cases import suite as suitemod
+from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, by_device
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     loaded = suitemod.load(args.suite)
-    cases = select(loaded.cases, args.device, args.cudnn, cuda_available=True)
+    cases = by_device(loaded.cases, args.device, args.cudnn, cuda_available=True)
     if args.count:
         print(len(cases))
     else:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 
-from bench import baseline, compare, gate_table, history, significance, store
-from bench.errors import UserError
+from rnnbench.errors import UserError
+from rnnbench.gate import compare, significance
+from rnnbench.gate import table as gate_table
+from rnnbench.results import baseline, history, store
 
 EXIT_REGRESSION = 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import history, store
+from rnnbench.results import history, store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

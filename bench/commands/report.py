@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reports import cli
+from rnnbench.reports import cli
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import store
+from rnnbench.results import store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ Takes one baseline run of a few smoke cases, then alternates two kinds of gated 
   * slowed: every case's timed target does calibrated extra work (~10% of its median), the
     injected regression; the gate should flag it (power, goal >= 19/20);
   * unchanged: the same code again; the gate should stay quiet (false alarms, goal <= 1/20).
-Each run goes through the real pipeline: records -> results file -> bench.store.load ->
-bench.compare (threshold, then `--remeasure N`-style re-tests of flagged cases), for each
+Each run goes through the real pipeline: records -> results file -> rnnbench.results.store.load ->
+rnnbench.gate.compare (threshold, then `--remeasure N`-style re-tests of flagged cases), for each
 setting (quantile x N) on the same measurements; re-measurements are shared between settings.
 The injection lives only here: the suite, runner and plugin never see it.
 """
@@ -27,10 +27,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from bench import compare, env, history, models, runner, store, suite, timing, workload
-from bench.case import Case
-from bench.store import ResultsFile
-from bench.timing import TimingPolicy, Workload
+from rnnbench.cases import suite
+from rnnbench.cases.case import Case
+from rnnbench.gate import compare
+from rnnbench.measurement import env, runner, timing, workload
+from rnnbench.measurement.timing import TimingPolicy, Workload
+from rnnbench.models import build as models
+from rnnbench.results import history, store
+from rnnbench.results.store import ResultsFile
 
 DEFAULT_CASES = (
     "lstm-*-l1-uni-*-forward", "lstm-*-l1-uni-*-forward_backward",

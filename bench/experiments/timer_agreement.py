@@ -1,8 +1,8 @@
 """Does rnnbench's median agree with torch.utils.benchmark on the same case, in one process?
 
-    python -m bench.experiments.timer_agreement [--threads N] [--repeats 3]
+    python -m rnnbench.experiments.timer_agreement [--threads N] [--repeats 3]
 
-For each case, alternates an rnnbench measurement (bench.runner.measure_case) with
+For each case, alternates an rnnbench measurement (rnnbench.measurement.runner.measure_case) with
 `torch.utils.benchmark.Timer(...).blocked_autorange()` on the same model and input, at the same
 thread count, and prints the median of each side's medians and their ratio.
 """
@@ -15,14 +15,15 @@ import statistics
 import torch
 import torch.utils.benchmark as tbench
 
-from bench import models, runner
-from bench.case import Case
-from bench.timing import TimingPolicy
+from rnnbench.cases.case import Case
+from rnnbench.measurement import runner
+from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.models import build as models
 
 POLICY = TimingPolicy(warmup_rounds=3, min_rounds=10, max_rounds=200, max_time=1.0)
 CASES = (
-    Case("lstm", "layer", 32, 100, 300, 256, 2, True, "float32", "cpu", None, "forward"),
-    Case("gru", "layer", 8, 32, 64, 64, 1, False, "float32", "cpu", None, "inference"),
+    Case(cell="lstm", model="layer", batch=32, seq_len=100, input_size=300, hidden_size=256, num_layers=2, bidirectional=True, dtype="float32", device="cpu", cudnn=None, phase="forward"),
+    Case(cell="gru", model="layer", batch=8, seq_len=32, input_size=64, hidden_size=64, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="inference"),
 )
 STATEMENTS = {"forward": "model(x)", "inference": "with torch.inference_mode(): model(x)"}
 

@@ -1,0 +1,1 @@
+"""Cases: the axes (`case`), suite files (`suite`) and selection (`select`)."""

@@ -1,0 +1,157 @@
+"""The frozen benchmark case: what is measured, and its readable id.
+
+A `Case` names one (model, shape, device, phase) point of the grid. Reports and the
+regression gate pivot on its fields, so the field names are the record schema's axis names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, asdict, dataclass, fields
+from typing import Any
+
+from rnnbench.errors import UserError
+
+CELLS = ("lstm", "gru")
+MODELS = ("layer", "classifier")
+# autocast_* keep float32 weights and run the forward under torch.autocast at that dtype.
+DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16", "autocast_bf16": "amp-bf16", "autocast_fp16": "amp-fp16"}
+DEVICES = ("cpu", "cuda")
+PHASES = ("forward", "backward", "forward_backward", "inference")
+QUALITY_PHASE = "train_quality"  # train the classifier to accuracy (rnnbench.measurement.quality); never a default
+# fused: nn.LSTM / nn.GRU; cell_loop: nn.*Cell per step; scripted: TorchScript custom loop;
+# compiled: torch.compile of the fused module; compiled_loop: torch.compile of the custom loop.
+IMPLS = ("fused", "cell_loop", "scripted", "compiled", "compiled_loop")
+CUDNN_IMPLS = ("fused", "compiled")  # the others never call cuDNN: their `cudnn` is None
+LAYOUTS = ("padded", "packed")
+POSITIVE_INTS = ("batch", "seq_len", "input_size", "hidden_size", "num_layers")
+
+# The classifier's fixed parts (the project brief's reference model).
+CLASSIFIER_VOCAB = 25000
+CLASSIFIER_CLASSES = 2
+CLASSIFIER_DROPOUT = 0.5
+
+
+@dataclass(frozen=True, order=True, kw_only=True)
+class Case:
+    """One measured point, by keyword: `Case(cell="gru", batch=8, seq_len=32, input_size=64, hidden_size=64)`.
+
+    The fields are the axes, and their defaults are the axes' defaults (suite files start from them).
+    `cudnn` is None on CPU, where it has no meaning.
+    """
+
+    cell: str
+    model: str = "layer"
+    batch: int
+    seq_len: int
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bidirectional: bool = False
+    dtype: str = "float32"
+    device: str = "cpu"
+    cudnn: bool | None = None
+    phase: str = "forward"
+    impl: str = "fused"
+    layout: str = "padded"
+    threads: int | None = None  # CPU intra-op threads for this case; None = the session's
+
+    def __post_init__(self) -> None:
+        check_value("cell", self.cell, CELLS)
+        check_value("model", self.model, MODELS)
+        check_value("dtype", self.dtype, tuple(DTYPES))
+        check_value("device", self.device, DEVICES)
+        check_value("phase", self.phase, (*PHASES, QUALITY_PHASE))
+        check_value("impl", self.impl, IMPLS)
+        check_value("layout", self.layout, LAYOUTS)
+        for name in POSITIVE_INTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UserError(f"{name}: must be a positive integer, got {value!r}")
+        if not isinstance(self.bidirectional, bool):
+            raise UserError(f"bidirectional: must be true or false, got {self.bidirectional!r}")
+        if self.device == "cpu" and self.cudnn is not None:
+            raise UserError("cudnn: only meaningful on device 'cuda' (leave it unset for cpu)")
+        uses_cudnn = self.impl in CUDNN_IMPLS
+        if self.device == "cuda" and uses_cudnn and not isinstance(self.cudnn, bool):
+            raise UserError(f"cudnn: must be on or off for device 'cuda', got {self.cudnn!r}")
+        if not uses_cudnn and self.cudnn is not None:
+            raise UserError(f"cudnn: impl {self.impl!r} never calls cuDNN (leave it unset)")
+        if self.threads is not None and (
+            isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 1
+        ):
+            raise UserError(f"threads: must be a positive integer, got {self.threads!r}")
+        if self.threads is not None and self.device != "cpu":
+            raise UserError("threads: only meaningful on device 'cpu' (leave it unset for cuda)")
+        if self.phase == QUALITY_PHASE and self.model != "classifier":
+            raise UserError(f"phase: {QUALITY_PHASE} trains the classifier (set model = 'classifier')")
+        reason = unsupported(self.impl, self.layout, self.model)
+        if reason is not None:
+            raise UserError(f"layout: {reason}")
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def device_label(self) -> str:
+        """`cpu`, `cuda-cudnn`, `cuda-native` (cuDNN disabled) or `cuda` (impls without cuDNN)."""
+        if self.device == "cpu" or self.cudnn is None:
+            return self.device
+        return "cuda-cudnn" if self.cudnn else "cuda-native"
+
+    @property
+    def shape_id(self) -> str:
+        """The id without the phase: identifies the built model and its inputs."""
+        return "-".join(
+            [
+                self.cell,
+                self.model,
+                *([self.impl] if self.impl != "fused" else []),
+                f"b{self.batch}",
+                f"t{self.seq_len}",
+                f"i{self.input_size}",
+                f"h{self.hidden_size}",
+                f"l{self.num_layers}",
+                "bi" if self.bidirectional else "uni",
+                *([self.layout] if self.layout != "padded" else []),
+                self.device_label,
+                *([f"thr{self.threads}"] if self.threads is not None else []),
+                DTYPES[self.dtype],
+            ]
+        )
+
+    @property
+    def id(self) -> str:
+        """Readable test id, e.g. `lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward`."""
+        return f"{self.shape_id}-{self.phase}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Case:
+        """Read a stored case; axes added after a record was written (`ADDED_AXES`) take their defaults."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data or f.name not in ADDED_AXES})
+
+
+# The axes and their defaults are declared once, by `Case` itself; everything else derives from it.
+AXES = tuple(f.name for f in fields(Case))
+AXIS_DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
+ADDED_AXES = ("impl", "layout", "threads")  # not in records of schema 1: they read as their defaults
+# What is built and fed (model, sizes, dtype, impl, ...), across cells, devices and phases: what reports pair on.
+SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "device", "cudnn", "phase"))
+
+
+def unsupported(impl: str, layout: str, model: str) -> str | None:
+    """Why an (impl, layout, model) combination cannot exist, or None."""
+    if layout == "packed" and impl not in CUDNN_IMPLS:
+        return f"packed sequences need impl fused or compiled (nn.LSTM / nn.GRU), not {impl!r}"
+    if layout == "packed" and model != "layer":
+        return "packed sequences are measured on the bare layer (model 'layer') only"
+    return None
+
+
+def check_value(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """Raise a one-line `UserError` naming the field when `value` is not allowed."""
+    if value not in allowed:
+        raise UserError(f"{name}: unknown value {value!r} (expected one of: {', '.join(allowed)})")

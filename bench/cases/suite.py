@@ -1,0 +1,202 @@
+"""Suite files: TOML that declares axes, expanded into a list of `Case`.
+
+A suite has optional `[suite]` (description), `[settings]` (timing policy), `[quality]` (task and
+training budget of `train_quality` cases, see rnnbench.measurement.quality) and `[defaults]` tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
+one-value axis) and of `[[case]]` tables (one shape each, scalars only except `phases`).
+CPU cases are never duplicated over `cudnn`, nor CUDA cases over `threads`; a grid point that
+cannot exist (impl `native` on CPU, where it equals `fused`; packed sequences with a loop impl) is
+dropped, while a `[[case]]` asking for one is an error. `impl = "native"` is the fused module with
+cuDNN disabled, i.e. the `cuda-native` cases (impl `fused`, cudnn off). `threads = "all"` means
+every core of the machine loading the suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported
+from rnnbench.errors import UserError
+from rnnbench.measurement.quality import QualitySettings
+from rnnbench.measurement.timing import TimingPolicy
+
+SUITES_DIR = Path(str(resources.files("rnnbench.suites")))  # package data: the checkout's suites/
+AXIS_KEYS = tuple("phases" if axis == "phase" else axis for axis in AXES)  # a suite lists phases
+# A suite starts from the axes' defaults, but sweeps every device, cuDNN setting and phase.
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    **{axis: value for axis, value in AXIS_DEFAULTS.items() if axis != "phase"},
+    "device": ["cpu", "cuda"],
+    "cudnn": ["on", "off"],
+    "phases": list(PHASES),
+}
+TOP_LEVEL = ("suite", "settings", "quality", "defaults", "grid", "case")
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: its name, timing policy and expanded cases."""
+
+    name: str
+    path: Path
+    description: str
+    policy: TimingPolicy
+    cases: tuple[Case, ...]
+    quality: QualitySettings = QualitySettings()
+
+
+def resolve(name_or_path: str) -> Path:
+    """A shipped suite name (`smoke`) or a path to a TOML file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise UserError(f"--suite: no such suite file: {name_or_path}")
+        return path
+    shipped = SUITES_DIR / f"{name_or_path}.toml"
+    if not shipped.is_file():
+        names = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.toml")))
+        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {names})")
+    return shipped
+
+
+def load(name_or_path: str) -> Suite:
+    """Read, validate and expand a suite; any mistake is a one-line `UserError`."""
+    path = resolve(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path.name}: not valid TOML: {exc}") from None
+    try:
+        return _parse(path, data)
+    except UserError as exc:
+        raise UserError(f"{path.name}: {exc}") from None
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Suite:
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise UserError(f"{key}: unknown table (expected one of: {', '.join(TOP_LEVEL)})")
+    meta = _table(data, "suite")
+    _check_keys("suite", meta, ("name", "description"))
+    defaults = dict(BUILTIN_DEFAULTS)
+    user_defaults = _table(data, "defaults")
+    _check_keys("defaults", user_defaults, AXIS_KEYS)
+    defaults.update(user_defaults)
+    cases: list[Case] = []
+    for kind in ("grid", "case"):
+        tables = data.get(kind, [])
+        if not isinstance(tables, list):
+            raise UserError(f"{kind}: must be an array of tables ([[{kind}]])")
+        for index, table in enumerate(tables):
+            where = f"{kind}[{index}]"
+            _check_keys(where, table, AXIS_KEYS)
+            if kind == "case":
+                _check_scalars(where, table)
+            cases.extend(_expand(where, {**defaults, **table}, strict=kind == "case"))
+    if not data.get("grid") and not data.get("case"):
+        raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
+    return Suite(
+        name=str(meta.get("name", path.stem)),
+        path=path,
+        description=str(meta.get("description", "")),
+        policy=_settings("settings", TimingPolicy, _table(data, "settings")),
+        cases=tuple(dict.fromkeys(cases)),
+        quality=_settings("quality", QualitySettings, _table(data, "quality")),
+    )
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise UserError(f"{key}: must be a table ([{key}])")
+    return value
+
+
+def _check_keys(where: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise UserError(f"{where}.{key}: unknown key (expected one of: {', '.join(allowed)})")
+
+
+def _check_scalars(where: str, table: dict[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, list) and key != "phases":
+            raise UserError(f"{where}.{key}: a [[case]] takes one value (use [[grid]] for lists)")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _cudnn(where: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("on", "off"):
+        return value == "on"
+    raise UserError(f"{where}.cudnn: unknown value {value!r} (expected one of: on, off)")
+
+
+def _threads(where: str, value: Any) -> Any:
+    if value == "all":
+        return os.cpu_count() or 1
+    if isinstance(value, str):
+        raise UserError(f"{where}.threads: unknown value {value!r} (expected a positive integer or 'all')")
+    return value
+
+
+def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | None:
+    """Canonical axes of one grid point, or None when the point cannot exist (grids only)."""
+    point["phase"] = point.pop("phases")
+    cuda = point["device"] == "cuda"
+    cudnn = _cudnn(where, point["cudnn"])
+    if point["impl"] == "native":
+        if not cuda:
+            if strict:
+                raise UserError(f"{where}.impl: 'native' (cuDNN off) is CUDA only; on CPU it is 'fused'")
+            return None
+        point["impl"], cudnn = "fused", False
+    point["cudnn"] = cudnn if cuda and point["impl"] in CUDNN_IMPLS else None
+    point["threads"] = None if cuda else _threads(where, point["threads"])
+    reason = unsupported(point["impl"], point["layout"], point["model"])
+    if reason is not None:
+        if strict:
+            raise UserError(f"{where}.layout: {reason}")
+        return None
+    return point
+
+
+def _expand(where: str, axes: dict[str, Any], strict: bool) -> list[Case]:
+    missing = [key for key in AXIS_KEYS if key not in axes]
+    if missing:
+        raise UserError(f"{where}.{missing[0]}: missing (set it here or in [defaults])")
+    names = list(AXIS_KEYS)
+    values = []
+    for key in names:
+        options = _as_list(axes[key])
+        if not options:
+            raise UserError(f"{where}.{key}: empty list")
+        values.append(options)
+    cases = []
+    for combo in itertools.product(*values):
+        point = _point(where, dict(zip(names, combo)), strict)
+        if point is None:
+            continue
+        try:
+            cases.append(Case(**point))
+        except UserError as exc:
+            raise UserError(f"{where}.{exc}") from None
+    return cases
+
+
+def _settings(where: str, kind: Any, table: dict[str, Any]) -> Any:
+    """A settings dataclass (`kind`) from its table, errors prefixed with the table's name."""
+    _check_keys(where, table, tuple(f.name for f in fields(kind)))
+    try:
+        return kind(**table)
+    except UserError as exc:
+        raise UserError(f"{where}.{exc}") from None

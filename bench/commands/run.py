@@ -1,0 +1,37 @@
+"""`rnnbench run [--suite NAME] [pytest args]`: the shipped benchmarks, from any folder.
+
+Runs the installed benchmark module (`rnnbench/bench_rnn.py`, the file `pytest bench` collects in
+the checkout) under pytest, with the same options and records; the project's own pytest
+configuration is not read (`-c /dev/null`), so a user's `bench/` or pytest.ini cannot interfere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pytest
+
+import rnnbench
+
+BENCH_DIR = Path(rnnbench.__file__).resolve().parent
+BENCH_MODULE = BENCH_DIR / "bench_rnn.py"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a suite's benchmarks (any `pytest bench` option: --suite, --device, -k, --results, ...)",
+        description="Any option of `pytest bench` may follow, e.g. rnnbench run --suite smoke -k 'lstm and forward'.",
+    )  # fmt: skip
+    parser.set_defaults(func=run, passthrough=True)
+
+
+def pytest_args(extra: list[str]) -> list[str]:
+    """The pytest command line that runs the shipped benchmarks with the user's options."""
+    return [str(BENCH_MODULE), "-c", os.devnull, "--rootdir", str(BENCH_DIR), "-p", "no:cacheprovider",
+            "-o", "python_functions=bench_*", *extra]  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(pytest.main(pytest_args(args.extra)))

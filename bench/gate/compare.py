@@ -1,0 +1,198 @@
+"""Compare a baseline with a current run, case by case, from stored records only.
+
+Cases are matched by id. The ok records of a case are pooled (a baseline can be several runs,
+e.g. merged shards or the last N runs from the history), and the pooled raw round times go to
+`rnnbench.gate.significance`. Marks: regression / improvement / no change (not significant, or within
+the threshold) / new (no baseline) / missing (in the baseline, not measured now) / failed
+(failed now) / skipped (skipped in both). Regression, missing and failed fail the gate.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from rnnbench.errors import UserError
+from rnnbench.gate import significance
+from rnnbench.measurement.env import FINGERPRINT_KEYS
+from rnnbench.results import store
+
+FAILING = ("regression", "missing", "failed")
+TIMES = "times_s"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A default threshold and `(pattern, threshold)` overrides: the first matching pattern wins."""
+
+    default: float = 0.05
+    overrides: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def parse(cls, default: str, overrides: Iterable[str] = ()) -> Thresholds:
+        """From `5%` and `PATTERN=PCT` strings (fnmatch patterns over case ids)."""
+        pairs = []
+        for item in overrides:
+            pattern, sep, value = item.partition("=")
+            if not sep or not pattern:
+                raise UserError(f"--threshold-for: expected PATTERN=PCT, got {item!r}")
+            pairs.append((pattern, significance.parse_threshold(value, f"--threshold-for {pattern}")))
+        return cls(significance.parse_threshold(default), tuple(pairs))
+
+    def for_case(self, case_id: str) -> float:
+        return next((t for pattern, t in self.overrides if fnmatch.fnmatchcase(case_id, pattern)), self.default)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One case's line in the comparison."""
+
+    id: str
+    mark: str
+    verdict: significance.Verdict | None = None
+    note: str = ""
+
+
+@dataclass
+class Comparison:
+    """Every case's row, plus what differs between the machines if the comparison is foreign."""
+
+    rows: list[Row]
+    foreign: list[str] = field(default_factory=list)
+
+    def failing(self, allow_missing: bool = False) -> list[Row]:
+        marks = [m for m in FAILING if not (allow_missing and m in ("missing", "failed"))]
+        return [row for row in self.rows if row.mark in marks]
+
+    def flagged(self) -> list[str]:
+        return [row.id for row in self.rows if row.mark == "regression"]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per case: the compared quantile in seconds, ratio, CI, p-value, threshold, mark, note."""
+        records = []
+        for row in self.rows:
+            v = row.verdict
+            numbers: dict[str, Any] = (
+                {"baseline_s": v.baseline, "current_s": v.current, "quantile": v.quantile, "ratio": v.ratio,
+                 "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold}
+                if v else {}
+            )  # fmt: skip
+            records.append({"id": row.id, **numbers, "mark": row.mark, "note": row.note})
+        return pd.DataFrame(records)
+
+
+def fingerprint_differences(baseline: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
+    """`field: baseline value != current value` for each fingerprint fact that differs."""
+    differences: list[str] = []
+    for cur in current:
+        for base in baseline:
+            b, c = base["env"], cur["env"]
+            if b.get("fingerprint") == c.get("fingerprint"):
+                continue
+            found = [f"{k}: {b.get(k)!r} != {c.get(k)!r}" for k in FINGERPRINT_KEYS if b.get(k) != c.get(k)]
+            found = found or [f"fingerprint: {b.get('fingerprint')!r} != {c.get('fingerprint')!r}"]
+            differences.extend(d for d in found if d not in differences)
+    return differences
+
+
+def check_machines(baseline: list[dict[str, Any]], current: list[dict[str, Any]], allow_foreign: bool) -> list[str]:
+    """Refuse a comparison across machine fingerprints unless allowed; return the differences."""
+    differences = fingerprint_differences(baseline, current)
+    if differences and not allow_foreign:
+        raise UserError(
+            "baseline and current come from different machines ("
+            + "; ".join(differences)
+            + "): compare on the same machine, or pass --allow-foreign"
+        )
+    return differences
+
+
+def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per case id: `status` (ok if any record is ok), pooled ok `times_s`, `reason`, `code_hash`."""
+    frame = store.to_frame(documents)
+    samples: dict[str, dict[str, Any]] = {}
+    for case_id, group in frame.groupby("id", sort=False) if len(frame) else ():
+        ok = group[group["status"] == "ok"]
+        status = "ok" if len(ok) else ("failed" if (group["status"] == "failed").any() else "skipped")
+        samples[str(case_id)] = {
+            "status": status,
+            TIMES: [t for times in ok[TIMES] for t in times],
+            "reason": next((r for r in group["reason"] if r), ""),
+            "code_hash": set(group["code_hash"].dropna()),
+        }
+    return samples
+
+
+def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
+                 threshold: float, alpha: float, quantile: float = 0.5) -> Row:  # fmt: skip
+    """The mark of one case, given its pooled samples on each side (None: absent)."""
+    base_ok = base is not None and base["status"] == "ok"
+    if cur is None or (cur["status"] == "skipped" and base_ok):
+        return Row(case_id, "missing", note=(cur or {}).get("reason", "not in the current run"))
+    if cur["status"] == "failed":
+        return Row(case_id, "failed", note=cur["reason"])
+    if cur["status"] == "skipped":
+        return Row(case_id, "skipped", note=cur["reason"])
+    if not base_ok:
+        return Row(case_id, "new", note="no baseline measurement" if base is None else f"baseline {base['status']}")
+    verdict = significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile)
+    hashes = (base["code_hash"], cur["code_hash"])
+    note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
+    return Row(case_id, verdict.mark, verdict, note)
+
+
+def compare(
+    baseline: list[dict[str, Any]],
+    current: list[dict[str, Any]],
+    thresholds: Thresholds = Thresholds(),
+    alpha: float = significance.DEFAULT_ALPHA,
+    allow_foreign: bool = False,
+    only: Iterable[str] | None = None,
+    quantile: float = 0.5,
+) -> Comparison:
+    """Compare result documents; `only` restricts to those case ids (e.g. one shard's)."""
+    foreign = check_machines(baseline, current, allow_foreign)
+    base, cur = case_samples(baseline), case_samples(current)
+    ids = list(dict.fromkeys([*cur, *base]))
+    if only is not None:
+        wanted = set(only)
+        ids = [case_id for case_id in ids if case_id in wanted]
+    rows = [compare_case(i, base.get(i), cur.get(i), thresholds.for_case(i), alpha, quantile) for i in ids]
+    return Comparison(rows, foreign)
+
+
+def confirm(
+    comparison: Comparison,
+    baseline: list[dict[str, Any]],
+    remeasure: Callable[[str, int], list[float]],
+    thresholds: Thresholds = Thresholds(),
+    alpha: float = significance.DEFAULT_ALPHA,
+    quantile: float = 0.5,
+    attempts: int = 1,
+) -> Comparison:
+    """Re-test each flagged case on fresh current times, `remeasure(case_id, attempt)`, up to `attempts` times.
+
+    Each fresh measurement replaces the first one in its own re-test; a case stays a regression
+    only if every re-test flags it too (a transient disturbance rarely hits every time), and the
+    first re-test that clears it ends its re-measuring.
+    """
+    base = case_samples(baseline)
+    rows = []
+    for row in comparison.rows:
+        for attempt in range(attempts if row.mark == "regression" else 0):
+            times = remeasure(row.id, attempt)
+            if not times:
+                row = Row(row.id, "failed", row.verdict, "re-measure failed")
+                break
+            fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": base[row.id]["code_hash"]}
+            new = compare_case(row.id, base[row.id], fresh, thresholds.for_case(row.id), alpha, quantile)
+            verdict = "confirmed" if new.mark == "regression" else "cleared"
+            row = replace(new, note=f"re-measured {attempt + 1}x ({verdict})")
+            if new.mark != "regression":
+                break
+        rows.append(row)
+    return Comparison(rows, comparison.foreign)

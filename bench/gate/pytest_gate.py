@@ -1,0 +1,125 @@
+"""The regression gate inside a `pytest bench` session (`--baseline`, `--fail-on-regression`, ...).
+
+The plugin only forwards options and hooks here. The comparison itself reads the run's stored
+results file back (rnnbench.gate.compare never sees the runner); only `--remeasure` runs cases again,
+through the runner, into a separate `<run id>.remeasure.json` beside the results file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rnnbench.cases import select as shard
+from rnnbench.errors import UserError
+from rnnbench.gate import compare
+from rnnbench.gate import table as gate_table
+from rnnbench.gate.compare import Comparison, Thresholds
+from rnnbench.gate.significance import check_quantile
+from rnnbench.measurement import runner
+from rnnbench.measurement.session import BenchSession
+from rnnbench.results import baseline, history, store
+from rnnbench.results.store import ResultsFile
+
+
+@dataclass
+class Gate:
+    """What the gate options asked for, and what it found."""
+
+    baseline_docs: list[dict[str, Any]]
+    thresholds: Thresholds
+    fail: bool
+    remeasure: int = 0
+    allow_foreign: bool = False
+    quantile: float = 0.5
+    comparison: Comparison | None = None
+
+    @classmethod
+    def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
+                     allow_foreign: bool, quantile: float = 0.5) -> Gate:  # fmt: skip
+        """Load and validate the baseline now, so a bad one stops the session before it runs."""
+        if remeasure < 0:
+            raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
+        thresholds = Thresholds.parse(fail_on or "5%", overrides)
+        docs = store.load([baseline.resolve(path)])
+        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, check_quantile(quantile))
+
+    def check_machine(self, env: dict[str, Any]) -> None:
+        """Refuse a baseline from another machine before anything is measured (unless allowed)."""
+        compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
+
+    def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
+        """Compare the stored run with the baseline over the selected cases; re-measure if asked."""
+        current = store.load([bench.results.path]) if bench.results is not None else []
+        result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
+                                 only=selected, quantile=self.quantile)  # fmt: skip
+        if self.remeasure and result.flagged():
+            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
+                                     quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
+        self.comparison = result
+        return result
+
+    @property
+    def failed(self) -> bool:
+        return self.fail and self.comparison is not None and bool(self.comparison.failing())
+
+    def report(self) -> str:
+        return gate_table.render(self.comparison) if self.comparison else "rnnbench gate: not evaluated"
+
+
+class Remeasurer:
+    """Measures a flagged case once more, stores the record, and returns its round times."""
+
+    def __init__(self, bench: BenchSession) -> None:
+        assert bench.results is not None
+        self.bench = bench
+        run_id = bench.results.run["id"]
+        path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
+        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}-remeasure", "remeasure_of": run_id},
+                                bench.env)  # fmt: skip
+
+    def __call__(self, case_id: str, attempt: int) -> list[float]:
+        case = next(c for c in self.bench.cases if c.id == case_id)
+        record, _error = runner.run_case(case, self.bench.suite.policy, settings=self.bench.suite.quality)
+        self.file.add(record)
+        self.file.close(complete=True)
+        return record["times_s"]
+
+
+DEFAULT_REMEASURE = 2  # flagged cases are re-tested twice: without it, drift > 5% between runs cries wolf
+
+
+def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:
+    """The gate the pytest options ask for (None without --baseline); bad options raise `UserError`."""
+    if option("shard") is not None:
+        shard.parse_shard(option("shard"))
+    if option("history") is not None:  # create (or check) it now: a bad path must not wait for the last case
+        with history.connect(option("history")):
+            pass
+    if option("baseline") is None:
+        if option("fail_on_regression") is not None or option("remeasure") is not None:
+            raise UserError("--fail-on-regression/--remeasure: need --baseline")
+        return None
+    gate = Gate.from_options(option("baseline"), option("fail_on_regression"), option("threshold_for"),
+                             DEFAULT_REMEASURE if option("remeasure") is None else option("remeasure"),
+                             option("allow_foreign"), option("gate_quantile"))  # fmt: skip
+    gate.check_machine(env())
+    return gate
+
+
+def finish(gate: Gate | None, bench: BenchSession, selected: list[str], history_db: str | None) -> tuple[list[str], bool]:
+    """At the end of a session: append to the history, evaluate the gate; (summary lines, failed)."""
+    lines = []
+    if history_db and bench.results is not None:
+        rows = history.append(history_db, store.load([bench.results.path]))
+        lines.append(f"rnnbench history: appended {rows} rows to {history_db}")
+    if gate is None:
+        return lines, False
+    gate.evaluate(bench, selected)
+    return [gate.report(), *lines], gate.failed
+
+
+def shard_cases(cases: list[Any], spec: str | None) -> list[Any]:
+    """The cases of shard `K/N` (all cases when no shard is given)."""
+    return cases if spec is None else shard.in_shard(cases, shard.parse_shard(spec), key=lambda case: case.id)

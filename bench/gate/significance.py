@@ -1,0 +1,132 @@
+"""The two-stage regression test on raw round times: is the change real, and is it big enough?
+
+Stage 1, significance: Mann-Whitney U (scipy) on the baseline's and the current raw round
+times, two-sided, at `alpha` (default 0.01). It makes no normality assumption, which matters
+for timings (right-skewed, with outliers from other processes).
+
+Stage 2, size: the *point* ratio of medians (current / baseline) must lie beyond the threshold:
+above `1 + threshold` for a regression, below `1 / (1 + threshold)` for an improvement (the same
+distance in log space). A bootstrap 95% confidence interval of that ratio (scipy.stats.bootstrap,
+percentile method, seeded, so the same inputs always give the same answer) is reported beside it.
+`quantile` swaps the median for another quantile of the round times: on a shared machine other
+processes only ever *add* time, so a low quantile (0.1) tracks the uncontended cost far more
+stably than the median (see the README's gate section for the measured difference).
+
+Why the point ratio and not the CI bound: the CI only measures noise *within* a run. Requiring
+its lower bound to clear the threshold spends the interval's half-width out of the margin, so a
+real 10% slowdown under a 5% threshold is missed whenever the interval is wider than +-5%, while
+the CI still says nothing about drift *between* runs (the real source of false alarms on a shared
+machine). The threshold is the guard against drift; the test (at a strict alpha) is the guard
+against chance: a 2% shift under a 5% threshold needs >3% of drift on top to be flagged, and the
+gate's re-measure step (rnnbench.gate.compare.confirm) re-tests flagged cases on fresh samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from rnnbench.errors import UserError
+
+DEFAULT_ALPHA = 0.01
+CONFIDENCE = 0.95
+RESAMPLES = 1000
+SEED = 0
+
+
+def check_quantile(quantile: float) -> float:
+    if not 0 <= quantile <= 1:
+        raise UserError(f"--quantile: must be between 0 and 1 (0.5 = median), got {quantile}")
+    return quantile
+
+
+def parse_threshold(text: str, what: str = "--threshold") -> float:
+    """`5%` or `0.05` -> 0.05. A bare number >= 1 is ambiguous and refused."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise UserError(f"{what}: not a percentage: {text!r} (write e.g. 5% or 0.05)") from None
+    if not raw.endswith("%") and value >= 1:
+        raise UserError(f"{what}: ambiguous threshold {text!r} (write {raw}% or {value / 100:g})")
+    if value <= 0:
+        raise UserError(f"{what}: threshold must be positive, got {text!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of testing one case's current times against its baseline times."""
+
+    baseline: float  # the `quantile` of the baseline's round times (seconds)
+    current: float
+    ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    threshold: float
+    alpha: float
+    quantile: float = 0.5
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < self.alpha
+
+    @property
+    def mark(self) -> str:
+        """`regression`, `improvement` or `no change` (not significant, or within threshold)."""
+        if self.significant and self.ratio > 1 + self.threshold:
+            return "regression"
+        if self.significant and self.ratio < 1 / (1 + self.threshold):
+            return "improvement"
+        return "no change"
+
+
+def quantile_ratio(quantile: float) -> Any:
+    """statistic(baseline, current) = quantile(current) / quantile(baseline), vectorized for bootstrap."""
+
+    def ratio(baseline: np.ndarray, current: np.ndarray, axis: int = -1) -> Any:
+        return np.quantile(current, quantile, axis=axis) / np.quantile(baseline, quantile, axis=axis)
+
+    return ratio
+
+
+def ratio_interval(baseline: np.ndarray, current: np.ndarray, quantile: float = 0.5) -> tuple[float, float]:
+    """Bootstrap CI of the quantile ratio, resampling each side independently."""
+    statistic = quantile_ratio(quantile)
+    if np.ptp(baseline) == 0 and np.ptp(current) == 0:
+        ratio = float(statistic(baseline, current))
+        return ratio, ratio  # nothing to resample: every resample gives the same ratio
+    result = stats.bootstrap(
+        (baseline, current), statistic, n_resamples=RESAMPLES, vectorized=True,
+        confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(SEED),
+    )  # fmt: skip
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT_ALPHA,
+           quantile: float = 0.5) -> Verdict:  # fmt: skip
+    """Test raw round times (seconds) of one case: baseline against current."""
+    base = np.asarray(baseline, dtype=float)
+    cur = np.asarray(current, dtype=float)
+    if base.size == 0 or cur.size == 0:
+        raise ValueError("both samples need at least one round")
+    if np.array_equal(np.sort(base), np.sort(cur)):
+        p_value = 1.0  # identical samples: scipy would warn about ties; the answer is known
+    else:
+        p_value = float(stats.mannwhitneyu(base, cur, alternative="two-sided").pvalue)
+    low, high = ratio_interval(base, cur, quantile)
+    return Verdict(
+        baseline=float(np.quantile(base, quantile)),
+        current=float(np.quantile(cur, quantile)),
+        ratio=float(quantile_ratio(quantile)(base, cur)),
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        threshold=threshold,
+        alpha=alpha,
+        quantile=quantile,
+    )

@@ -1,0 +1,67 @@
+"""Print a `Comparison` for people: a table per case, a loud banner when machines differ.
+
+Presentation only: every decision was made in rnnbench.gate.compare / rnnbench.gate.significance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from rnnbench.gate.compare import Comparison
+
+BANNER_WIDTH = 78
+
+
+def foreign_banner(differences: list[str]) -> str:
+    """A box that cannot be missed: these numbers come from different machines."""
+    lines = ["FOREIGN COMPARISON (--allow-foreign): baseline and current ran on different machines.",
+             "Differences in timing are NOT evidence about the code. Differing facts:"]  # fmt: skip
+    lines += [f"  {difference}" for difference in differences]
+    bar = "!" * BANNER_WIDTH
+    return "\n".join([bar, *(f"!! {line}" for line in lines), bar])
+
+
+def _ms(value: float) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 1e3:.4g}"
+
+
+def table(comparison: Comparison) -> str:
+    """The per-case table: medians (or the chosen quantile, ms), ratio with its 95% CI, p, threshold, mark."""
+    frame = comparison.frame()
+    if frame.empty:
+        return "(no cases to compare)"
+    shown = pd.DataFrame({"case": frame["id"].str.ljust(frame["id"].str.len().max())})
+    if "ratio" in frame:
+        quantile = frame["quantile"].dropna().iloc[0]
+        label = "median" if quantile == 0.5 else f"p{quantile * 100:g}"
+        shown[f"base {label} ms"] = frame["baseline_s"].map(_ms)
+        shown[f"now {label} ms"] = frame["current_s"].map(_ms)
+        shown["ratio"] = frame["ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+        shown["95% CI"] = [
+            "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]" for low, high in zip(frame["ci_low"], frame["ci_high"])
+        ]
+        shown["p"] = frame["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}")
+        shown["limit"] = frame["threshold"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+    shown["mark"] = frame["mark"]
+    shown["note"] = frame["note"]
+    return shown.to_string(index=False, justify="left")
+
+
+def summary(comparison: Comparison, allow_missing: bool = False) -> str:
+    """One line: counts per mark and whether the gate passes."""
+    marks = [row.mark for row in comparison.rows]
+    counts = ", ".join(f"{marks.count(m)} {m}" for m in dict.fromkeys(marks))
+    failing = comparison.failing(allow_missing)
+    verdict = f"FAIL: {len(failing)} case(s) regressed, missing or failed" if failing else "PASS"
+    return f"rnnbench gate: {counts or 'nothing compared'} -> {verdict}"
+
+
+def render(comparison: Comparison, allow_missing: bool = False) -> str:
+    """Banner (if foreign), table, summary line, banner again: the full gate report."""
+    parts = [table(comparison), summary(comparison, allow_missing)]
+    if comparison.foreign:
+        banner = foreign_banner(comparison.foreign)
+        parts = [banner, *parts, banner]
+    return "\n".join(parts)

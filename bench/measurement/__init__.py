@@ -1,0 +1,1 @@
+"""Measuring one case: runner, session, workloads, timing, memory, FLOPs, profiling, GEMM ceiling, quality, environment."""

@@ -1,0 +1,165 @@
+"""Run one case: build model and input, measure memory, time the phase, make the record."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnbench.cases.case import QUALITY_PHASE, Case
+from rnnbench.measurement import analytic, memory, profiling, quality, timing, workload
+from rnnbench.measurement import env as envmod
+from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
+from rnnbench.models import build as models
+from rnnbench.models import impls, layout, loops, precision
+
+CODE_HASH = hashlib.sha256(
+    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, workload, timing)).encode()
+).hexdigest()
+LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
+
+
+def skip_reason(case: Case, cuda_available: bool) -> str | None:
+    """Why a case cannot run on this machine, or None."""
+    if case.device == "cuda" and not cuda_available:
+        return "CUDA is not available on this machine"
+    return precision.skip_reason(case.dtype, case.device)
+
+
+def is_case_limit(exc: BaseException) -> bool:
+    """A failure that belongs to the case on this machine (OOM, unsupported combo), not a bug."""
+    if isinstance(exc, (torch.cuda.OutOfMemoryError, impls.CompileFailed)):
+        return True
+    return isinstance(exc, (RuntimeError, NotImplementedError)) and any(
+        marker in str(exc).lower() for marker in LIMIT_MARKERS
+    )
+
+
+def code_hash(case: Case) -> str:
+    """Changes when the case or the code that builds and times it changes."""
+    return hashlib.sha256(f"{case.id}:{CODE_HASH}".encode()).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def backend_flags(case: Case) -> Iterator[None]:
+    """cuDNN on or off for CUDA cases; nothing to switch on CPU."""
+    if case.device == "cuda":
+        with torch.backends.cudnn.flags(enabled=bool(case.cudnn)):
+            yield
+    else:
+        yield
+
+
+def base_record(case: Case, status: str, reason: str | None = None) -> dict[str, Any]:
+    """A record with no timing (skipped or failed cases)."""
+    return {
+        "id": case.id,
+        "case": case.to_dict(),
+        "status": status,
+        "reason": reason,
+        "times_s": [],
+        "stats": None,
+        "noisy": None,
+        "measures": {},
+        "code_hash": code_hash(case),
+    }
+
+
+def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+    """An `ok` record: the raw times, their statistics, and `measures` plus the thread count."""
+    return base_record(case, "ok") | {
+        "times_s": list(result.times),
+        "stats": result.stats(),
+        "noisy": result.noisy,
+        "measures": {**measures, "threads": torch.get_num_threads()},
+    }
+
+
+def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+    """The record of a timed case, with derived throughput."""
+    median = result.stats()["median"]
+    flops = analytic.phase_flops(case)
+    derived = {"flops": flops, "gflops_per_s": flops / median / 1e9, "tokens_per_s": case.batch * case.seq_len / median}
+    return measured_record(case, result, {**measures, **derived})
+
+
+def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
+    """The seeded model and input of `case`."""
+    torch.manual_seed(0)
+    return models.build_model(case), models.build_input(case)
+
+
+def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
+    """A `train_quality` record: per-seed training seconds as times, accuracy as measures."""
+    times, measures = quality.measure(case, settings)
+    return measured_record(case, Measurement(tuple(times)), measures)
+
+
+def measure_case(
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
+) -> dict[str, Any]:
+    """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
+    A `train_quality` case trains instead, with the suite's quality `settings`."""
+    with envmod.threads_for(case.threads), backend_flags(case):
+        if case.phase == QUALITY_PHASE:
+            return quality_record(case, settings)
+        model, inputs = build(case)
+        work = workload.build_workload(case.phase, model, inputs, case.device)
+        measures: dict[str, Any] = {
+            "first_round_s": timing.first_round(work),  # compiled impls compile here
+            "params": sum(p.numel() for p in model.parameters()),
+            "param_bytes": memory.param_bytes(model),
+            "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
+            "peak_bytes": memory.cuda_peak_bytes(work) if case.device == "cuda" else None,
+        }
+        result = measure(work, policy, runner)
+        return ok_record(case, result, measures)
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """`Type: message` on one line (dynamo puts the backend's own error on the second line)."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text if len(text) <= limit else text[: limit - 3] + '...'}"
+
+
+def compile_failure(exc: BaseException) -> impls.CompileFailed:
+    """A compiled impl's failure as a case limit, naming the backend."""
+    backend = getattr(impls.COMPILE_BACKEND, "__name__", impls.COMPILE_BACKEND)
+    failure = impls.CompileFailed(f"torch.compile ({backend}): {one_line(exc)}")
+    failure.__cause__ = exc
+    return failure
+
+
+def run_case(
+    case: Case,
+    policy: TimingPolicy,
+    runner: RoundRunner = timing.run_rounds,
+    settings: quality.QualitySettings = quality.QualitySettings(),
+) -> tuple[dict[str, Any], BaseException | None]:
+    """Like `measure_case`, but a failure becomes a `failed` record (and is handed back).
+    Any failure of a compiled impl is handed back as `impls.CompileFailed` (a case limit)."""
+    try:
+        return measure_case(case, policy, runner, settings), None
+    except Exception as exc:  # recorded, then the caller decides whether the run goes on
+        if case.device == "cuda":
+            torch.cuda.empty_cache()
+        error = compile_failure(exc) if case.impl in impls.COMPILED else exc
+        return base_record(case, "failed", one_line(exc) if error is exc else str(error)), error
+
+
+def profile_case(case: Case, trace_dir: Path) -> dict[str, Any]:
+    """Profile `case`'s workload on a freshly built model (never inside timed rounds)."""
+    steps = profiling.ProfileSchedule()
+    with envmod.threads_for(case.threads), backend_flags(case):
+        model, inputs = build(case)
+        work = workload.build_workload(case.phase, model, inputs, case.device)
+        trace, events = profiling.profile_workload(work, trace_dir, case.device, steps)
+    return profiling.summarize(trace, events, case.device, steps)

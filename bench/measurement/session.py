@@ -1,0 +1,117 @@
+"""One benchmark session: the selected cases, the environment, and the results file."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnbench.cases import select, suite
+from rnnbench.cases.case import QUALITY_PHASE, Case
+from rnnbench.measurement import ceiling, runner
+from rnnbench.measurement import env as envmod
+from rnnbench.measurement.timing import RoundRunner
+from rnnbench.models import precision
+from rnnbench.results.store import ResultsFile, run_file_name
+
+
+@dataclass
+class BenchSession:
+    """What a `pytest bench` run shares across its cases."""
+
+    suite_name: str
+    device: str | None = None
+    cudnn: str = "both"
+    threads: int | None = None
+    results_dir: Path = Path("results")
+    profile_dir: Path | None = None
+    cuda_available: bool = field(default_factory=torch.cuda.is_available)
+    results: ResultsFile | None = None
+    usage_error: str | None = None
+
+    @cached_property
+    def suite(self) -> suite.Suite:
+        return suite.load(self.suite_name)
+
+    @cached_property
+    def cases(self) -> list[Case]:
+        return select.by_device(self.suite.cases, self.device, self.cudnn, self.cuda_available)
+
+    @cached_property
+    def env(self) -> dict[str, Any]:
+        envmod.set_threads(self.threads)
+        return envmod.capture()
+
+    def _results(self) -> ResultsFile:
+        if self.results is None:
+            run = {
+                "id": run_file_name(self.env).removesuffix(".json"),
+                "suite": self.suite.name,
+                "suite_path": str(self.suite.path),
+                "policy": vars(self.suite.policy),
+            }
+            self.results = ResultsFile(self.results_dir / f"{run['id']}.json", run, self.env)
+        return self.results
+
+    def record(self, record: dict[str, Any]) -> None:
+        """Store one finished record now (atomically), so an interrupt cannot lose it."""
+        self._results().add(record)
+
+    def run(self, case: Case, round_runner: RoundRunner) -> tuple[dict[str, Any], BaseException | None]:
+        """Measure `case` (or explain why not) and store its record."""
+        self.env  # threads are set before anything is timed
+        reason = runner.skip_reason(case, self.cuda_available)
+        if reason is not None:
+            outcome: tuple[dict[str, Any], BaseException | None] = (runner.base_record(case, "skipped", reason), None)
+        else:
+            outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
+        if outcome[0]["status"] == "ok" and case.phase != QUALITY_PHASE:  # after the timed rounds
+            self.add_efficiency(case, outcome[0])
+            if self.profile_dir is not None:
+                outcome[0]["profile"] = self.profile(case)
+        self.record(outcome[0])
+        return outcome
+
+    def gemm_ceiling(self, device: str, dtype: str) -> float:
+        """The GEMM ceiling of (device, dtype), measured the first time it is asked for, kept in env.
+        Autocast cases are held to the ceiling of the dtype their products run in."""
+        dtype = precision.compute_dtype(dtype)
+        key = ceiling.key(device, dtype)
+        rates = self.env.setdefault("gemm_gflops", {})
+        if key not in rates:
+            measured = ceiling.measure_ceiling(device, dtype)
+            rates[key] = measured.gflops_per_s
+            self.env.setdefault("gemm_size", {})[key] = measured.size
+        return rates[key]
+
+    def add_efficiency(self, case: Case, record: dict[str, Any]) -> None:
+        """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
+        measures = record["measures"]
+        measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
+        if measures["efficiency"] > 1:  # kept as measured: the report shows it, the warning says why
+            warnings.warn(
+                f"{case.id}: {measures['efficiency']:.0%} of the GEMM ceiling: the ceiling was probably"
+                " measured while the machine was busy",
+                stacklevel=2,
+            )
+
+    def profile(self, case: Case) -> dict[str, Any]:
+        """Profile `case` into `profile_dir/<case id>`; a failure is kept as the profile's `error`."""
+        assert self.profile_dir is not None
+        trace_dir = self.profile_dir / case.id
+        try:
+            return runner.profile_case(case, trace_dir)
+        except Exception as exc:  # the timing is already measured: keep it, say why there is no profile
+            reason = runner.one_line(exc)
+            warnings.warn(f"{case.id}: profiling failed: {reason}", stacklevel=2)
+            return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
+
+    def close(self, complete: bool) -> Path | None:
+        if self.results is None:
+            return None
+        self.results.close(complete)
+        return self.results.path

@@ -1,0 +1,1 @@
+"""The measured modules: layers and reference classifiers (`build`), implementations, loops, layouts, precisions."""

@@ -1,0 +1,116 @@
+"""The results-file schema, written down once.
+
+A results file is one JSON document per pytest session:
+
+    {
+      "schema": "rnnbench-results",
+      "schema_version": 1,
+      "run": {"id", "suite", "suite_path", "started", "finished" (null while running),
+              "complete" (false until the session ends normally), "policy": {TimingPolicy}},
+      "env": {see rnnbench.measurement.env.capture; includes "fingerprint" and "commit"; once a case of a
+              (device, dtype) has run: "gemm_gflops": {"cpu/float32": GEMM ceiling GFLOP/s, ...}
+              and "gemm_size": {"cpu/float32": n of the n x n GEMM that measured it, ...}},
+      "records": [RECORD, ...]
+    }
+
+RECORD (one per case, i.e. one shape x one phase):
+
+    {
+      "id": "lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward",
+      "case": {cell, model, batch, seq_len, input_size, hidden_size, num_layers,
+               bidirectional, dtype, device, cudnn (null on cpu and for impls without cuDNN),
+               phase, impl, layout, threads},
+      "status": "ok" | "failed" | "skipped",
+      "reason": null | "one line: why it failed or was skipped",
+      "times_s": [raw seconds of every timed round, in order]   (empty unless ok),
+      "stats": {median, mean, stdev, min, max, q1, q3, iqr (seconds), rounds} | null,
+      "noisy": IQR > 10% of the median,
+      "measures": {params, param_bytes, saved_bytes (0 for inference),
+                   peak_bytes (CUDA only, else null), flops, gflops_per_s,
+                   tokens_per_s, threads, first_round_s, efficiency (gflops_per_s / env
+                   gemm_gflops of the case's device/dtype)},
+      "code_hash": hash of the case and the code that runs it,
+      "profile": optional, only for ok records of a `--profile` run (rnnbench.measurement.profiling):
+        {"trace_dir": DIR/<case id> (DIR as given to --profile), "trace": its <worker>.<n>.pt.trace.json,
+         "schedule": {wait, warmup, active}, "ranked_by": "self_cpu" | "self_cuda",
+         "phase_self_s": self time per round in the timed target (the shares' denominator),
+         "op_calls": operator and autograd-node calls per round in the timed target,
+         "top_ops": [{name, calls, self_cpu_s, self_cuda_s (per round), share}, ...],
+         "cudnn_ran": CUDA only: a cuDNN op or kernel ran}
+        or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.
+    }
+
+Case keys added within version 1 (optional: records without them read as the default):
+  impl     "fused" (default) | "cell_loop" | "scripted" | "compiled" | "compiled_loop" (rnnbench.models.impls)
+  layout   "padded" (default) | "packed" (pack_padded_sequence; lengths in rnnbench.models.layout)
+  threads  null (default: the session's thread count) | CPU intra-op threads for this case
+  dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
+  phase    also "train_quality": a quality run (rnnbench.measurement.quality), see QUALITY RECORD below
+Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
+included; compiled impls compile in it, so it is their compile time plus one round. For packed
+cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
+
+QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
+  "times_s": training seconds of each seed (evaluations excluded), "stats" over them;
+  "measures": {params, task, seeds, steps, chance, target_accuracy, threads,
+               accuracies [final held-out accuracy per seed], accuracy_mean, accuracy_std (ddof 1),
+               reached_target (seeds that reached target_accuracy), steps_to_target and
+               time_to_target_s (medians over those seeds; null when none did)}
+  rnnbench.reports.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
+
+History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
+`profile`, env `gemm_gflops`/`gemm_size`, the case keys above and quality records were added to
+it as optional keys (older files lack them). Readers refuse other versions with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnnbench.errors import UserError
+
+SCHEMA = "rnnbench-results"
+SCHEMA_VERSION = 1
+STATUSES = ("ok", "failed", "skipped")
+MEASURES = (
+    "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
+    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
+)  # fmt: skip
+QUALITY_MEASURES = (
+    "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
+    "accuracy_std", "reached_target", "steps_to_target", "time_to_target_s",
+)  # fmt: skip
+STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
+
+
+def document(run: dict[str, Any], env: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A complete results document."""
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "run": run, "env": env, "records": records}
+
+
+def check_document(doc: Any, source: str) -> dict[str, Any]:
+    """Return `doc` if it is a results document this version reads; else a one-line `UserError`."""
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise UserError(f"{source}: not an rnnbench results file (no \"schema\": \"{SCHEMA}\")")
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise UserError(f"{source}: schema_version {version!r} is not supported (this rnnbench reads {SCHEMA_VERSION})")
+    for key, kind in (("run", dict), ("env", dict), ("records", list)):
+        if not isinstance(doc.get(key), kind):
+            raise UserError(f"{source}: {key}: missing or not a {kind.__name__}")
+    for index, record in enumerate(doc["records"]):
+        check_record(record, f"{source}: records[{index}]")
+    return doc
+
+
+def check_record(record: Any, where: str) -> None:
+    """Validate one record's shape (not its numbers)."""
+    if not isinstance(record, dict):
+        raise UserError(f"{where}: not an object")
+    for key in ("id", "case", "status", "times_s", "measures"):
+        if key not in record:
+            raise UserError(f"{where}.{key}: missing")
+    if record["status"] not in STATUSES:
+        raise UserError(f"{where}.status: unknown value {record['status']!r}")
+    if record["status"] == "ok" and (not record["times_s"] or not isinstance(record.get("stats"), dict)):
+        raise UserError(f"{where}: status ok but no times_s/stats")

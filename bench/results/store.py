@@ -1,0 +1,135 @@
+"""Results on disk: atomic writes while a run goes on, and a loader into one DataFrame."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rnnbench.results import pytest_benchmark_json
+from rnnbench.results import schema
+from rnnbench.cases.case import AXES, AXIS_DEFAULTS
+from rnnbench.errors import UserError
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def write_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON beside `path` then rename over it: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ResultsFile:
+    """One run's results file, rewritten atomically after every record."""
+
+    def __init__(self, path: Path, run: dict[str, Any], env: dict[str, Any]) -> None:
+        self.path = path
+        self.run = {**run, "started": now(), "finished": None, "complete": False}
+        self.env = env
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        self._write()
+
+    def close(self, complete: bool) -> None:
+        self.run.update(finished=now(), complete=complete)
+        self._write()
+
+    def _write(self) -> None:
+        write_atomic(self.path, schema.document(self.run, self.env, self.records))
+
+
+def run_file_name(env: dict[str, Any]) -> str:
+    """`<utc time>-<commit>-<fingerprint>.json`: sortable, and says which code and machine."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    commit = (env.get("commit") or "nogit")[:10].replace("+", "")
+    return f"{stamp}-{commit}-{env['fingerprint'][:8]}.json"
+
+
+def result_files(paths: list[str | Path]) -> list[Path]:
+    """Expand files and directories (searched recursively for *.json) into result files."""
+    found: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found.extend(sorted(p for p in item.rglob("*.json") if not p.name.startswith(".")))
+        elif item.is_file():
+            found.append(item)
+        else:
+            raise UserError(f"{item}: no such file or directory")
+    if not found:
+        raise UserError(f"no result files in: {', '.join(map(str, paths))}")
+    return found
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Read and validate one results file (ours, or pytest-benchmark's JSON converted)."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: corrupt or truncated JSON ({exc})") from None
+    if pytest_benchmark_json.is_pytest_benchmark(doc):
+        return pytest_benchmark_json.convert(doc, str(path))
+    return schema.check_document(doc, str(path))
+
+
+def load(paths: list[str | Path]) -> list[dict[str, Any]]:
+    """Every results document under `paths`."""
+    return [read_document(path) | {"source": str(path)} for path in result_files(paths)]
+
+
+def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per record: run and machine labels, axes, status, stats (seconds), measures.
+
+    `threads` is the thread count the case ran with (the measure), which is the case's `threads`
+    axis when a suite sets it and the session's count otherwise.
+    """
+    rows = []
+    for doc in documents:
+        env, run = doc["env"], doc["run"]
+        for record in doc["records"]:
+            stats = record.get("stats") or {}
+            row: dict[str, Any] = {
+                "source": doc.get("source"),
+                "run_id": run.get("id"),
+                "suite": run.get("suite"),
+                "fingerprint": env.get("fingerprint"),
+                "commit": env.get("commit"),
+                "machine": env.get("gpu_name") or env.get("cpu_model"),
+                "id": record["id"],
+                **{axis: record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES},
+                "status": record["status"],
+                "reason": record.get("reason"),
+                **{f"{name}_s" if name != "rounds" else name: stats.get(name) for name in schema.STATS},
+                "noisy": record.get("noisy"),
+                **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
+                "times_s": record["times_s"],
+                "code_hash": record.get("code_hash"),
+                "trace_dir": (record.get("profile") or {}).get("trace_dir"),
+            }
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def load_frame(paths: list[str | Path]) -> pd.DataFrame:
+    """Load any number of result files or directories into one DataFrame."""
+    return to_frame(load(paths))
