@@ -1,7 +1,7 @@
 """`rnnbench run [--suite NAME] [pytest args]`: the shipped benchmarks, from any folder.
 
 Runs the installed benchmark module (`rnnbench/bench_rnn.py`, the file `pytest bench` collects in
-the checkout) under pytest, with the same options and records; the project's own pytest
+the checkout) under pytest in a child process, with the same options and records; the project's own pytest
 configuration is not read (`-c /dev/null`), so a user's `bench/` or pytest.ini cannot interfere.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 import rnnbench
 
@@ -34,4 +34,11 @@ def pytest_args(extra: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    return int(pytest.main(pytest_args(args.extra)))
+    """pytest in a child process (a fresh interpreter: nothing imported before pytest can rewrite it).
+    Ctrl-C reaches the child too; we wait for it to store what it finished, then pass its status on."""
+    child = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args(args.extra)])
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue
