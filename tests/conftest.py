@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch  # noqa: F401  # imported before pytester's in-process runs snapshot sys.modules (the
+
 # plugin imports torch lazily; a C extension cannot be loaded twice in one process)
 from report_data import SUITE_NAME, TREND_GLOB, later_run
 

@@ -119,7 +119,6 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
 def test_rnnbench_run_gives_the_records_pytest_bench_gives(tmp_path: Path, tiny_suite: Path) -> None:
     """`rnnbench run` (the installed benchmark module, any folder) and `pytest bench` (the checkout)."""
     from conftest import run_bench
-
     from rnnbench.cli import main
 
     (tmp_path / "checkout").mkdir()
