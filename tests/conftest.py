@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch  # noqa: F401  # imported before pytester's in-process runs snapshot sys.modules (the
-
-# plugin imports torch lazily; a C extension cannot be loaded twice in one process)
+import torch  # noqa: F401  # loaded before pytester snapshots sys.modules: the plugin imports it lazily
 from report_data import SUITE_NAME, TREND_GLOB, later_run
 
 from rnnbench.cases.case import Case
