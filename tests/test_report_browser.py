@@ -40,6 +40,8 @@ window.addEventListener("load", () => {
   __probe.headlineTop = top("plot-verdict_ratio");
   __probe.height = document.documentElement.scrollHeight;
   __probe.width = document.documentElement.scrollWidth;
+  const text = Array.from(document.querySelectorAll("section")).map((s) => s.textContent).join(" ");
+  __probe.nan = (text.match(/\\bnan\\b/gi) || []).length;
   const table = document.querySelector("#table-throughput table.sortable");
   if (table) {  // sort by the median column, then filter for "gru"
     const heads = Array.from(table.tHead.rows[0].cells).map((th) => th.textContent.trim());
@@ -107,6 +109,7 @@ def test_report_loads_cleanly_in_chromium(
     assert found["broken"] == [] and all(alt.strip() for alt in found["alts"])
     assert found["verdictTop"] < FIRST_SCREEN and found["headlineTop"] < FIRST_SCREEN  # answers first
     assert found["width"] <= WIDTH  # no sideways scrolling of the page
+    assert found["nan"] == 0  # no "nan" in any section's text (plots: test_report_build checks their SVG text)
     assert found["sorted"] == sorted(found["sorted"]) and len(found["sorted"]) > 1
     shown, total, all_gru = found["filtered"]
     assert 0 < shown < total and all_gru
