@@ -81,7 +81,8 @@ def fastest_sentences(best: pd.DataFrame) -> list[str]:
     for phase, rows in best.groupby("phase", sort=False) if not best.empty else ():
         counts = rows["fastest"].value_counts()
         wins = ", ".join(f"{name} on {count}" for name, count in counts.items())
-        sentences.append(f"Fastest per shape, {phase.replace('_', '+')} ({len(rows)} shapes): {wins}.")
+        plural = "s" if len(rows) != 1 else ""
+        sentences.append(f"Fastest per shape, {phase.replace('_', '+')} ({len(rows)} shape{plural}): {wins}.")
     return sentences
 
 

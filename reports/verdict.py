@@ -116,14 +116,16 @@ def summarize(shapes: pd.DataFrame) -> pd.DataFrame:
 
 
 def memory_sentence(ok: pd.DataFrame) -> str:
-    """GRU/LSTM memory ratio over forward+backward shapes, naming `peak_bytes` or `saved_bytes`."""
+    """GRU/LSTM memory ratio over forward+backward shapes, naming `peak_bytes` or `saved_bytes`
+    (peak where the records have it, e.g. only CUDA ones) and the devices it covers."""
     for measure in ("peak_bytes", "saved_bytes"):
         table = pairs(ok, measure, MEMORY_PHASE)
         table = table[table["lstm"].astype(float) > 0] if not table.empty else table
         if not table.empty:
             ratios = table["ratio"]
             spread = f"{ratios.min():.3g}–{ratios.max():.3g}×" if ratios.nunique() > 1 else "every shape"
-            return (f"Memory ({measure}, forward+backward): GRU/LSTM median {ratios.median():.3g}× "
+            devices = ", ".join(dict.fromkeys(table["device_label"]))
+            return (f"Memory ({measure}, forward+backward, {devices}): GRU/LSTM median {ratios.median():.3g}× "
                     f"({spread}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''}).")  # fmt: skip
     return "Memory: not measured (no forward+backward records of both cells)."
 

@@ -12,6 +12,7 @@ from report_data import frame_of
 
 from rnnbench.results import store
 from rnnbench.reports.plots import PLOTS
+from rnnbench.reports.sections import fastest_sentences
 from rnnbench.reports.verdict import crossovers, fastest, memory_sentence, shape_ratios, verdict
 
 
@@ -67,10 +68,10 @@ def test_the_winner_flip_is_found_along_the_swept_axis() -> None:
 
 def test_memory_ratio_uses_peak_bytes_where_recorded_else_saved_bytes() -> None:
     rows = [{"cell": "lstm", "saved_bytes": 400}, {"cell": "gru", "saved_bytes": 300}]
-    saved = "Memory (saved_bytes, forward+backward): GRU/LSTM median 0.75×"
+    saved = "Memory (saved_bytes, forward+backward, cpu): GRU/LSTM median 0.75×"
     assert memory_sentence(frame_of(rows)).startswith(saved)
     with_peak = [{**rows[0], "peak_bytes": 1000.0}, {**rows[1], "peak_bytes": 900.0}]
-    peak = "Memory (peak_bytes, forward+backward): GRU/LSTM median 0.9×"
+    peak = "Memory (peak_bytes, forward+backward, cpu): GRU/LSTM median 0.9×"
     assert memory_sentence(frame_of(with_peak)).startswith(peak)
     assert memory_sentence(frame_of([rows[0]])).startswith("Memory: not measured")
 
@@ -82,6 +83,7 @@ def test_fastest_combination_per_shape_across_devices() -> None:
             {"cell": "gru", "device_label": "cuda-cudnn", "median_s": 0.7}]  # fmt: skip
     best = fastest(frame_of(rows))
     assert best["fastest"].tolist() == ["cuda-cudnn fused LSTM"] and best["contenders"].tolist() == [4]
+    assert fastest_sentences(best) == ["Fastest per shape, forward+backward (1 shape): cuda-cudnn fused LSTM on 1."]
     assert fastest(frame_of(rows[:2])).empty  # one device, one implementation: nothing to pick
 
 
