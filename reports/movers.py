@@ -1,4 +1,5 @@
-"""Before/after: each later input against the first, case by case, biggest movers first.
+"""Before/after: each later input against the first, case by case, biggest movers first (the
+marked ones, significant and beyond the threshold, ahead of the rest).
 
 The comparison is the gate's (`rnnbench.gate.compare.compare`): cases matched by id, raw round times
 pooled, Mann-Whitney U at alpha 0.01 and a 5% threshold on the ratio of medians (after /
@@ -67,7 +68,8 @@ def movers(inputs: Inputs) -> list[Movers]:
             noisy=table["id"].map(after["noisy"]).fillna(False).astype(bool),
             significance=table["significance"].map(MARKS),
         )
-        order = np.argsort(-np.abs(np.log(table["ratio"].to_numpy(float))), kind="stable")
+        size = np.abs(np.log(table["ratio"].to_numpy(float)))
+        order = np.lexsort((-size, table["significance"] == MARKS["no change"]))  # marked first, then by size
         columns = ["id", "cell", "phase", "before_s", "after_s", "ratio", "ci_low", "ci_high", "p_value",
                    "significance", "noisy"]  # fmt: skip
         table = table.iloc[order][columns].reset_index(drop=True)
