@@ -1,8 +1,8 @@
 """The verdict's headline plot: GRU/LSTM time ratio against each swept axis, 1.0 marked.
 
 One panel per swept axis (the slice where it takes the most values), one line per phase (the
-phase colours of `reports.style`) and device (line style), the gate's bootstrap 95% CI of each
-shape's ratio as a band; below 1.0 GRU is faster.
+phase colours of `rnnbench.reports.style`) and device (line style), the gate's bootstrap 95% CI
+of each shape's ratio as a band; below 1.0 GRU is faster.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ MAX_PANELS = 5
 
 
 def headline(shapes: pd.DataFrame) -> Figure | str:
-    """The ratio plot of a verdict's per-shape ratios (`reports.verdict.shape_ratios`)."""
+    """The ratio plot of a verdict's per-shape ratios (`rnnbench.reports.verdict.shape_ratios`)."""
     if shapes.empty:
         return "no shape has both cells timed"
     axes_swept = swept_axes(shapes)[:MAX_PANELS]

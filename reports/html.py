@@ -4,7 +4,7 @@ Rendered with jinja2 and autoescape on, so names from result files (suite names,
 machine names) cannot inject markup; a Content-Security-Policy meta tag forbids every network
 fetch and allows one script, the table sorter/filter (`templates/tables.js`), by its hash, so the
 page opens from disk and never reaches out. Each section is a template `sections/<name>.html.j2`
-rendered with the view its builder returned (`reports.sections`).
+rendered with the view its builder returned (`rnnbench.reports.sections`).
 """
 
 from __future__ import annotations

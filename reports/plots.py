@@ -1,6 +1,6 @@
 """The report's plots (matplotlib's object API, no pyplot state): each function takes timed
 records and returns a figure, or the reason it has nothing to draw. Titles name what is fixed;
-axes carry units; colours, line styles and log ticks come from `reports.style`.
+axes carry units; colours, line styles and log ticks come from `rnnbench.reports.style`.
 """
 
 from __future__ import annotations
