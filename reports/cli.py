@@ -17,12 +17,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="SQLite history file (pytest bench --history): add a trend plot per case")  # fmt: skip
     parser.add_argument("--trend", metavar="CASE_GLOB",
                         help="with --history: a glob on case ids (default: all; the first 12 are drawn)")  # fmt: skip
+    parser.add_argument("--summary-md", type=Path, metavar="FILE",
+                        help="also write a short Markdown summary (verdict, biggest movers; <= 60 lines) to FILE, "
+                        "e.g. $GITHUB_STEP_SUMMARY")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.trend is not None and args.history is None:
         raise UserError("--trend: needs --history DB (the history file to read the trend from)")
-    page = build(args.results, args.output, progress=not args.quiet, history=args.history, pattern=args.trend or "*")
+    page = build(args.results, args.output, progress=not args.quiet, history=args.history, pattern=args.trend or "*",
+                 summary_md=args.summary_md)  # fmt: skip
     print(page)
     return 0

@@ -2,153 +2,110 @@
 
 Rendered with jinja2 and autoescape on, so names from result files (suite names, reasons,
 machine names) cannot inject markup; a Content-Security-Policy meta tag forbids every network
-fetch, so the page opens from disk and never reaches out.
+fetch and allows one script, the table sorter/filter (`templates/tables.js`), by its hash, so the
+page opens from disk and never reaches out. Each section is a template `sections/<name>.html.j2`
+rendered with the view its builder returned (`rnnbench.reports.sections`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
 
+from rnnbench.cases.case import PHASES
 from rnnbench.reports import units
 from rnnbench.reports.tables import constant_keys
-from rnnbench.reports.trend import MAX_CASES, Trend
-from rnnbench.reports.why import HOW, VARY, Why
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SECTIONS = {  # name: (title, what it shows, why it may be empty)
-    "claims": (
-        "LSTM vs GRU: claim vs measured",
-        "Each claim checked on GRU/LSTM pairs of one shape and input; ratios within ±5% of 1 are ties.",
-        "no timed records",
-    ),
-    "comparison": (
-        "Main comparison",
-        "Median and IQR per cell and phase (timed records only); gru/lstm is the ratio of medians (< 1: GRU faster).",
-        "no timed records",
-    ),
-    "cudnn_speedup": (
-        "cuDNN speed-up",
-        "Median time with cuDNN off divided by time with cuDNN on (> 1: cuDNN faster), within one input.",
-        "no CUDA results with cuDNN both on and off",
-    ),
-    "cpu_vs_cuda": (
-        "CPU vs CUDA",
-        "CPU median divided by CUDA median (> 1: CUDA faster), within one input.",
-        "no input measured the same case on CPU and CUDA",
-    ),
-    "memory": (
-        "Parameters and memory",
-        "Parameter count and bytes; bytes autograd saves for backward (largest over phases); CUDA peak where measured.",
-        "no timed records",
-    ),
-    "throughput": (
-        "Throughput",
-        "Every timed case: median, IQR, noisy (IQR above 10% of the median), tokens/s, GFLOP/s (analytic FLOPs / median).",
-        "no timed records",
-    ),
-    "efficiency": (
-        "Efficiency",
-        "Achieved GFLOP/s (analytic FLOPs / median) and its % of the GEMM ceiling the run measured on the device.",
-        "no record has an efficiency (results from before the GEMM ceiling was measured)",
-    ),
-    "not_ok": ("Failed and skipped cases", "Cases recorded without timings, with the reason.", "every case was timed"),
-    "environment": (
-        "Environment",
-        "One column per input (results file): machine, software and run.",
-        "no inputs",
-    ),
-}
+SCRIPT = (TEMPLATES / "tables.js").read_text(encoding="utf-8")
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+TEXT_COLUMNS = ("input", "id", "reason", "claim", "measured", "aspect", "field", "status", "name", "fastest",
+                "significance", "crossovers", "device_label", "cell", "phase", "impl", "layout", "model",
+                "dtype")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Plot:
-    """A plot for the page: its PNG path, or why it was not drawn."""
+    """A plot for the page: its PNG path and size, or why it was not drawn; `alt` describes it."""
 
     name: str
     title: str
     png: Path | None = None
     reason: str | None = None
+    alt: str = ""
+    size: tuple[int, int] = (0, 0)
 
 
 def cell_css(column: str, text: str) -> str:
     """Left-align text columns; colour verdicts."""
     if column == "verdict":
         return "text verdict-" + text.split(":")[0]
-    texts = ("input", "id", "reason", "claim", "measured", "aspect", "field", "status", "name")
-    return "text" if column.split(" ")[-1] in texts else ""
+    return "text" if column.split(" ")[-1] in TEXT_COLUMNS else ""
+
+
+def sort_key(value: object) -> object:
+    """The raw number a numeric cell sorts by (None: sort by its text)."""
+    if isinstance(value, bool) or units.missing(value) or not isinstance(value, (int, float)):
+        return None
+    return f"{float(value):.6g}"
 
 
 def display(table: pd.DataFrame) -> dict[str, object]:
-    """A table as header and rows of display text with their CSS classes."""
+    """A table as header and rows of display text, raw sort keys and CSS classes (noisy rows marked)."""
     shown = units.humanize(table)
+    noisy = [c for c in table.columns if str(c).split(" ")[-1] == "noisy"]
+    flags = table[noisy].fillna(False).astype(bool).any(axis=1).tolist() if noisy else [False] * len(table)
     rows = [
-        [{"text": text, "css": cell_css(column, text)} for column, text in zip(shown.columns, values)]
-        for values in shown.itertuples(index=False)
-    ]
+        {"css": "noisy" if flag else "", "cells": [
+            {"text": text, "css": cell_css(column, text), "sort": sort_key(raw)}
+            for column, text, raw in zip(shown.columns, values, raws)
+        ]}
+        for values, raws, flag in zip(shown.itertuples(index=False), table.itertuples(index=False), flags)
+    ]  # fmt: skip
     return {"columns": list(shown.columns), "rows": rows}
 
 
-def section(name: str, table: pd.DataFrame) -> dict[str, object]:
-    """One table section: constant key columns become a caption, the rest display text."""
-    title, note, empty = SECTIONS[name]
+def phase_parts(table: pd.DataFrame) -> list[dict[str, object]]:
+    """A wide table split per phase: the columns naming a phase go to that phase's part, with the
+    phase left out of their headers; a table without phase columns is one part."""
+    phases = [p for p in PHASES if any(f" {p} " in f" {c} " for c in table.columns)]
+    if len(phases) < 2:
+        return [{"caption": "", **display(table)}]
+    tagged = {p: [c for c in table.columns if f" {p} " in f" {c} "] for p in phases}
+    common = [c for c in table.columns if not any(c in cols for cols in tagged.values())]
+    parts = []
+    for phase in phases:
+        part = table[common + tagged[phase]].rename(columns=lambda c: " ".join(w for w in c.split(" ") if w != phase))
+        part = part.dropna(how="all", subset=[c for c in part.columns if c not in common])
+        parts.append({"caption": phase.replace("_", "+"), **display(part)})
+    return parts
+
+
+def table_view(name: str, title: str, note: str, empty: str, table: pd.DataFrame) -> dict[str, object]:
+    """One collapsible table: constant key columns become a caption; wide tables split per phase."""
     constants = constant_keys(table)
     return {"name": name, "title": title, "note": note, "empty": empty, "constants": constants,
-            **display(table.drop(columns=list(constants)))}  # fmt: skip
-
-
-def why_view(why: Why) -> dict[str, object]:
-    """The Why section: pairs grouped by what varies, or how to get profiles."""
-    groups = [
-        {"title": title, "pairs": [
-            {"title": p.title, "sides": p.sides, **display(p.table)} for p in why.pairs[vary]
-        ]}
-        for vary, title in VARY.items()
-    ]  # fmt: skip
-    return {"profiled": why.profiled, "how": HOW, "groups": groups}
-
-
-def trend_view(trend: Trend | None, plots: list[Plot]) -> dict[str, object] | None:
-    """The trend section: which cases of which history file, and their plots."""
-    if trend is None:
-        return None
-    cases = trend.cases
-    more = f"; the first {MAX_CASES} are drawn (narrow --trend to see others)" if len(cases) > MAX_CASES else ""
-    runs = trend.rows["run_id"].nunique()
-    plural = "s" if runs != 1 else ""
-    note = f"{trend.db}: {len(cases)} cases matching {trend.pattern!r} over {runs} run{plural}{more}."
-    return {"note": note, "plots": [plot_view(p) for p in plots]}
-
-
-def inline_png(path: Path) -> str:
-    return base64.b64encode(path.read_bytes()).decode("ascii")
+            "count": len(table), "parts": phase_parts(table.drop(columns=list(constants)))}  # fmt: skip
 
 
 def plot_view(plot: Plot) -> dict[str, object]:
-    return {"name": plot.name, "title": plot.title, "png": inline_png(plot.png) if plot.png else None,
-            "reason": plot.reason}  # fmt: skip
+    png = base64.b64encode(plot.png.read_bytes()).decode("ascii") if plot.png else None
+    return {"name": plot.name, "title": plot.title, "png": png, "reason": plot.reason,
+            "alt": plot.alt or plot.title, "width": plot.size[0], "height": plot.size[1]}  # fmt: skip
 
 
-def render(
-    title: str, summary: str, tables: dict[str, pd.DataFrame], plots: list[Plot], why: Why,
-    trend: tuple[Trend | None, list[Plot]] = (None, []),
-) -> str:  # fmt: skip
-    """The whole page as one string."""
+def render(title: str, summary: str, sections: list[dict[str, Any]]) -> str:
+    """The whole page as one string; `sections`: name, title and view of each, in page order."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("report.html.j2")
-    return template.render(
-        title=title,
-        summary=summary,
-        sections=[section(name, tables[name]) for name in SECTIONS if name in tables],
-        why=why_view(why),
-        plots=[plot_view(p) for p in plots],
-        trend=trend_view(*trend),
-    )
+    return template.render(title=title, summary=summary, sections=sections, script=SCRIPT, script_hash=SCRIPT_HASH)

@@ -50,9 +50,10 @@ class Inputs:
         return self.frame[self.frame["status"] != "ok"]
 
 
-def short_commit(commit: str | None) -> str:
-    """`3e438475` or `3e438475+dirty` (uncommitted changes); `nogit` outside a git checkout."""
-    return (commit or "nogit")[:8] + ("+dirty" if str(commit).endswith("+dirty") else "")
+def short_commit(commit: object) -> str:
+    """`3e438475` or `3e438475+dirty` (uncommitted changes); `nogit` outside a git checkout (None, NaN)."""
+    text = commit if isinstance(commit, str) and commit else "nogit"
+    return text[:8] + ("+dirty" if text.endswith("+dirty") else "")
 
 
 def label(doc: dict[str, Any]) -> str:

@@ -1,9 +1,6 @@
 """The report's plots (matplotlib's object API, no pyplot state): each function takes timed
 records and returns a figure, or the reason it has nothing to draw. Titles name what is fixed;
-axes carry units.
-
-A sweep plot needs an axis that varies while the others stay fixed: it picks the slice of the
-grid (all other axes fixed) where the swept axis takes the most values.
+axes carry units; colours, line styles and log ticks come from `rnnbench.reports.style`.
 """
 
 from __future__ import annotations
@@ -11,110 +8,61 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, NullFormatter
 
 from rnnbench.cases.case import CELLS, PHASES
-from rnnbench.reports import tables
+from rnnbench.reports import style, tables
 from rnnbench.reports.claims import pairs
 from rnnbench.reports.inputs import KEY
-from rnnbench.reports.profile_summary import efficiency_figure
+from rnnbench.reports.roofline import roofline
+from rnnbench.reports.sweeps import LABELS, SERIES, SWEEPABLE, best_slice, fixed_text
 from rnnbench.reports.units import format_bytes, format_time
+from rnnbench.reports.verdict import shape_ratios
 
-LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_size": "hidden size",
-          "input_size": "input size", "num_layers": "layers", "bidirectional": "bidirectional"}  # fmt: skip
-SHORT = {"batch": "b", "seq_len": "t", "input_size": "i", "hidden_size": "h", "num_layers": "l"}
-COLORS = {"lstm": "tab:blue", "gru": "tab:orange"}
-STYLES = ("-", "--", ":", "-.")
-SERIES = ("input", "device_label")  # one line each in sweep plots
-DECADE = 10  # log scale once values span this factor
 Drawn = Figure | str  # a figure, or why there is none
 
 
-def fixed_text(fixed: dict[str, object]) -> str:
-    """`b=8 t=32 l=1 uni cpu`: the axes a plot holds fixed (one input's label left out)."""
-    parts = []
-    for key, value in fixed.items():
-        if key in SHORT:
-            parts.append(f"{SHORT[key]}={value}")
-        elif key == "bidirectional":
-            parts.append("bi" if value else "uni")
-        elif key in ("device_label", "dtype", "model"):
-            parts.append(str(value))
-    return " ".join(parts)
+@dataclass(frozen=True)
+class PlotSpec:
+    """A plot of the Plots section: its title, what it shows (the image's alt text) and how to draw it."""
+
+    title: str
+    shows: str
+    draw: Callable[[pd.DataFrame], Drawn]
 
 
-def best_slice(rows: pd.DataFrame, swept: list[str]) -> tuple[pd.DataFrame, dict[str, object]] | None:
-    """Rows of the slice (all other shape axes fixed) where `swept` take the most distinct values (>= 2).
-
-    Inputs and devices are not fixed: each becomes its own line, so a GPU run shows CPU and CUDA.
-    """
-    if rows.empty:
-        return None
-    others = [key for key in KEY if key not in (*swept, *SERIES)]
-    counts = rows.groupby(others)[swept].apply(lambda g: len(g.drop_duplicates()))
-    if counts.max() < 2:
-        return None
-    fixed = dict(zip(others, counts.idxmax()))
-    mask = pd.concat([rows[key] == value for key, value in fixed.items()], axis=1).all(axis=1)
-    return rows[mask], fixed
-
-
-def scale_axis(ax: Axes, values: pd.Series, which: str) -> None:
-    """Log scale when the values span a decade or more."""
-    low, high = values.min(), values.max()
-    if low > 0 and high / low >= DECADE:
-        (ax.set_xscale if which == "x" else ax.set_yscale)("log")
-
-
-class UnitLogFormatter(LogFormatterSciNotation):
-    """matplotlib's choice of which log ticks to label, written in human units (ms, MiB)."""
-
-    def __init__(self, fmt: Callable[[float], str], labelOnlyBase: bool = False) -> None:
-        super().__init__(labelOnlyBase=labelOnlyBase)
-        self.fmt = fmt
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        return self.fmt(x) if super().__call__(x, pos) else ""
-
-
-def label_in_units(axis: Axis, fmt: Callable[[float], str]) -> None:
-    """Tick labels in human units on a linear or log axis (log: the same ticks matplotlib labels)."""
-    if axis.get_scale() == "log":
-        axis.set_major_formatter(UnitLogFormatter(fmt))
-        axis.set_minor_formatter(UnitLogFormatter(fmt))
-    else:
-        axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+def series_label(cell: str, device: str, name: str, rows: pd.DataFrame) -> str:
+    """`GRU`, `GRU cuda-cudnn`, `GRU (input 2)`: only what tells the lines apart."""
+    inputs = list(dict.fromkeys(rows["input"]))
+    return " ".join([cell.upper()] + ([device] if rows["device_label"].nunique() > 1 else [])
+                    + ([f"(input {inputs.index(name) + 1})"] if len(inputs) > 1 else []))  # fmt: skip
 
 
 def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, str] | None) -> None:
-    """One line per cell, input and device (line style), with the IQR as a shaded band."""
+    """One line per cell (colour), input and device (line style and marker), with the IQR as a
+    shaded band; noisy points drawn hollow."""
     series = list(dict.fromkeys(zip(rows["input"], rows["device_label"])))
-    inputs = list(dict.fromkeys(rows["input"]))
-    for (cell, *key), line in rows.groupby(["cell", *SERIES]):
+    for (cell, name, device), line in rows.groupby(["cell", *SERIES]):
         line = line.sort_values(x)
-        name, device = key
-        label = " ".join(
-            [cell.upper()]
-            + ([device] if rows["device_label"].nunique() > 1 else [])
-            + ([f"(input {inputs.index(name) + 1})"] if len(inputs) > 1 else [])
-        )
-        style = STYLES[series.index((name, device)) % len(STYLES)]
-        ax.plot(line[x], line[y], style, marker="o", color=COLORS[cell], label=label)
+        dash, marker = style.series_style(series.index((name, device)))
+        color = style.CELL_COLORS[cell]
+        ax.plot(line[x], line[y], dash, color=color, label=series_label(cell, device, name, rows))
+        noisy = line["noisy"].fillna(False).astype(bool) if "noisy" in line else pd.Series(False, index=line.index)
+        ax.scatter(line[x][~noisy], line[y][~noisy], marker=marker, color=color, zorder=3)
+        ax.scatter(line[x][noisy], line[y][noisy], marker=marker, facecolors="white", edgecolors=color, zorder=3)
         if band is not None:
-            ax.fill_between(line[x], line[band[0]], line[band[1]], color=COLORS[cell], alpha=0.2)
-    scale_axis(ax, rows[x], "x")
-    scale_axis(ax, rows[y], "y")
-    ax.set_xticks(sorted(rows[x].unique()), [str(v) for v in sorted(rows[x].unique())])
-    ax.xaxis.set_minor_formatter(NullFormatter())  # the data values are the labels
+            ax.fill_between(line[x], line[band[0]], line[band[1]], color=color, alpha=0.2, linewidth=0)
+    style.log_if_wide(ax, rows[x], "x", style.SWEEP_SPAN)
+    style.log_if_wide(ax, pd.concat([rows[y], *(rows[b] for b in band or ())]), "y")
+    style.data_ticks(ax, rows[x])
     ax.set_xlabel(LABELS[x])
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
 
 
 def time_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
@@ -126,89 +74,98 @@ def time_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
             return f"{x} takes one value per shape"
         rows, fixed = picked
         phases = tables.ordered(rows["phase"], PHASES)
-        fig = Figure(figsize=(max(6.5, 4.2 * len(phases)), 4.2), layout="constrained")
+        fig = Figure(figsize=(max(6.5, 3.4 * len(phases)), 3.6), layout="constrained")
         axes = fig.subplots(1, len(phases), squeeze=False)
         for ax, phase in zip(axes[0], phases):
             sweep_lines(ax, rows[rows["phase"] == phase], x, "median_s", ("q1_s", "q3_s"))
             ax.set_title(phase.replace("_", "+"))
-            ax.set_ylabel("median time per call (band: IQR)")
-            label_in_units(ax.yaxis, format_time)
-        fig.suptitle(f"Time vs {LABELS[x]}\n{fixed_text(fixed)}")
+            style.unit_axis(ax.yaxis, format_time)
+        axes[0][0].set_ylabel("median time per call")
+        fig.suptitle(f"Time vs {LABELS[x]} (band: IQR; {style.NOISY_NOTE})\n{fixed_text(fixed)}")
         return fig
 
     return draw
 
 
 def memory_vs_seq_len(ok: pd.DataFrame) -> Drawn:
-    """Training memory against sequence length: saved-for-backward bytes, and CUDA peak if measured."""
+    """Training memory against sequence length: saved-for-backward bytes, and peak bytes if measured."""
     training = ok[ok["phase"] == "forward_backward"]
     picked = best_slice(training, ["seq_len"])
     if picked is None:
         return "no forward+backward records sweeping seq_len"
     rows, fixed = picked
     measures = ["saved_bytes"] + (["peak_bytes"] if rows["peak_bytes"].notna().any() else [])
-    fig = Figure(figsize=(max(6.5, 5 * len(measures)), 4.2), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 5 * len(measures)), 3.6), layout="constrained")
     axes = fig.subplots(1, len(measures), squeeze=False)
     for ax, measure in zip(axes[0], measures):
-        sweep_lines(ax, rows.astype({measure: float}), "seq_len", measure, None)
-        ax.set_title("saved for backward" if measure == "saved_bytes" else "CUDA peak")
+        sweep_lines(ax, rows.astype({measure: float}).assign(noisy=False), "seq_len", measure, None)
+        ax.set_title("saved for backward" if measure == "saved_bytes" else "peak")
         ax.set_ylabel("bytes")
-        label_in_units(ax.yaxis, format_bytes)
+        style.unit_axis(ax.yaxis, format_bytes, binary=True)
     fig.suptitle(f"Training memory vs sequence length\n{fixed_text(fixed)}")
     return fig
 
 
-def heat_axes(ratios: pd.DataFrame) -> tuple[list[str], pd.DataFrame, dict[str, object]] | None:
-    """The pair of axes (and slice) with the most GRU/LSTM ratio cells."""
+def full_grid(ratios: pd.DataFrame) -> tuple[str, str, pd.DataFrame, dict[str, object]] | None:
+    """The pair of axes whose slice is a complete 2-D grid (every combination measured, >= 2 x 2)
+    with the most cells; None when the records hold no such grid (one-axis sweeps only)."""
     best = None
-    for pair in itertools.combinations(
-        ["batch", "seq_len", "hidden_size", "input_size", "num_layers", "bidirectional"], 2
-    ):
-        picked = best_slice(ratios, list(pair))
-        if picked is not None and (best is None or len(picked[0]) > len(best[1])):
-            best = (list(pair), *picked)
+    for y, x in itertools.combinations(SWEEPABLE, 2):
+        picked = best_slice(ratios, [y, x])
+        if picked is None:
+            continue
+        rows, fixed = picked
+        complete = rows[y].nunique() >= 2 and rows[x].nunique() >= 2
+        complete = complete and len(rows.drop_duplicates([y, x])) == rows[y].nunique() * rows[x].nunique()
+        if complete and (best is None or len(rows) > len(best[2])):
+            best = (y, x, rows, fixed)
     return best
 
 
 def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
-    """GRU/LSTM median-time ratio over two axes, one panel per phase; 1.0 (parity) marked."""
+    """GRU/LSTM median-time ratio over a real 2-D grid of two axes, one panel per phase."""
     ratios = pd.concat([pairs(ok, "median_s", phase).assign(phase=phase) for phase in PHASES])
-    ratios = ratios.astype({"ratio": float})
     if ratios.empty:
         return "no shape has both cells measured"
+    ratios = ratios.astype({"ratio": float})
     name, device = ratios.groupby(list(SERIES)).size().idxmax()  # the input and device with most pairs
     ratios = ratios[(ratios["input"] == name) & (ratios["device_label"] == device)]
-    found = heat_axes(ratios.drop(columns="phase").drop_duplicates(list(KEY)))
+    found = full_grid(ratios.drop(columns="phase").drop_duplicates(list(KEY)))
     if found is None:
-        return "no two axes vary together with both cells measured"
-    (y, x), _, fixed = found
-    mask = pd.concat([ratios[key] == value for key, value in fixed.items()], axis=1).all(axis=1)
-    rows = ratios[mask]
+        return "no two axes form a complete grid (the sweeps vary one axis at a time); see the verdict's ratio plot"
+    y, x, _, fixed = found
+    mask = pd.concat([ok[key] == value for key, value in fixed.items()], axis=1).all(axis=1)
+    rows = shape_ratios(ok[mask & (ok["input"] == name) & (ok["device_label"] == device)])
     phases = tables.ordered(rows["phase"], PHASES)
     reach = max(rows["ratio"].max(), 1 / rows["ratio"].min(), 1.1)
     norm = LogNorm(vmin=1 / reach, vmax=reach)  # symmetric in log space: 1.0 sits in the middle
-    fig = Figure(figsize=(max(6.5, 4.4 * len(phases)), 4.2), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 3.4 * len(phases)), 3.4), layout="constrained")
     axes = fig.subplots(1, len(phases), squeeze=False)
     for ax, phase in zip(axes[0], phases):
-        grid = rows[rows["phase"] == phase].pivot_table(index=y, columns=x, values="ratio")
+        mine = rows[rows["phase"] == phase]
+        grid, low, high = (mine.pivot_table(index=y, columns=x, values=v) for v in ("ratio", "ci_low", "ci_high"))
         image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", norm=norm, origin="lower", aspect="auto")
-        ax.set_xticks(range(len(grid.columns)), [str(v) for v in grid.columns])
-        ax.set_yticks(range(len(grid.index)), [str(v) for v in grid.index])
+        ax.set_xticks(range(len(grid.columns)), [style.label_value(v) for v in grid.columns])
+        ax.set_yticks(range(len(grid.index)), [style.label_value(v) for v in grid.index])
         for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
             dark = abs(math.log(value)) > 0.6 * math.log(reach)  # deep colour: white text reads better
-            ax.text(j, i, f"{value:.2g}×", ha="center", va="center", fontsize=9, color="white" if dark else "black")
+            ci = f"({low.iat[i, j]:.2g}–{high.iat[i, j]:.2g})"
+            ax.text(j, i, f"{value:.2g}×\n{ci}", ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")  # fmt: skip
         ax.set(xlabel=LABELS[x], ylabel=LABELS[y], title=phase.replace("_", "+"))
     bar = fig.colorbar(image, ax=axes[0].tolist(), label="GRU time / LSTM time")
     bar.ax.axhline(1.0, color="black", linewidth=2)
-    bar.set_ticks([norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}", "1.0", f"{norm.vmax:.2g}"])
+    bar.set_ticks([norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}×", "1×", f"{norm.vmax:.3g}×"])
     bar.minorticks_off()
-    fig.suptitle(f"GRU/LSTM time ratio (<1: GRU faster; black line: 1.0)\n{fixed_text(fixed)} {device}")
+    fig.suptitle(f"GRU/LSTM time ratio, bootstrap 95% CI in brackets (<1, blue: GRU faster)\n"
+                 f"{fixed_text(fixed)} {device}")
     return fig
 
 
 def cudnn_bars(ok: pd.DataFrame) -> Drawn:
-    """cuDNN speed-up (time with cuDNN off / on) per shape, LSTM and GRU side by side."""
-    speedups = tables.cudnn_speedup(ok)
+    """cuDNN speed-up (time with cuDNN off / on) per shape, LSTM and GRU side by side; error bars
+    span the IQRs (off q1 / on q3 to off q3 / on q1)."""
+    speedups = tables.cudnn_speedup(ok, spread=True)
     if speedups.empty:
         return "no CUDA results with cuDNN both on and off"
     phases = tables.ordered(speedups["phase"], PHASES)
@@ -218,33 +175,45 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
         rows = speedups[speedups["phase"] == phase].copy()
         keys = [key for key in KEY if key in rows.columns and rows[key].nunique() > 1] or ["model"]
         rows["shape"] = [fixed_text(dict(zip(keys, key))) for key in rows[keys].itertuples(index=False)]
-        wide = rows.pivot_table(index="shape", columns="cell", values="cuda-cudnn speedup")
-        wide[tables.ordered(wide.columns, CELLS)].plot.bar(ax=ax, color=COLORS, rot=30)
+        shapes = list(dict.fromkeys(rows["shape"]))
+        cells = tables.ordered(rows["cell"], CELLS)
+        width = 0.8 / len(cells)
+        for k, cell in enumerate(cells):
+            mine = rows[rows["cell"] == cell].set_index("shape").reindex(shapes)
+            value = mine["cuda-cudnn speedup"]
+            low = mine["cuda-native q1_s"] / mine["cuda-cudnn q3_s"]
+            high = mine["cuda-native q3_s"] / mine["cuda-cudnn q1_s"]
+            positions = [i + (k - (len(cells) - 1) / 2) * width for i in range(len(shapes))]
+            ax.bar(positions, value, width, color=style.CELL_COLORS[cell], label=cell.upper(),
+                   yerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)], capsize=2)  # fmt: skip
+        ax.set_xticks(range(len(shapes)), shapes, rotation=30, ha="right")
         ax.axhline(1.0, color="black", linewidth=1)
-        ax.set(title=phase.replace("_", "+"), ylabel="speed-up (×)", xlabel="")
-    fig.suptitle("cuDNN speed-up: time with cuDNN off / time with cuDNN on (>1: cuDNN faster)")
+        ax.set(title=phase.replace("_", "+"), ylabel="speed-up (×)")
+        ax.legend(fontsize="small")
+    fig.suptitle("cuDNN speed-up: time with cuDNN off / on (>1: cuDNN faster; bars: IQR range)")
     return fig
 
 
-def efficiency(ok: pd.DataFrame) -> Drawn:
-    """% of the measured GEMM ceiling against batch or hidden size (whichever takes more values)."""
-    rows = ok[ok["efficiency"].notna()]
-    if rows.empty:
-        return "no record has an efficiency (results from before the GEMM ceiling was measured)"
-    x = max(("batch", "hidden_size"), key=lambda axis: rows[axis].nunique())
-    if rows[x].nunique() < 2:
-        return "neither batch nor hidden size varies"
-    fig = efficiency_figure(rows, x)
-    fig.suptitle(f"Efficiency: achieved GFLOP/s as % of the measured GEMM ceiling, vs {LABELS[x]}")
-    return fig
-
-
-PLOTS: dict[str, tuple[str, Callable[[pd.DataFrame], Drawn]]] = {
-    "time_vs_seq_len": ("Time vs sequence length", time_vs("seq_len")),
-    "time_vs_batch": ("Time vs batch size", time_vs("batch")),
-    "time_vs_hidden_size": ("Time vs hidden size", time_vs("hidden_size")),
-    "ratio_heat_map": ("GRU/LSTM time ratio", ratio_heat_map),
-    "memory_vs_seq_len": ("Memory vs sequence length", memory_vs_seq_len),
-    "cudnn_speedup": ("cuDNN speed-up", cudnn_bars),
-    "efficiency": ("Efficiency vs batch or hidden size", efficiency),
-}
+PLOTS: dict[str, PlotSpec] = {
+    "time_vs_seq_len": PlotSpec(
+        "Time vs sequence length", "median time per call of LSTM and GRU against sequence length, one panel "
+        "per phase, IQR band", time_vs("seq_len")),
+    "time_vs_batch": PlotSpec(
+        "Time vs batch size", "median time per call of LSTM and GRU against batch size, one panel per phase, "
+        "IQR band", time_vs("batch")),
+    "time_vs_hidden_size": PlotSpec(
+        "Time vs hidden size", "median time per call of LSTM and GRU against hidden size, one panel per phase, "
+        "IQR band", time_vs("hidden_size")),
+    "roofline": PlotSpec(
+        "Roofline: achieved GFLOP/s vs the GEMM ceiling", "achieved GFLOP/s of every timed case against its "
+        "FLOPs per call, with the measured GEMM ceiling of each device as a line and IQR error bars", roofline),
+    "memory_vs_seq_len": PlotSpec(
+        "Memory vs sequence length", "bytes saved for backward (and peak bytes where measured) of LSTM and GRU "
+        "against sequence length", memory_vs_seq_len),
+    "ratio_heat_map": PlotSpec(
+        "GRU/LSTM time ratio over a 2-D grid", "heat map of the GRU/LSTM time ratio over two axes measured as a "
+        "complete grid, one panel per phase", ratio_heat_map),
+    "cudnn_speedup": PlotSpec(
+        "cuDNN speed-up", "bars of the cuDNN-off over cuDNN-on time ratio per shape for LSTM and GRU, with the "
+        "IQR range", cudnn_bars),
+}  # fmt: skip

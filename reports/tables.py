@@ -48,8 +48,8 @@ def spread_cells(rows: pd.DataFrame, values: list[str], ratios: list[str], by_ph
 
 
 def comparison(ok: pd.DataFrame) -> pd.DataFrame:
-    """Main table: median and IQR per cell x phase for every shape, and the GRU/LSTM median ratio."""
-    return spread_cells(ok, ["median_s", "iqr_s"], ["median_s"], by_phase=True)
+    """Main table: median, IQR and noisy flag per cell x phase for every shape, and the GRU/LSTM median ratio."""
+    return spread_cells(ok, ["median_s", "iqr_s", "noisy"], ["median_s"], by_phase=True)
 
 
 def memory(ok: pd.DataFrame) -> pd.DataFrame:
@@ -66,26 +66,29 @@ def memory(ok: pd.DataFrame) -> pd.DataFrame:
     return spread_cells(per_shape, values, ["params", "saved_bytes"], by_phase=False)
 
 
-def speedup(ok: pd.DataFrame, base: str, others: tuple[str, ...]) -> pd.DataFrame:
-    """Rows where `base` and another device label both ran a case: medians and base/other speed-up."""
+def speedup(ok: pd.DataFrame, base: str, others: tuple[str, ...], spread: bool = False) -> pd.DataFrame:
+    """Rows where `base` and another device label both ran a case: medians and base/other speed-up
+    (with `spread`, each side's q1 and q3 too)."""
     index = [key for key in KEY if key != "device_label"] + ["cell", "phase"]
     rows = ok.drop_duplicates([*index, "device_label"], keep="last")
-    wide = rows.pivot(index=index, columns="device_label", values="median_s")
-    present = [label for label in others if label in wide.columns]
-    if base not in wide.columns or not present:
+    wide = rows.pivot(index=index, columns="device_label", values=["median_s", "q1_s", "q3_s"])
+    labels = set(wide.columns.get_level_values(1))
+    present = [label for label in others if label in labels]
+    if base not in labels or not present:
         return pd.DataFrame()
-    columns = {f"{base} median_s": wide[base]}
+    values = ["median_s", "q1_s", "q3_s"] if spread else ["median_s"]
+    columns = {f"{base} {value}": wide[(value, base)] for value in values}
     for label in present:
-        columns[f"{label} median_s"] = wide[label]
-        columns[f"{label} speedup"] = wide[base] / wide[label]
+        columns.update({f"{label} {value}": wide[(value, label)] for value in values})
+        columns[f"{label} speedup"] = wide[("median_s", base)] / wide[("median_s", label)]
     table = pd.DataFrame(columns)
     speedups = [f"{label} speedup" for label in present]
     return table[table[speedups].notna().any(axis=1)].reset_index()
 
 
-def cudnn_speedup(ok: pd.DataFrame) -> pd.DataFrame:
+def cudnn_speedup(ok: pd.DataFrame, spread: bool = False) -> pd.DataFrame:
     """What cuDNN buys: cuDNN-off median over cuDNN-on median, per case."""
-    return speedup(ok, "cuda-native", ("cuda-cudnn",))
+    return speedup(ok, "cuda-native", ("cuda-cudnn",), spread)
 
 
 def cpu_vs_cuda(ok: pd.DataFrame) -> pd.DataFrame:

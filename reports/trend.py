@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from rnnbench.errors import UserError
+from rnnbench.reports import style
 from rnnbench.reports.inputs import short_commit
 from rnnbench.reports.units import format_time
 from rnnbench.results import history
@@ -56,9 +57,11 @@ def trend_figure(rows: pd.DataFrame, case_id: str) -> Figure:
     fig = Figure(figsize=(7.5, 3.6), layout="constrained")
     ax = fig.subplots()
     machines = rows["fingerprint"].fillna("unknown").astype(str)
-    for machine, line in rows.groupby(machines, sort=False):
-        (drawn,) = ax.plot(line["when"], line["median_s"], marker="o", label=f"machine {machine[:8]}")
-        ax.fill_between(line["when"], line["q1_s"], line["q3_s"], color=drawn.get_color(), alpha=0.2)
+    color = style.CELL_COLORS.get(case_id.split("-")[0], style.NEUTRAL)  # case ids start with the cell
+    for index, (machine, line) in enumerate(rows.groupby(machines, sort=False)):
+        dash, marker = style.series_style(index)
+        ax.plot(line["when"], line["median_s"], dash, marker=marker, color=color, label=f"machine {machine[:8]}")
+        ax.fill_between(line["when"], line["q1_s"], line["q3_s"], color=color, alpha=0.2, linewidth=0)
     ax.set_xticks(rows["when"].tolist(), [short_commit(c) for c in rows["commit"]], rotation=30, ha="right")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_time(v)))
     ax.set(xlabel="run (by date; label: commit)", ylabel="median time per call (band: IQR)")

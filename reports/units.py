@@ -54,6 +54,12 @@ def format_ratio(value: float) -> str:
     return f"{value:.3g}×"
 
 
+def format_ratio_ci(median: float, low: float, high: float) -> str:
+    """`0.83× (0.78–0.9)`; the interval left out when there is none (NaN)."""
+    interval = "" if missing(low) or missing(high) else f" ({low:.3g}–{high:.3g})"
+    return f"{median:.3g}×{interval}"
+
+
 def format_percent(value: float) -> str:
     """`31.24` -> `31.2%`."""
     return f"{value:.3g}%"
@@ -95,11 +101,18 @@ def display_name(column: str) -> str:
     return column.replace("_per_s", "/s").replace("_pct", " %")
 
 
+def format_noisy(flag: object) -> str:
+    """A noisy flag as a word to spot (and filter on): `noisy`, or nothing."""
+    return "noisy" if flag is True or flag == 1 else ""
+
+
 def humanize(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of `table` as display strings: numbers in units by column name, '–' for missing cells."""
     shown = pd.DataFrame(index=table.index)
     for column in table.columns:
         numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(table[column])
         fmt = formatter_for(str(column)) if numeric else str
+        if str(column).split(" ")[-1] == "noisy":
+            fmt = format_noisy
         shown[display_name(str(column))] = ["–" if missing(v) else fmt(v) for v in table[column].tolist()]
     return shown

@@ -66,6 +66,7 @@ def test_the_wheel_ships_every_package_and_suite(wheel: Path) -> None:
     folders = {n.split("/")[1] for n in names if n.startswith("rnnbench/") and n.count("/") > 1}
     assert {"cases", "models", "measurement", "results", "gate", "commands", "reports", "suites"} <= folders
     assert "rnnbench/suites/smoke.toml" in names and "rnnbench/reports/templates/report.html.j2" in names
+    assert {"rnnbench/reports/templates/tables.js", "rnnbench/reports/templates/sections/verdict.html.j2"} <= set(names)
     assert "rnnbench/bench_rnn.py" in names and "rnnbench/conftest.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

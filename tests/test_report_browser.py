@@ -1,5 +1,6 @@
-"""The report in a real headless browser (Debian's `chromium`): no console errors, every image
-decodes, and a screenshot is kept as an artifact. Skips without a browser unless
+"""The report in a real headless browser (Debian's `chromium`) at 1280 px width: no console errors,
+every image decodes, the verdict and its plot start on the first screen (900 px), the tables sort
+and filter, and a screenshot is kept as an artifact. Skips without a browser unless
 RNNBENCH_REQUIRE_BROWSER=1 (set by CI, which installs chromium), where a missing browser fails.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+WIDTH, FIRST_SCREEN = 1280, 900  # px: a laptop's first screen
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]  # fmt: skip
@@ -29,6 +31,30 @@ window.addEventListener("load", () => {
   const images = Array.from(document.images);
   __probe.images = images.length;
   __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
+  __probe.alts = images.map((img) => img.alt);
+  const top = (id) => {
+    const found = document.getElementById(id);
+    return found ? found.getBoundingClientRect().top + scrollY : null;
+  };
+  __probe.verdictTop = top("verdict");
+  __probe.headlineTop = top("plot-verdict_ratio");
+  __probe.height = document.documentElement.scrollHeight;
+  __probe.width = document.documentElement.scrollWidth;
+  const text = Array.from(document.querySelectorAll("section")).map((s) => s.textContent).join(" ");
+  __probe.nan = (text.match(/\\bnan\\b/gi) || []).length;
+  const table = document.querySelector("#table-throughput table.sortable");
+  if (table) {  // sort by the median column, then filter for "gru"
+    const heads = Array.from(table.tHead.rows[0].cells).map((th) => th.textContent.trim());
+    const column = heads.indexOf("median");
+    table.tHead.rows[0].cells[column].querySelector("button").click();
+    __probe.sorted = Array.from(table.tBodies[0].rows).map((row) => Number(row.cells[column].dataset.sort));
+    const filter = table.parentElement.previousElementSibling;
+    filter.value = "gru";
+    filter.dispatchEvent(new Event("input"));
+    const shown = Array.from(table.tBodies[0].rows).filter((row) => !row.hidden);
+    const gru = shown.every((row) => row.textContent.includes("gru"));
+    __probe.filtered = [shown.length, table.tBodies[0].rows.length, gru];
+  }
   const out = document.createElement("pre");
   out.id = "rnnbench-probe";
   out.textContent = JSON.stringify(__probe);
@@ -55,7 +81,8 @@ def probe(browser: str, page: Path, work: Path) -> tuple[dict, list[str]]:
     """Load `page` with the probe injected; its findings and the browser's console log lines."""
     probed = work / f"probed-{page.name}"
     probed.write_text(page.read_text().replace("<head>", "<head>\n" + PROBE, 1))
-    done = run_browser(browser, work / "profile", "--virtual-time-budget=5000", "--dump-dom", probed.as_uri())
+    done = run_browser(browser, work / "profile", "--window-size=1280,900", "--virtual-time-budget=5000",
+                       "--dump-dom", probed.as_uri())  # fmt: skip
     found = re.search(r'<pre id="rnnbench-probe">(.*?)</pre>', done.stdout, re.DOTALL)
     assert found, f"probe did not report (rc {done.returncode}): {done.stderr[-2000:]}"
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
@@ -79,8 +106,15 @@ def test_report_loads_cleanly_in_chromium(
     found, console = probe(chromium, page, tmp_path)
     assert found["errors"] == [] and console == []
     assert found["images"] == page.read_text().count("<img ") > 0
-    assert found["broken"] == []
+    assert found["broken"] == [] and all(alt.strip() for alt in found["alts"])
+    assert found["verdictTop"] < FIRST_SCREEN and found["headlineTop"] < FIRST_SCREEN  # answers first
+    assert found["width"] <= WIDTH  # no sideways scrolling of the page
+    assert found["nan"] == 0  # no "nan" in any section's text (plots: test_report_build checks their SVG text)
+    assert found["sorted"] == sorted(found["sorted"]) and len(found["sorted"]) > 1
+    shown, total, all_gru = found["filtered"]
+    assert 0 < shown < total and all_gru
     shot = tmp_path / "report-screenshot.png"
-    done = run_browser(chromium, tmp_path / "profile", "--window-size=1280,2000", f"--screenshot={shot}", page.as_uri())
+    done = run_browser(chromium, tmp_path / "profile", f"--window-size={WIDTH},{FIRST_SCREEN}", f"--screenshot={shot}",
+                       page.as_uri())  # fmt: skip
     assert shot.stat().st_size > 0, done.stderr[-2000:]
     print(f"screenshot: {shot}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -17,8 +19,8 @@ from rnnbench.reports.inputs import SHAPE
 from rnnbench.reports.plots import PLOTS
 from rnnbench.results import store
 
-DRAWN = ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map", "memory_vs_seq_len",
-         "efficiency")  # fmt: skip
+DRAWN = ("verdict_ratio", "time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map",
+         "memory_vs_seq_len", "roofline")  # fmt: skip
 
 
 def records(results: Path) -> list[dict]:
@@ -52,7 +54,7 @@ def test_every_plot_is_a_valid_image(tiny_report: Path) -> None:
             assert image.format == "PNG" and image.size[0] > 100 and image.size[1] > 100
         assert ET.parse(tiny_report / "plots" / f"{name}.svg").getroot().tag.endswith("svg")
     assert not (tiny_report / "plots" / "cudnn_speedup.png").exists()  # no CUDA pair on this run
-    assert set(DRAWN) < set(PLOTS)
+    assert set(DRAWN) - {"verdict_ratio"} < set(PLOTS)
 
 
 def test_every_case_appears_in_the_html(tiny_results: Path, tiny_report: Path) -> None:
@@ -94,3 +96,41 @@ def test_a_run_without_timed_records_still_reports(tiny_results: Path, tmp_path:
     assert page.count("skipped &lt;for&gt; the test") == len(doc["records"])
     claims = pd.read_csv(tmp_path / "out" / "tables" / "claims.csv")
     assert set(claims["verdict"]) == {"not measured"}
+
+
+def svg_texts(path: Path) -> list[str]:
+    """Every text of an SVG plot (written with svg.fonttype none, so text stays text)."""
+    return ["".join(node.itertext()) for node in ET.parse(path).iter() if node.tag.endswith("}text")]
+
+
+def test_plots_share_one_visual_language_without_nan(tiny_report: Path) -> None:
+    for name in DRAWN:
+        svg = tiny_report / "plots" / f"{name}.svg"
+        texts = svg_texts(svg)
+        assert texts and not [t for t in texts if "nan" in t.lower()], name
+        source = svg.read_text().lower()
+        assert "#1f77b4" not in source and "#ff7f0e" not in source, name  # matplotlib's default cycle
+    for name in ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "memory_vs_seq_len", "roofline"):
+        source = (tiny_report / "plots" / f"{name}.svg").read_text().lower()
+        assert "#0072b2" in source and "#d55e00" in source, name  # LSTM blue, GRU vermillion
+    time_labels = svg_texts(tiny_report / "plots" / "time_vs_seq_len.svg")
+    assert any(t.endswith((" ms", " µs", " s")) for t in time_labels)  # tick labels carry units
+
+
+def test_inline_script_is_allowed_by_its_hash_only(tiny_report: Path) -> None:
+    page = (tiny_report / "report.html").read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1]
+    assert page.count("<script") == 1
+
+
+def test_tables_are_collapsible_and_split_per_phase(tiny_report: Path) -> None:
+    page = (tiny_report / "report.html").read_text()
+    assert page.index('id="verdict"') < page.index('id="plots"') < page.index('id="tables"')  # plots before tables
+    assert page.index('<section id="tables">') < page.index('<details open id="table-claims">')
+    comparison = page[page.index('id="table-comparison"'):page.index('id="table-cudnn_speedup"')]
+    assert [c for c in ("<h4>forward+backward</h4>", "<h4>inference</h4>") if c in comparison] == [
+        "<h4>forward+backward</h4>", "<h4>inference</h4>"]  # fmt: skip

@@ -35,7 +35,7 @@ def test_cudnn_and_device_speedups() -> None:
 
 
 def test_cudnn_bars_drawn_only_with_cuda_pairs() -> None:
-    _, draw = PLOTS["cudnn_speedup"]
+    draw = PLOTS["cudnn_speedup"].draw
     assert isinstance(draw(frame_of(ROWS)), Figure)
     assert isinstance(draw(frame_of([r for r in ROWS if r["device_label"] == "cpu"])), str)
 

@@ -1,4 +1,5 @@
-"""Efficiency in the report: the table holds the records' measures; the plot picks its axis."""
+"""Efficiency in the report: the table holds the records' measures; the roofline draws each
+device's measured GEMM ceiling as a line."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from rnnbench.reports import plots
-from rnnbench.reports.inputs import load_inputs
 from rnnbench.results import store
+from rnnbench.reports.inputs import load_inputs
+from rnnbench.reports.roofline import NO_CEILING, ceilings, roofline
 
 
 def test_efficiency_table_holds_the_record_measures(profiled_results: Path, profiled_report: Path) -> None:
@@ -24,17 +25,21 @@ def test_efficiency_table_holds_the_record_measures(profiled_results: Path, prof
         assert row["median_s"] == pytest.approx(record["stats"]["median"], rel=1e-12)
     assert table["efficiency_pct"].is_monotonic_increasing  # lowest efficiency first
     page = (profiled_report / "report.html").read_text()
-    assert '<section id="efficiency">' in page and 'alt="Efficiency vs batch or hidden size"' in page
+    assert 'id="table-efficiency"' in page and 'alt="Roofline: achieved GFLOP/s vs the GEMM ceiling: ' in page
 
 
-def test_efficiency_plot_is_a_png_over_the_axis_that_varies(profiled_report: Path) -> None:
-    with Image.open(profiled_report / "plots" / "efficiency.png") as image:
+def test_roofline_ceiling_is_the_runs_measured_gemm_rate(profiled_results: Path, profiled_report: Path) -> None:
+    (doc,) = store.load([profiled_results])
+    measured = doc["env"]["gemm_gflops"]["cpu/float32"]
+    ok = load_inputs([profiled_results]).ok
+    assert ceilings(ok).tolist() == pytest.approx([measured], rel=1e-9)
+    svg = (profiled_report / "plots" / "roofline.svg").read_text()
+    assert f"GEMM ceiling cpu/float32: {measured:.3g} GFLOP/s" in svg
+    with Image.open(profiled_report / "plots" / "roofline.png") as image:
         image.verify()
         assert image.format == "PNG" and image.size[0] > 100
 
 
-def test_efficiency_plot_says_why_it_is_not_drawn(profiled_results: Path) -> None:
+def test_roofline_says_why_it_is_not_drawn(profiled_results: Path) -> None:
     ok = load_inputs([profiled_results]).ok
-    assert "batch" in plots.efficiency(ok).get_suptitle()
-    assert plots.efficiency(ok[ok["batch"] == 1]) == "neither batch nor hidden size varies"
-    assert "no record has an efficiency" in plots.efficiency(ok.assign(efficiency=None))
+    assert roofline(ok.assign(efficiency=None)) == NO_CEILING

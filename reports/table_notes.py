@@ -1,0 +1,70 @@
+"""What each report table is: its title, what it shows, and why it may be empty (by file name;
+`before_after-3` reads as `before_after`)."""
+
+from __future__ import annotations
+
+TABLES = {  # name: (title, what it shows, why it may be empty)
+    "verdict": (
+        "Verdict per device and phase",
+        "Shapes each cell wins (ties within ±5%), median GRU/LSTM ratio over shapes with a bootstrap 95% CI, "
+        "and where the winner flips along a swept axis.",
+        "no shape has both cells timed",
+    ),
+    "verdict_shapes": (
+        "GRU/LSTM ratio per shape",
+        "Ratio of medians per shape and phase, with the gate's bootstrap 95% CI from the raw round times; "
+        "noisy: either cell's IQR above 10% of its median.",
+        "no shape has both cells timed",
+    ),
+    "fastest": (
+        "Fastest combination per shape",
+        "Per phase and shape, the (device, implementation, cell) with the lowest median, of the contenders measured.",
+        "one device and one implementation",
+    ),
+    "before_after": (
+        "Before/after, every case",
+        "After / before ratio of medians, bootstrap 95% CI, Mann-Whitney U p-value and the gate's mark; "
+        "biggest movers first.",
+        "no case was timed in both inputs",
+    ),
+    "claims": (
+        "LSTM vs GRU: claim vs measured",
+        "Each claim checked on GRU/LSTM pairs of one shape and input; ratios within ±5% of 1 are ties.",
+        "no timed records",
+    ),
+    "comparison": (
+        "Main comparison",
+        "Median and IQR per cell, one table per phase (timed records only); gru/lstm is the ratio of medians "
+        "(< 1: GRU faster); noisy rows shaded.",
+        "no timed records",
+    ),
+    "cudnn_speedup": (
+        "cuDNN speed-up",
+        "Median time with cuDNN off divided by time with cuDNN on (> 1: cuDNN faster), within one input.",
+        "no CUDA results with cuDNN both on and off",
+    ),
+    "cpu_vs_cuda": (
+        "CPU vs CUDA",
+        "CPU median divided by CUDA median (> 1: CUDA faster), within one input.",
+        "no input measured the same case on CPU and CUDA",
+    ),
+    "memory": (
+        "Parameters and memory",
+        "Parameter count and bytes; bytes autograd saves for backward (largest over phases); peak where measured.",
+        "no timed records",
+    ),
+    "throughput": (
+        "Throughput",
+        "Every timed case: median, IQR, noisy (IQR above 10% of the median), tokens/s, GFLOP/s "
+        "(analytic FLOPs / median).",
+        "no timed records",
+    ),
+    "efficiency": (
+        "Efficiency",
+        "Achieved GFLOP/s (analytic FLOPs / median) and its % of the GEMM ceiling the run measured on the device.",
+        "no record has an efficiency (results from before the GEMM ceiling was measured)",
+    ),
+    "not_ok": ("Failed and skipped cases", "Cases recorded without timings, with the reason.", "every case was timed"),
+    "environment": ("Environment", "One column per input (results file): machine, software and run.", "no inputs"),
+    "why": ("Why: top ops, long form", "Top ops of every profiled pair, one row per op.", "no profiled records"),
+}

@@ -1,0 +1,168 @@
+"""The verdict: LSTM or GRU, here, at these shapes — computed from timed records of one input.
+
+Per device and phase: how many shapes each cell wins (a ratio within ±5% of 1 is a tie, as in
+the claims table), the median over shapes of the GRU/LSTM ratio of medians with a bootstrap 95%
+CI over those shapes, and where the ratio crosses 1.0 along each swept axis. Each shape's ratio
+carries the gate's bootstrap CI from the raw round times (`rnnbench.gate.significance.ratio_interval`).
+Memory: the GRU/LSTM ratio of `peak_bytes` where the forward+backward records have it, else of
+`saved_bytes`; the verdict names the measure it used. With several devices or implementations,
+which (device, implementation, cell) is fastest per shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rnnbench.gate import significance
+from rnnbench.cases.case import PHASES
+from rnnbench.reports.claims import TIE, pairs
+from rnnbench.reports.inputs import KEY
+from rnnbench.reports.style import label_value
+from rnnbench.reports.sweeps import SWEEPABLE, best_slice
+from rnnbench.reports.units import format_ratio_ci
+
+CONFIDENCE = 0.95
+MEMORY_PHASE = "forward_backward"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict of one input: per-shape ratios, a line per (device, phase), memory and fastest."""
+
+    input: str
+    shapes: pd.DataFrame  # one row per (device, phase, shape): medians, ratio, ci_low, ci_high, noisy
+    lines: pd.DataFrame  # one row per (device, phase): counts, median ratio and CI, crossovers, winner
+    memory: str  # one sentence naming the measure used
+    fastest: pd.DataFrame  # one row per (phase, shape) when several devices/implementations ran
+
+
+def shape_ratios(ok: pd.DataFrame) -> pd.DataFrame:
+    """GRU/LSTM ratio of medians per shape and phase, with the gate's bootstrap CI from raw times."""
+    parts = []
+    for phase in [p for p in PHASES if p in set(ok["phase"])]:
+        table = pairs(ok, "median_s", phase)
+        if table.empty:
+            continue
+        rows = ok[ok["phase"] == phase].drop_duplicates([*KEY, "cell"], keep="last").set_index([*KEY, "cell"])
+        keys = [tuple(row) for row in table[list(KEY)].itertuples(index=False)]
+        lstm, gru = (rows.loc[[(*key, cell) for key in keys]] for cell in ("lstm", "gru"))
+        intervals = [significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
+                     for a, b in zip(lstm["times_s"], gru["times_s"])]  # fmt: skip
+        table = table.rename(columns={"lstm": "lstm_median_s", "gru": "gru_median_s"}).assign(
+            phase=phase,
+            ci_low=[low for low, _ in intervals],
+            ci_high=[high for _, high in intervals],
+            noisy=lstm["noisy"].fillna(False).to_numpy(bool) | gru["noisy"].fillna(False).to_numpy(bool),
+        )
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=[*KEY, "phase", "lstm_median_s", "gru_median_s", "ratio", "ci_low", "ci_high"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def median_interval(ratios: pd.Series) -> tuple[float, float]:
+    """Bootstrap 95% CI of the median over shapes (percentile, seeded); NaN below three shapes."""
+    values = ratios.to_numpy(float)
+    if len(values) < 3 or np.ptp(values) == 0:
+        return (float("nan"), float("nan")) if len(values) < 3 else (values[0], values[0])
+    result = stats.bootstrap((values,), np.median, n_resamples=significance.RESAMPLES, method="percentile",
+                             confidence_level=CONFIDENCE, rng=np.random.default_rng(significance.SEED))  # fmt: skip
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def side(ratio: float) -> str:
+    """`gru`, `lstm` or `tie` for one ratio (GRU time / LSTM time)."""
+    return "gru" if ratio < 1 - TIE else "lstm" if ratio > 1 + TIE else "tie"
+
+
+def crossovers(rows: pd.DataFrame) -> list[str]:
+    """`hidden_size 128→256`: where the winner flips along each swept axis (ties skipped)."""
+    found = []
+    for axis in SWEEPABLE:
+        picked = best_slice(rows, [axis])
+        if picked is None:
+            continue
+        line = picked[0].sort_values(axis)
+        sides = [(value, side(ratio)) for value, ratio in zip(line[axis], line["ratio"]) if side(ratio) != "tie"]
+        flips = [f"{label_value(before)}→{label_value(after)}"
+                 for (before, a), (after, b) in zip(sides, sides[1:]) if a != b]
+        if flips:
+            found.append(f"{axis} {', '.join(flips)}")
+    return found
+
+
+def summarize(shapes: pd.DataFrame) -> pd.DataFrame:
+    """One line per (device, phase): which cell wins where, by how much, and where it flips."""
+    lines = []
+    for (device, phase), rows in shapes.groupby(["device_label", "phase"], sort=False):
+        sides = rows["ratio"].map(side)
+        low, high = median_interval(rows["ratio"])
+        median = float(rows["ratio"].median())
+        flips = crossovers(rows)
+        lines.append({
+            "device_label": device, "phase": phase, "shapes": len(rows),
+            "gru_faster": int((sides == "gru").sum()), "lstm_faster": int((sides == "lstm").sum()),
+            "ties": int((sides == "tie").sum()), "median_ratio": median, "ci_low": low, "ci_high": high,
+            "faster": {"gru": "GRU", "lstm": "LSTM", "tie": "tie"}[side(median)],
+            "ci_spans_one": bool(low <= 1 <= high),
+            "crossovers": "; ".join(flips) if flips else "none",
+        })  # fmt: skip
+    return pd.DataFrame(lines)
+
+
+def memory_sentence(ok: pd.DataFrame) -> str:
+    """GRU/LSTM memory ratio over forward+backward shapes, naming `peak_bytes` or `saved_bytes`
+    (peak where the records have it, e.g. only CUDA ones) and the devices it covers."""
+    for measure in ("peak_bytes", "saved_bytes"):
+        table = pairs(ok, measure, MEMORY_PHASE)
+        table = table[table["lstm"].astype(float) > 0] if not table.empty else table
+        if not table.empty:
+            ratios = table["ratio"]
+            spread = f"{ratios.min():.3g}–{ratios.max():.3g}×" if ratios.nunique() > 1 else "every shape"
+            devices = ", ".join(dict.fromkeys(table["device_label"]))
+            return (f"Memory ({measure}, forward+backward, {devices}): GRU/LSTM median {ratios.median():.3g}× "
+                    f"({spread}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''}).")  # fmt: skip
+    return "Memory: not measured (no forward+backward records of both cells)."
+
+
+def fastest(ok: pd.DataFrame) -> pd.DataFrame:
+    """Per phase and shape, the fastest (device, implementation, cell), when more than one of
+    device or implementation ran; empty otherwise."""
+    if ok["device_label"].nunique() < 2 and ok["impl"].nunique() < 2:
+        return pd.DataFrame()
+    shape = [key for key in KEY if key not in ("device_label", "impl")] + ["phase"]
+    best = ok.loc[ok.groupby(shape, dropna=False)["median_s"].idxmin()]
+    contenders = ok.groupby(shape, dropna=False)["median_s"].size().rename("contenders")
+    best = best.join(contenders, on=shape)
+    best = best[best["contenders"] > 1]
+    best["fastest"] = best["device_label"] + " " + best["impl"] + " " + best["cell"].str.upper()
+    return best[[*shape, "fastest", "median_s", "contenders"]].reset_index(drop=True)
+
+
+def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
+    """The verdict lines as display text, for the page and the Markdown summary alike."""
+    return [{
+        "device": row.device_label, "phase": row.phase.replace("_", "+"), "faster": row.faster,
+        "unsure": row.ci_spans_one and row.faster != "tie",
+        "ratio": format_ratio_ci(row.median_ratio, row.ci_low, row.ci_high),
+        "counts": f"{row.gru_faster} / {row.lstm_faster} / {row.ties} of {row.shapes}", "crossovers": row.crossovers,
+    } for row in lines.itertuples(index=False)]  # fmt: skip
+
+
+def verdict(ok: pd.DataFrame) -> Verdict | None:
+    """The verdict of the input with the most timed records, the last of those when several tie
+    (inputs keep the order they were given in: before, after); a gate's re-measurement file,
+    holding only the flagged cases, is never picked over the full run."""
+    if ok.empty:
+        return None
+    counts = ok["input"].value_counts(sort=False).reindex(list(dict.fromkeys(ok["input"])))
+    name = counts[counts == counts.max()].index[-1]
+    rows = ok[ok["input"] == name]
+    shapes = shape_ratios(rows)
+    return Verdict(name, shapes, summarize(shapes) if not shapes.empty else pd.DataFrame(),
+                   memory_sentence(rows), fastest(rows))  # fmt: skip
