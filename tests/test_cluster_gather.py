@@ -1,8 +1,10 @@
-"""`rnnbench gather` (the CI recipe's gather job) and how gathered shards read: once each, one input per machine."""
+"""`rnnbench gather` (the CI recipe's gather job), how gathered shards read (once each, one input per
+machine), and the launcher's input errors that need no submitit."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +79,17 @@ def test_hidden_folders_are_not_read(tmp_path: Path) -> None:
     write(tmp_path / ".jobs" / "shard-1" / "x.json", run_doc())
     assert store.result_files([tmp_path]) == [tmp_path / "run.json"]
     assert store.result_files([tmp_path / ".jobs" / "shard-1"]) == [tmp_path / ".jobs" / "shard-1" / "x.json"]
+
+
+def test_without_submitit_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    monkeypatch.setitem(sys.modules, "submitit", None)
+    assert main(["run", "--launcher", "slurm", "--shards", "2", "--results", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "pip install 'rnnbench[cluster]'" in err
+
+
+def test_resume_of_a_folder_that_is_no_launch_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--resume", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is not a launch folder" in err

@@ -6,6 +6,7 @@ only when a launcher is asked for.
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,6 @@ from rnnbench.errors import UserError
 LAUNCHERS = ("local", "slurm")
 # submitit's job states (SLURM's, and the local executor's) in the four the progress line shows.
 PENDING = {"PENDING", "REQUEUED", "CONFIGURING", "SUSPENDED", "UNKNOWN"}
-RUNNING = {"RUNNING", "COMPLETING"}
 ENDED_NORMALLY = {"COMPLETED", "FINISHED"}
 
 
@@ -58,7 +58,7 @@ def run_shard(command: list[str], cwd: str) -> int:
     A non-zero status is returned, not raised: a shard whose cases failed still wrote a complete
     results file, and the launcher judges a shard by that file.
     """
-    print("rnnbench shard:", subprocess.list2cmdline(command), flush=True)
+    print("rnnbench shard:", shlex.join(command), flush=True)
     return subprocess.run(command, cwd=cwd, check=False).returncode
 
 
@@ -93,8 +93,14 @@ def state(job: Any) -> str:
     """pending / running / finished, from submitit's state (finished: look at the results file)."""
     if job.done():
         return "finished"
-    name = str(job.state).split()[0].upper()
-    return "pending" if name in PENDING else "running" if name in RUNNING or name.startswith("RUNNING") else "finished"
+    return "pending" if str(job.state).split()[0].upper() in PENDING else "running"
+
+
+def exit_status(job: Any) -> int | None:
+    """The shard command's exit status; None when the job left no result (it died)."""
+    if not job.paths.result_pickle.exists() or job.exception() is not None:
+        return None
+    return int(job.result())
 
 
 def failure(job: Any) -> str:

@@ -48,10 +48,9 @@ class Launch:
         """The launch whose run folder is `folder` (for --resume)."""
         path = folder / ".jobs" / "launch.json"
         try:
-            data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+            return cls(folder.resolve(), **json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError, TypeError) as exc:
             raise UserError(f"--resume: {folder} is not a launch folder (cannot read {path}: {exc})") from None
-        return cls(folder.resolve(), **data)
 
     def save(self) -> None:
         data = asdict(self)

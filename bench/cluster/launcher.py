@@ -84,14 +84,14 @@ def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0, progres
 
 def summarize(launch: Launch, submitted: dict[int, Any], failed: dict[int, str]) -> int:
     """The closing lines; 0 when every shard is gathered and every shard's pytest passed."""
-    statuses = {k: job.result() for k, job in submitted.items() if k not in failed}
+    statuses = {k: jobs.exit_status(job) for k, job in submitted.items() if k not in failed}
     for k, status in sorted(statuses.items()):
-        if status != 0:
-            print(f"shard {k}/{launch.shards}: pytest exited {status}; log: {submitted[k].paths.stdout}")
+        if status != 0:  # gathered, but its pytest failed a case or the gate (or the job died after the file)
+            print(f"shard {k}/{launch.shards}: rnnbench run exited {status}; log: {submitted[k].paths.stdout}")
     gathered = launch.shards - len(launch.remaining())
     print(f"rnnbench run: {gathered} of {launch.shards} shards gathered in {launch.folder}")
     if failed:
         print(f"rnnbench run: {len(failed)} shard(s) failed; after fixing, resume with: "
               f"rnnbench run --resume {launch.folder}")  # fmt: skip
         return 1
-    return 1 if any(statuses.values()) else 0
+    return 0 if all(status == 0 for status in statuses.values()) else 1
