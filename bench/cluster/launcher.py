@@ -22,12 +22,11 @@ from rnnbench.cluster.launch import Launch
 EXIT_INTERRUPTED = 130
 
 
-def watch(launch: Launch, submitted: dict[int, Any], poll_s: float, progress: bool) -> dict[int, str]:
+def watch(launch: Launch, submitted: dict[int, Any], poll_s: float) -> dict[int, str]:
     """Poll the jobs until each is gathered or failed; {shard K: why it failed}."""
     failed: dict[int, str] = {}
     done = launch.shards - len(submitted)
-    with tqdm(total=launch.shards, initial=done, desc="shards", unit="shard", file=sys.stderr,
-              disable=not progress) as bar:  # fmt: skip
+    with tqdm(total=launch.shards, initial=done, desc="shards", unit="shard", file=sys.stderr) as bar:
         while True:
             counts: Counter[str] = Counter()
             for k, job in submitted.items():
@@ -62,7 +61,7 @@ def interrupted(launch: Launch, submitted: dict[int, Any], launcher: str) -> int
     return EXIT_INTERRUPTED
 
 
-def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0, progress: bool = True) -> int:
+def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0) -> int:
     """Submit the shards not yet gathered, watch and gather them; the exit status."""
     for k in launch.remaining():  # finished before an interrupted launcher could gather them
         launch.collect(k)
@@ -76,7 +75,7 @@ def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0, progres
     ids = ", ".join(f"{k}/{launch.shards}={job.job_id}" for k, job in submitted.items())
     print(f"rnnbench run: submitted {len(submitted)} shard job(s) ({launcher}: {ids}); run folder {launch.folder}")
     try:
-        failed = watch(launch, submitted, poll_s, progress)
+        failed = watch(launch, submitted, poll_s)
     except KeyboardInterrupt:
         return interrupted(launch, submitted, launcher)
     return summarize(launch, submitted, failed)
