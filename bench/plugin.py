@@ -89,6 +89,7 @@ def session_of(config: pytest.Config) -> BenchSession:
             threads=option(config, "threads"),
             results_dir=Path(option(config, "results")),
             profile_dir=option(config, "profile"),
+            shard=option(config, "shard"),
         )
     return config.stash[SESSION_KEY]
 

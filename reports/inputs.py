@@ -1,7 +1,8 @@
 """The report's inputs: stored results files, each labelled by its environment.
 
 Reads through `rnnbench.results.store` only (never the runner). Each results document becomes one input,
-labelled `machine · commit · run id`, and every record row carries that label in `input` plus a
+labelled `machine · commit · run id` (the gathered shards of one launch on one machine fingerprint
+are one input: `machine · commit · launch id · fingerprint`), and every record row carries that label in `input` plus a
 `device_label` (`cpu`, `cuda-cudnn`, `cuda-native`) so tables can pivot without null keys.
 """
 
@@ -56,11 +57,20 @@ def short_commit(commit: object) -> str:
     return text[:8] + ("+dirty" if text.endswith("+dirty") else "")
 
 
+def run_name(doc: dict[str, Any]) -> str:
+    """The run id; for a gathered shard its launch and machine fingerprint (bench.cluster), so the
+    shards of one launch on one machine are one input and shards on other machines are never pooled."""
+    launch = doc["run"].get("launch")
+    if launch:
+        return f"{launch['id']} · {str(doc['env'].get('fingerprint'))[:8]}"
+    return str(doc["run"].get("id"))
+
+
 def label(doc: dict[str, Any]) -> str:
     """`AMD EPYC · 3e438475 · 20261125T123856-...`: which machine, code and run."""
-    env, run = doc["env"], doc["run"]
+    env = doc["env"]
     machine = env.get("gpu_name") or env.get("cpu_model") or "unknown machine"
-    return f"{machine} · {short_commit(env.get('commit'))} · {run.get('id')}"
+    return f"{machine} · {short_commit(env.get('commit'))} · {run_name(doc)}"
 
 
 def device_label(device: str, cudnn: object) -> str:
@@ -72,7 +82,7 @@ def device_label(device: str, cudnn: object) -> str:
 def environment(doc: dict[str, Any]) -> dict[str, Any]:
     """The environment block of one input."""
     env, run = doc["env"], doc["run"]
-    facts = {**env, **run, "run_id": run.get("id"), "machine": env.get("gpu_name") or env.get("cpu_model")}
+    facts = {**env, **run, "run_id": run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}
     return {"input": label(doc), "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
 
 
@@ -88,5 +98,5 @@ def load_inputs(paths: list[str | Path]) -> Inputs:
     frame["input"] = [name for name, count in zip(labels, counts) for _ in range(count)]
     frame["peak_bytes"] = pd.to_numeric(frame["peak_bytes"])  # null (CPU) becomes NaN, not object
     frame["device_label"] = [device_label(d, c) for d, c in zip(frame["device"], frame["cudnn"])]
-    environments = pd.DataFrame([environment(doc) for doc in documents])
+    environments = pd.DataFrame([environment(doc) for doc in documents]).drop_duplicates("input")
     return Inputs(frame=frame, environments=environments, documents=documents)

@@ -40,11 +40,10 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
     if args.history:
         if len(args.paths) != 1:
             raise UserError("with --history give only CURRENT (the baseline comes from the history)")
-        fingerprints = {doc["env"].get("fingerprint") for doc in current}
-        if len(fingerprints) != 1:
-            raise UserError(f"CURRENT mixes {len(fingerprints)} machine fingerprints; gate one machine at a time")
+        fingerprints = dict.fromkeys(doc["env"].get("fingerprint") for doc in current)
         exclude = {doc["run"].get("id") for doc in current}
-        return history.last_runs(args.history, fingerprints.pop(), args.last, exclude)
+        # one baseline per machine of CURRENT (shards gathered from several kinds of node): never pooled
+        return [doc for fp in fingerprints for doc in history.last_runs(args.history, fp, args.last, exclude)]
     if len(args.paths) != 2:
         raise UserError(f"expected BASELINE CURRENT, got {len(args.paths)} path(s)")
     return store.load([baseline.resolve(args.paths[0])])

@@ -1,7 +1,10 @@
 """Compare a baseline with a current run, case by case, from stored records only.
 
-Cases are matched by id. The ok records of a case are pooled (a baseline can be several runs,
-e.g. merged shards or the last N runs from the history), and the pooled raw round times go to
+Cases are matched by id and machine fingerprint. The ok records of a case on one machine are
+pooled (a baseline can be several runs, e.g. merged shards or the last N runs from the history);
+records from different machines never are: a run gathered from shards on several kinds of node is
+compared machine by machine, each case with its baseline on the same machine (with --allow-foreign,
+with the one other machine that measured it). The pooled raw round times go to
 `rnnbench.gate.significance`. Marks: regression / improvement / no change (not significant, or within
 the threshold) / new (no baseline) / missing (in the baseline, not measured now) / failed
 (failed now) / skipped (skipped in both). Regression, missing and failed fail the gate.
@@ -55,6 +58,7 @@ class Row:
     mark: str
     verdict: significance.Verdict | None = None
     note: str = ""
+    machine: str = ""  # the fingerprint of the machine that measured the case now
 
 
 @dataclass
@@ -81,14 +85,17 @@ class Comparison:
                  "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold}
                 if v else {}
             )  # fmt: skip
-            records.append({"id": row.id, **numbers, "mark": row.mark, "note": row.note})
+            machine = {"machine": row.machine} if len({r.machine for r in self.rows}) > 1 else {}
+            records.append({"id": row.id, **machine, **numbers, "mark": row.mark, "note": row.note})
         return pd.DataFrame(records)
 
 
 def fingerprint_differences(baseline: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
-    """`field: baseline value != current value` for each fingerprint fact that differs."""
+    """`field: baseline value != current value` for each fingerprint fact that differs, for every
+    current machine the baseline has no run of."""
     differences: list[str] = []
-    for cur in current:
+    known = {base["env"].get("fingerprint") for base in baseline}
+    for cur in (doc for doc in current if doc["env"].get("fingerprint") not in known):
         for base in baseline:
             b, c = base["env"], cur["env"]
             if b.get("fingerprint") == c.get("fingerprint"):
@@ -111,20 +118,38 @@ def check_machines(baseline: list[dict[str, Any]], current: list[dict[str, Any]]
     return differences
 
 
-def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per case id: `status` (ok if any record is ok), pooled ok `times_s`, `reason`, `code_hash`."""
+def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per case id and machine fingerprint: `status` (ok if any record is ok), pooled ok `times_s`,
+    `reason`, `code_hash`."""
     frame = store.to_frame(documents)
-    samples: dict[str, dict[str, Any]] = {}
-    for case_id, group in frame.groupby("id", sort=False) if len(frame) else ():
+    samples: dict[str, dict[str, dict[str, Any]]] = {}
+    if not len(frame):
+        return samples
+    frame["fingerprint"] = frame["fingerprint"].fillna("").astype(str)
+    for (case_id, fingerprint), group in frame.groupby(["id", "fingerprint"], sort=False):
         ok = group[group["status"] == "ok"]
         status = "ok" if len(ok) else ("failed" if (group["status"] == "failed").any() else "skipped")
-        samples[str(case_id)] = {
+        samples.setdefault(str(case_id), {})[str(fingerprint)] = {
             "status": status,
             TIMES: [t for times in ok[TIMES] for t in times],
             "reason": next((r for r in group["reason"] if r), ""),
             "code_hash": set(group["code_hash"].dropna()),
         }
     return samples
+
+
+def baseline_for(
+    machines: dict[str, dict[str, Any]], fingerprint: str, allow_foreign: bool
+) -> tuple[dict[str, Any] | None, str]:
+    """A case's baseline samples on the machine `fingerprint` (`machines`: the baseline's, per fingerprint);
+    with `allow_foreign`, on the one other machine that measured it. Else None, and why (or "")."""
+    if fingerprint in machines:
+        return machines[fingerprint], ""
+    if allow_foreign and len(machines) == 1:
+        return next(iter(machines.values())), ""
+    if machines:
+        return None, f"no baseline on this machine (measured on {len(machines)} other machine(s)); not compared"
+    return None, ""
 
 
 def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
@@ -161,7 +186,15 @@ def compare(
     if only is not None:
         wanted = set(only)
         ids = [case_id for case_id in ids if case_id in wanted]
-    rows = [compare_case(i, base.get(i), cur.get(i), thresholds.for_case(i), alpha, quantile) for i in ids]
+    rows = []
+    for case_id in ids:
+        limit = thresholds.for_case(case_id)
+        if case_id not in cur:  # measured on no machine now
+            rows.append(compare_case(case_id, next(iter(base[case_id].values())), None, limit, alpha, quantile))
+        for fingerprint, samples in cur.get(case_id, {}).items():
+            match, why = baseline_for(base.get(case_id, {}), fingerprint, allow_foreign)
+            row = compare_case(case_id, match, samples, limit, alpha, quantile)
+            rows.append(replace(row, machine=fingerprint, note=why or row.note))
     return Comparison(rows, foreign)
 
 
@@ -186,12 +219,14 @@ def confirm(
         for attempt in range(attempts if row.mark == "regression" else 0):
             times = remeasure(row.id, attempt)
             if not times:
-                row = Row(row.id, "failed", row.verdict, "re-measure failed")
+                row = replace(row, mark="failed", note="re-measure failed")
                 break
-            fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": base[row.id]["code_hash"]}
-            new = compare_case(row.id, base[row.id], fresh, thresholds.for_case(row.id), alpha, quantile)
+            match, _ = baseline_for(base[row.id], row.machine, bool(comparison.foreign))
+            assert match is not None  # a regression was compared with a baseline
+            fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": match["code_hash"]}
+            new = compare_case(row.id, match, fresh, thresholds.for_case(row.id), alpha, quantile)
             verdict = "confirmed" if new.mark == "regression" else "cleared"
-            row = replace(new, note=f"re-measured {attempt + 1}x ({verdict})")
+            row = replace(new, machine=row.machine, note=f"re-measured {attempt + 1}x ({verdict})")
             if new.mark != "regression":
                 break
         rows.append(row)

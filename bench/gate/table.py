@@ -33,6 +33,8 @@ def table(comparison: Comparison) -> str:
     if frame.empty:
         return "(no cases to compare)"
     shown = pd.DataFrame({"case": frame["id"].str.ljust(frame["id"].str.len().max())})
+    if "machine" in frame:  # cases measured on several machines: one row per case and machine
+        shown["machine"] = frame["machine"].str[:8]
     if "ratio" in frame:
         quantile = frame["quantile"].dropna().iloc[0]
         label = "median" if quantile == 0.5 else f"p{quantile * 100:g}"

@@ -29,6 +29,7 @@ class BenchSession:
     threads: int | None = None
     results_dir: Path = Path("results")
     profile_dir: Path | None = None
+    shard: str | None = None  # "K/N" of --shard, kept in the run block so shards can be gathered
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
@@ -53,6 +54,7 @@ class BenchSession:
                 "suite": self.suite.name,
                 "suite_path": str(self.suite.path),
                 "policy": vars(self.suite.policy),
+                **({"shard": self.shard} if self.shard else {}),
             }
             self.results = ResultsFile(self.results_dir / f"{run['id']}.json", run, self.env)
         return self.results

@@ -49,6 +49,9 @@ Case keys added within version 1 (optional: records without them read as the def
 Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
 included; compiled impls compile in it, so it is their compile time plus one round. For packed
 cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
+Run keys added within version 1 (optional): `shard`, "K/N" of a `--shard K/N` run; `launch`,
+{"id": launch (run folder) name, "shards": N}, written when `rnnbench run --launcher` or
+`rnnbench gather` gathers the shard into a run folder (rnnbench.cluster.gather).
 
 QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
   "times_s": training seconds of each seed (evaluations excluded), "stats" over them;
@@ -59,7 +62,7 @@ QUALITY RECORD (phase "train_quality", in the same records list; one per case, a
   rnnbench.reports.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
-`profile`, env `gemm_gflops`/`gemm_size`, the case keys above and quality records were added to
+`profile`, env `gemm_gflops`/`gemm_size`, the case and run keys above and quality records were added to
 it as optional keys (older files lack them). Readers refuse other versions with a message.
 """
 

@@ -64,12 +64,21 @@ def run_file_name(env: dict[str, Any]) -> str:
     return f"{stamp}-{commit}-{env['fingerprint'][:8]}.json"
 
 
+def is_hidden(path: Path, root: Path) -> bool:
+    """A file or folder under `root` whose name starts with a dot (temporary files, `.jobs/`)."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
 def result_files(paths: list[str | Path]) -> list[Path]:
-    """Expand files and directories (searched recursively for *.json) into result files."""
+    """Expand files and directories (searched recursively for *.json) into result files.
+
+    Hidden files and folders are skipped: a launch keeps its shards' work folders in `.jobs/`,
+    so only the gathered copies are read (bench.cluster.launch).
+    """
     found: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
-            found.extend(sorted(p for p in item.rglob("*.json") if not p.name.startswith(".")))
+            found.extend(sorted(p for p in item.rglob("*.json") if not is_hidden(p, item)))
         elif item.is_file():
             found.append(item)
         else:

@@ -1,0 +1,132 @@
+"""Submitting shard jobs through submitit (local processes or SLURM), watching and cancelling them.
+
+submitit is an optional extra (`pip install 'rnnbench[cluster]'`): it is imported only here, and
+only when a launcher is asked for.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnnbench.cluster.launch import Launch
+from rnnbench.errors import UserError
+
+LAUNCHERS = ("local", "slurm")
+# submitit's job states (SLURM's, and the local executor's) in the four the progress line shows.
+PENDING = {"PENDING", "REQUEUED", "CONFIGURING", "SUSPENDED", "UNKNOWN"}
+ENDED_NORMALLY = {"COMPLETED", "FINISHED"}
+
+
+@dataclass(frozen=True)
+class SlurmOptions:
+    """What `sbatch` is asked for: partition, GPUs per node (as --gres=gpu:N), CPUs, time, extras."""
+
+    partition: str | None = None
+    gpus_per_node: int | None = None
+    cpus_per_task: int | None = None
+    time_min: int = 60
+    sbatch: tuple[str, ...] = ()  # KEY=VALUE, each an `#SBATCH --KEY=VALUE` line
+    setup: tuple[str, ...] = ()  # shell lines run before the job (module load, source venv/bin/activate)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> SlurmOptions:
+        """From keyword values as argparse or a manifest's JSON hold them (lists become tuples)."""
+        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in values.items()})
+
+    def parameters(self) -> dict[str, Any]:
+        """submitit's `update_parameters` keywords (for the slurm executor)."""
+        extra = {}
+        for item in self.sbatch:
+            key, sep, value = item.partition("=")
+            if not key.strip():
+                raise UserError(f"--sbatch: expected KEY=VALUE (e.g. constraint=a100), got {item!r}")
+            extra[key.strip().removeprefix("--")] = value if sep else True
+        params: dict[str, Any] = {"slurm_partition": self.partition, "cpus_per_task": self.cpus_per_task,
+                                  "slurm_gres": f"gpu:{self.gpus_per_node}" if self.gpus_per_node else None,
+                                  "slurm_additional_parameters": extra or None,
+                                  "slurm_setup": list(self.setup) or None}  # fmt: skip
+        return {key: value for key, value in params.items() if value is not None}
+
+
+def run_shard(command: list[str], cwd: str) -> int:
+    """The job's body: run the shard's command; its exit status (pytest's) is the job's result.
+
+    A non-zero status is returned, not raised: a shard whose cases failed still wrote a complete
+    results file, and the launcher judges a shard by that file.
+    """
+    print("rnnbench shard:", shlex.join(command), flush=True)
+    return subprocess.run(command, cwd=cwd, check=False).returncode
+
+
+def executor(launcher: str, folder: Path, options: SlurmOptions, name: str) -> Any:
+    """A submitit executor for `launcher` writing its pickles and logs under `folder`."""
+    if launcher not in LAUNCHERS:
+        raise UserError(f"--launcher: expected one of {', '.join(LAUNCHERS)}, got {launcher!r}")
+    try:
+        import submitit
+    except ImportError:
+        raise UserError(f"--launcher {launcher}: needs submitit: pip install 'rnnbench[cluster]'") from None
+    try:
+        made = submitit.AutoExecutor(folder=folder, cluster=launcher)
+    except RuntimeError as exc:  # no srun on this machine
+        raise UserError(f"--launcher {launcher}: {exc}") from None
+    params = options.parameters() if launcher == "slurm" else {}
+    made.update_parameters(name=name, timeout_min=options.time_min, **params)
+    return made
+
+
+def submit(made: Any, launch: Launch, shards: list[int], cwd: Path) -> dict[int, Any]:
+    """Submit shards K (one array job on SLURM); record their job ids and logs in the manifest."""
+    jobs = made.map_array(run_shard, [launch.command(k) for k in shards], [str(cwd)] * len(shards))
+    submitted = dict(zip(shards, jobs))
+    for k, job in submitted.items():
+        launch.jobs[str(k)] = {"job_id": str(job.job_id), "log": str(job.paths.stdout)}
+    launch.save()
+    return submitted
+
+
+def state(job: Any) -> str:
+    """pending / running / finished, from submitit's state (finished: look at the results file)."""
+    if job.done():
+        return "finished"
+    return "pending" if str(job.state).split()[0].upper() in PENDING else "running"
+
+
+def exit_status(job: Any) -> int | None:
+    """The shard command's exit status; None when the job left no result (it died)."""
+    if not job.paths.result_pickle.exists() or job.exception() is not None:
+        return None
+    return int(job.result())
+
+
+def failure(job: Any) -> str:
+    """Why a finished job left no complete results file, with its log."""
+    from submitit.core.utils import UncompletedJobError
+
+    state = str(job.state)
+    # A job that ended normally may show its result file late (shared file systems): wait for it then.
+    error = job.exception() if job.paths.result_pickle.exists() or state in ENDED_NORMALLY else None
+    if isinstance(error, UncompletedJobError) or (error is None and not job.paths.result_pickle.exists()):
+        how = f"job {job.job_id} {state}: died without a result (killed, out of memory or out of time?)"
+    elif error is not None:
+        how = f"job {job.job_id} {state}: {str(error).strip().splitlines()[-1]}"
+    elif job.result() == 0:  # pytest passed without running a case: -k or --device left the shard empty
+        how = f"job {job.job_id}: selected no case on its node (an empty shard: use fewer shards)"
+    else:
+        how = f"job {job.job_id}: rnnbench run exited {job.result()} without a complete results file"
+    return f"{how}; log: {job.paths.stdout} (and .err)"
+
+
+def cancel(jobs: list[Any]) -> list[str]:
+    """Cancel jobs; the ids that could not be (the caller says how to)."""
+    left = []
+    for job in jobs:
+        try:
+            job.cancel(check=True)
+        except Exception:  # noqa: BLE001 - scancel missing or refused: tell the user, do not hide it
+            left.append(str(job.job_id))
+    return left
