@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_bench as run_pytest_bench
+from rnnbench.cli import main
 from rnnbench.results import store
 
 BENCH_MODULE = "from rnnbench.bench_rnn import bench_rnn as test_rnn\n"
@@ -118,11 +120,8 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
 
 def test_rnnbench_run_gives_the_records_pytest_bench_gives(tmp_path: Path, tiny_suite: Path) -> None:
     """`rnnbench run` (the installed benchmark module, any folder) and `pytest bench` (the checkout)."""
-    from conftest import run_bench
-    from rnnbench.cli import main
-
     (tmp_path / "checkout").mkdir()
-    checkout = run_bench(tiny_suite.read_text(), tmp_path / "checkout", "--threads", "1")
+    checkout = run_pytest_bench(tiny_suite.read_text(), tmp_path / "checkout", "--threads", "1")
     assert main(["run", "--suite", str(tiny_suite), "--results", str(tmp_path / "run"), "-q", "--threads", "1"]) == 0
     (a,), (b,) = store.load([checkout]), store.load([tmp_path / "run"])
     assert [r["id"] for r in a["records"]] == [r["id"] for r in b["records"]]
