@@ -162,6 +162,8 @@ def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | 
         point["impl"], cudnn = "fused", False
     point["cudnn"] = cudnn if cuda and point["impl"] in CUDNN_IMPLS else None
     point["threads"] = None if cuda else _threads(where, point["threads"])
+    if point["forget_bias"] == "default":  # TOML has no null: "default" is PyTorch's init
+        point["forget_bias"] = None
     reason = unsupported(point["impl"], point["layout"], point["model"])
     if reason is not None:
         if strict:
