@@ -80,6 +80,13 @@ def accuracy_summary(frame: pd.DataFrame) -> pd.DataFrame:
     return order[SHAPE + COLUMNS].reset_index(drop=True)
 
 
+def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The accuracy summary's columns a reader compares (the report's accuracy section)."""
+    shown = ["task", "seq_len", "config", "metric", "final", "baseline", "target", "reached_target",
+             "steps_to_target", "time_to_target_s", "params", "machine"]  # fmt: skip
+    return accuracy_summary(frame)[shown]
+
+
 def welch_p(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sided Welch t-test p-value; equal constant samples give 1, unequal ones 0."""
     if a.std() == 0 and b.std() == 0:

@@ -18,8 +18,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from rnnbench.reports import html, tables, units, why
+from rnnbench.reports.accuracy import accuracy_table
 from rnnbench.reports.claims import claims
 from rnnbench.reports.inputs import Inputs, load_inputs
+from rnnbench.reports.learning import PLOTS as LEARNING_PLOTS
 from rnnbench.reports.plots import PLOTS, Drawn
 from rnnbench.reports.trend import Trend, load_trend, trend_figure
 
@@ -77,10 +79,10 @@ def build(
     """
     inputs = load_inputs(paths)
     trend = load_trend(history, pattern) if history is not None else None
-    steps_total = 3 + len(PLOTS) + (trend is not None)
+    steps_total = 3 + len(PLOTS) + len(LEARNING_PLOTS) + (trend is not None)
     with tqdm(total=steps_total, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         steps.set_postfix_str("tables")
-        results = {"claims": claims(inputs.measured), **tables.all_tables(inputs)}
+        results = {"claims": claims(inputs.measured), "accuracy": accuracy_table(inputs.measured), **tables.all_tables(inputs)}
         for folder in ("tables", "plots"):
             (out / folder).mkdir(parents=True, exist_ok=True)
         for name, table in results.items():
@@ -91,10 +93,11 @@ def build(
         write_table(out / "tables", "why", why.long_table(section))
         steps.update()
         drawn = []
-        for name, (title, draw) in PLOTS.items():
-            steps.set_postfix_str(f"plot {name}")
-            drawn.append(write_plot(out / "plots", name, title, draw, inputs.ok))
-            steps.update()
+        for registry, rows in ((PLOTS, inputs.ok), (LEARNING_PLOTS, inputs.measured)):  # learning: quality records
+            for name, (title, draw) in registry.items():
+                steps.set_postfix_str(f"plot {name}")
+                drawn.append(write_plot(out / "plots", name, title, draw, rows))
+                steps.update()
         trends: list[html.Plot] = []
         if trend is not None:
             steps.set_postfix_str("trend")

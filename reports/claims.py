@@ -14,7 +14,7 @@ import pandas as pd
 
 from rnnbench.reports.accuracy import accuracy_row
 from rnnbench.reports.inputs import KEY
-from rnnbench.reports.state import state_row
+from rnnbench.reports.state import same_size, state_row
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer
@@ -131,7 +131,7 @@ ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
     ),
     "memory usage": memory_row,
     "accuracy": accuracy_row,
-    "cell state": lambda ok: state_row(ok, pairs(ok, "state_bytes_per_seq")),
+    "cell state": lambda ok: state_row(ok, pairs(same_size(ok), "state_bytes_per_seq")),
 }
 
 

@@ -26,6 +26,12 @@ SECTIONS = {  # name: (title, what it shows, why it may be empty)
         "Each claim checked on GRU/LSTM pairs of one shape and input; ratios within ±5% of 1 are ties.",
         "no timed records",
     ),
+    "accuracy": (
+        "Accuracy: trained LSTM vs GRU",
+        "Final held-out metric (mean ± std over seeds), seeds that reached the target, median steps and "
+        "training seconds to it (seconds: the machine's load counts), per task, length and configuration.",
+        "no quality records (run: rnnbench run --suite quality)",
+    ),
     "comparison": (
         "Main comparison",
         "Median and IQR per cell and phase (timed records only); gru/lstm is the ratio of medians (< 1: GRU faster).",

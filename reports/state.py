@@ -39,6 +39,11 @@ def state_row(ok: pd.DataFrame, byte_pairs: pd.DataFrame) -> tuple[str, str]:
     return measured, "confirmed" if counts == {"lstm": [2], "gru": [1]} else "refuted"
 
 
+def same_size(ok: pd.DataFrame) -> pd.DataFrame:
+    """Records whose cells ran at the case's hidden size (not GRU raised to LSTM's parameter count)."""
+    return ok[ok["match"] != "params"] if "match" in ok else ok
+
+
 def format_range(values: pd.Series) -> str:
     """`256 B` or `256 B–4 KiB`."""
     low, high = (format_bytes(float(v)) for v in (values.min(), values.max()))

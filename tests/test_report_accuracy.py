@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,8 @@ from matplotlib.figure import Figure
 
 from rnnbench.cases.case import Case
 from rnnbench.results import store
-from rnnbench.reports import accuracy, claims, learning, state
+from rnnbench.reports import accuracy, learning, state
+from rnnbench.reports.build import build
 from tests.conftest import tiny_case
 
 CASE = tiny_case(model="classifier", cell="gru", seq_len=20, hidden_size=8, phase="train_quality", task="recall")
@@ -94,3 +96,14 @@ def test_learning_curves_draw_bands_or_say_why_not() -> None:
     assert isinstance(learning.learning_curves("step")(frame()), str)
     grid, mean, low, high = learning.seed_band(record(CASE, [1.0, 0.5])["measures"]["curves"], "step")
     assert list(grid) == [0, 50, 100] and list(low) == [0.25, 0.5, 0.5] and list(high) == [0.25, 1.0, 1.0]
+
+
+def test_the_report_page_shows_the_accuracy_table_and_learning_curves(tmp_path: Path) -> None:
+    results = store.ResultsFile(tmp_path / "r.json", {"id": "r1", "suite": "quality"}, {"fingerprint": "f", "cpu_model": "test CPU"})
+    for quality in (record(CASE, [1.0, 1.0]), record(LSTM, [0.25, 0.3])):
+        results.add(quality)
+    page = build([tmp_path / "r.json"], tmp_path / "report", progress=False)
+    text = page.read_text()
+    assert "Accuracy: trained LSTM vs GRU" in text and "0.275 ± 0.035" in text
+    assert (tmp_path / "report" / "plots" / "learning-curves-seconds.png").is_file()
+    assert (tmp_path / "report" / "tables" / "accuracy.csv").read_text().count("\n") == 3
