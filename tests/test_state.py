@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 import torch
 
-from rnnbench.measurement import state
+from rnnbench.measurement import runner, state
+from rnnbench.measurement.timing import TimingPolicy
 from rnnbench.models import build as models
 from tests.conftest import tiny_case
 
@@ -35,3 +34,9 @@ def test_the_classifier_and_a_narrower_dtype() -> None:
 def test_a_loop_implementation_has_no_module_state_to_read() -> None:
     case = tiny_case(impl="cell_loop")
     assert state.carried_state(models.build_model(case), models.build_input(case)) == {}
+
+
+def test_timed_records_carry_the_state() -> None:
+    policy = TimingPolicy(warmup_rounds=1, min_rounds=1, max_rounds=1)
+    measures = runner.measure_case(tiny_case(cell="gru", phase="inference"), policy)["measures"]
+    assert measures["state_tensors"] == 1 and measures["state_bytes_per_seq"] == 5 * 4
