@@ -137,8 +137,12 @@ class Regressor(nn.Module):
     def __init__(self, layer: nn.Module, width: int) -> None:
         super().__init__()
         self.layer = layer
-        self.rnn = models.rnn_of(layer)
         self.head = nn.Linear(width, 1)
+
+    @property
+    def rnn(self) -> nn.Module | None:
+        """The layer's nn.LSTM / nn.GRU (None for loop implementations), as `models.rnn_of` expects."""
+        return getattr(self.layer, "rnn", None)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.layer(x)[:, -1]).squeeze(-1)
