@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from rnnbench.cases.case import QUALITY_PHASE
+from rnnbench.reports.accuracy import accuracy_row
 from rnnbench.reports.inputs import KEY
+from rnnbench.reports.state import same_size, state_row
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer
-ACCURACY_TIE = 0.05  # "comparable": mean held-out accuracies within 5 points
 SPLIT_AXES = ("device_label", "input", "dtype", "model", "batch", "seq_len", "input_size",
               "hidden_size", "num_layers", "bidirectional")  # fmt: skip
 CLAIMS = {
@@ -120,23 +120,6 @@ def memory_row(ok: pd.DataFrame) -> tuple[str, str]:
     )
 
 
-def accuracy_row(ok: pd.DataFrame) -> tuple[str, str]:
-    """Held-out accuracy of the quality suite's LSTM and GRU, trained alike on the same task."""
-    means = pairs(ok, "accuracy_mean", QUALITY_PHASE)
-    if means.empty:
-        return f"{NOT_MEASURED} (run the quality suite: pytest bench --suite quality)", NOT_MEASURED
-    spread = pairs(ok, "accuracy_std", QUALITY_PHASE).set_index(list(KEY))
-    shown = []
-    for row in means.itertuples(index=False):
-        std = spread.loc[tuple(getattr(row, k) for k in KEY)]
-        shown.append(
-            f"T={row.seq_len}: GRU {row.gru:.3f} ± {std['gru']:.3f}, LSTM {row.lstm:.3f} ± {std['lstm']:.3f}"
-        )
-    holds = (means["gru"] - means["lstm"]).abs() <= ACCURACY_TIE
-    measured = "held-out accuracy, mean ± std over seeds: " + "; ".join(shown)
-    return measured, verdict(means, holds, "comparable", "not comparable")
-
-
 ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
     "gates": gates_row,
     "parameters": lambda ok: ratio_row(pairs(ok, "params"), "params", "fewer", "not fewer"),
@@ -148,7 +131,7 @@ ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
     ),
     "memory usage": memory_row,
     "accuracy": accuracy_row,
-    "cell state": lambda ok: (f"{NOT_MEASURED} (records hold no state shapes)", NOT_MEASURED),
+    "cell state": lambda ok: state_row(ok, pairs(same_size(ok), "state_bytes_per_seq")),
 }
 
 

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rnnbench.reports import tables, units, why
+from rnnbench.reports import learning, tables, units, why
+from rnnbench.reports.accuracy import accuracy_table
 from rnnbench.reports.claims import claims
 from rnnbench.reports.figures import write_plot
 from rnnbench.reports.headline import headline
@@ -111,6 +112,13 @@ def plots_section(ctx: Context) -> dict[str, Any]:
     return {"plots": [ctx.plot(name, spec.title, spec.shows, spec.draw(ok)) for name, spec in PLOTS.items()]}
 
 
+def accuracy_section(ctx: Context) -> dict[str, Any]:
+    """Learning curves of the quality records (metric vs steps, vs seconds) and the accuracy table."""
+    measured = ctx.inputs.measured
+    plots = [ctx.plot(name, spec.title, spec.shows, spec.draw(measured)) for name, spec in learning.PLOTS.items()]
+    return {"plots": plots, "table": ctx.table("accuracy", accuracy_table(measured))}
+
+
 def before_after_section(ctx: Context) -> dict[str, Any]:
     comparisons = []
     for index, moved in enumerate(ctx.movers, start=2):
@@ -157,6 +165,7 @@ def trend_section(ctx: Context) -> dict[str, Any]:
 SECTIONS = (
     Section("verdict", "Verdict", verdict_section),
     Section("plots", "Plots", plots_section),
+    Section("accuracy", "Accuracy", accuracy_section),
     Section("before_after", "Before/after", before_after_section),
     Section("tables", "Tables", tables_section),
     Section("why", "Why", why_section),

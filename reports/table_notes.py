@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 TABLES = {  # name: (title, what it shows, why it may be empty)
+    "accuracy": (
+        "Accuracy: trained LSTM vs GRU",
+        "Final held-out metric (mean ± std over seeds), seeds that reached the target, median steps and "
+        "training seconds to it (seconds: the machine's load counts), per task, length and configuration.",
+        "no quality records (run: rnnbench run --suite quality)",
+    ),
     "verdict": (
         "Verdict per device and phase",
         "Shapes each cell wins (ties within ±5%), median GRU/LSTM ratio over shapes with a bootstrap 95% CI, "

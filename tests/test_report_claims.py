@@ -78,20 +78,28 @@ def test_rows_without_data_say_not_measured() -> None:
 
 
 def test_accuracy_from_quality_records() -> None:
-    quality = {"phase": "train_quality", "accuracy_std": 0.01}
+    quality = {"phase": "train_quality", "device": "cpu", "task": "recall", "metric": "accuracy", "baseline": 0.25, "seeds": 2,
+               "reached_target": 0}
     rows = [
-        {"cell": "lstm", "seq_len": 10, "accuracy_mean": 0.99} | quality,
-        {"cell": "gru", "seq_len": 10, "accuracy_mean": 1.0} | quality,
-        {"cell": "lstm", "seq_len": 20, "accuracy_mean": 0.25} | quality,
-        {"cell": "gru", "seq_len": 20, "accuracy_mean": 1.0} | quality,
-    ]
-    assert verdicts(rows)["accuracy"] == "depends: comparable at seq_len = 10; not comparable at seq_len = 20"
-    assert measured(rows)["accuracy"] == (
-        "held-out accuracy, mean ± std over seeds: T=10: GRU 1.000 ± 0.010, LSTM 0.990 ± 0.010; "
-        "T=20: GRU 1.000 ± 0.010, LSTM 0.250 ± 0.010"
-    )
+        {"cell": cell, "seq_len": seq_len, "metric_values": values, "metric_mean": sum(values) / 2,
+         "metric_std": abs(values[0] - values[1]) / 2**0.5} | quality
+        for cell, seq_len, values in (("lstm", 10, [0.99, 0.99]), ("gru", 10, [1.0, 1.0]),
+                                      ("lstm", 20, [0.25, 0.27]), ("gru", 20, [1.0, 1.0]))
+    ]  # fmt: skip
+    verdict = verdicts(rows)["accuracy"]
+    assert verdict.startswith("depends: comparable on 1 of 2 pairs; not on recall T=20 GRU vs LSTM (skill +0.99, p=")
+    assert "recall T=10 (accuracy): LSTM 0.990 ± 0.000, GRU 1.000 ± 0.000" in measured(rows)["accuracy"]
     assert verdicts(rows[:2])["accuracy"] == "confirmed"
     assert verdicts(rows)["training speed"] == "not measured"  # quality rows are not timings
+
+
+def test_cell_state_from_the_state_the_modules_returned() -> None:
+    rows = [{"cell": "lstm", "state_tensors": 2, "state_bytes_per_seq": 32}, {"cell": "gru", "state_tensors": 1, "state_bytes_per_seq": 16}]
+    assert verdicts(rows)["cell state"] == "confirmed"
+    assert measured(rows)["cell state"] == (
+        "state returned by the module, per sequence: LSTM 2 tensors (32 B per sequence); GRU 1 tensor (16 B per sequence); "
+        "GRU state bytes = 0.5× LSTM's at the same shape (1 shapes)"
+    )
 
 
 def test_quality_records_stay_out_of_the_timed_tables() -> None:

@@ -102,7 +102,7 @@ def test_readable_ids() -> None:
     assert Case.from_dict(cuda.to_dict()) == cuda
 
 
-@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full", "impls", "variants", "quality"])
+@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full", "impls", "variants", "quality", "quality-full"])
 def test_shipped_suites_load(name: str) -> None:
     loaded = suite.load(name)
     assert loaded.cases
@@ -122,5 +122,5 @@ def test_cases_command_reports_a_bad_suite_in_one_line(tmp_path: Path, capsys: p
     assert err == (
         "rnnbench cases: error: s.toml: grid[0].batsh: unknown key (expected one of: cell, model, "
         "batch, seq_len, input_size, hidden_size, num_layers, bidirectional, dtype, device, cudnn, phases, "
-        "impl, layout, threads)"
+        "impl, layout, threads, task, forget_bias, match)"
     )

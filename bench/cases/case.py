@@ -24,6 +24,10 @@ IMPLS = ("fused", "cell_loop", "scripted", "compiled", "compiled_loop")
 CUDNN_IMPLS = ("fused", "compiled")  # the others never call cuDNN: their `cudnn` is None
 LAYOUTS = ("padded", "packed")
 POSITIVE_INTS = ("batch", "seq_len", "input_size", "hidden_size", "num_layers")
+# Quality tasks (rnnbench.measurement.tasks) and the model each trains; a quality case without a task trains recall.
+TASK_MODELS = {"recall": "classifier", "adding": "layer", "sentiment": "classifier"}
+ADDING_FEATURES = 2  # the adding problem feeds (value, marker) at each step
+MATCHES = ("hidden", "params")  # params: GRU's hidden size raised to LSTM's parameter count
 
 # The classifier's fixed parts (the project brief's reference model).
 CLASSIFIER_VOCAB = 25000
@@ -54,6 +58,9 @@ class Case:
     impl: str = "fused"
     layout: str = "padded"
     threads: int | None = None  # CPU intra-op threads for this case; None = the session's
+    task: str | None = None  # train_quality only: what it trains on (None: recall)
+    forget_bias: float | None = None  # train_quality, LSTM only: forget-gate bias at init; None: PyTorch's
+    match: str = "hidden"  # train_quality: "params" sizes GRU to LSTM's parameter count
 
     def __post_init__(self) -> None:
         check_value("cell", self.cell, CELLS)
@@ -82,8 +89,7 @@ class Case:
             raise UserError(f"threads: must be a positive integer, got {self.threads!r}")
         if self.threads is not None and self.device != "cpu":
             raise UserError("threads: only meaningful on device 'cpu' (leave it unset for cuda)")
-        if self.phase == QUALITY_PHASE and self.model != "classifier":
-            raise UserError(f"phase: {QUALITY_PHASE} trains the classifier (set model = 'classifier')")
+        check_quality(self)
         reason = unsupported(self.impl, self.layout, self.model)
         if reason is not None:
             raise UserError(f"layout: {reason}")
@@ -106,6 +112,7 @@ class Case:
             [
                 self.cell,
                 self.model,
+                *([self.task] if self.task is not None else []),
                 *([self.impl] if self.impl != "fused" else []),
                 f"b{self.batch}",
                 f"t{self.seq_len}",
@@ -117,6 +124,8 @@ class Case:
                 self.device_label,
                 *([f"thr{self.threads}"] if self.threads is not None else []),
                 DTYPES[self.dtype],
+                *([f"fb{self.forget_bias:g}"] if self.forget_bias is not None else []),
+                *(["peq"] if self.match == "params" else []),
             ]
         )
 
@@ -137,9 +146,11 @@ class Case:
 # The axes and their defaults are declared once, by `Case` itself; everything else derives from it.
 AXES = tuple(f.name for f in fields(Case))
 AXIS_DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
-ADDED_AXES = ("impl", "layout", "threads")  # not in records of schema 1: they read as their defaults
+ADDED_AXES = ("impl", "layout", "threads", "task", "forget_bias", "match")  # not in early schema-1 records: read as their defaults
+QUALITY_AXES = ("task", "forget_bias", "match")  # train_quality only (check_quality); other cases keep the defaults
 # What is built and fed (model, sizes, dtype, impl, ...), across cells, devices and phases: what reports pair on.
-SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "device", "cudnn", "phase"))
+# Quality axes stay out: timed records never vary in them (rnnbench.reports.accuracy pairs on them itself).
+SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "device", "cudnn", "phase", *QUALITY_AXES))
 
 
 def unsupported(impl: str, layout: str, model: str) -> str | None:
@@ -149,6 +160,24 @@ def unsupported(impl: str, layout: str, model: str) -> str | None:
     if layout == "packed" and model != "layer":
         return "packed sequences are measured on the bare layer (model 'layer') only"
     return None
+
+
+def check_quality(case: Case) -> None:
+    """Quality axes belong to train_quality cases, and each task trains one kind of model."""
+    check_value("match", case.match, MATCHES)
+    if case.phase != QUALITY_PHASE:
+        for name in QUALITY_AXES:
+            if getattr(case, name) != AXIS_DEFAULTS[name]:
+                raise UserError(f"{name}: only {QUALITY_PHASE} cases use it (phase is {case.phase!r})")
+        return
+    task = case.task or "recall"
+    check_value("task", task, tuple(TASK_MODELS))
+    if case.model != TASK_MODELS[task]:
+        raise UserError(f"model: task {task!r} trains model {TASK_MODELS[task]!r}, not {case.model!r}")
+    if task == "adding" and case.input_size != ADDING_FEATURES:
+        raise UserError(f"input_size: task 'adding' feeds {ADDING_FEATURES} features per step, got {case.input_size!r}")
+    if case.forget_bias is not None and (isinstance(case.forget_bias, bool) or not isinstance(case.forget_bias, (int, float))):
+        raise UserError(f"forget_bias: must be a number or 'default' (PyTorch's init), got {case.forget_bias!r}")
 
 
 def check_value(name: str, value: object, allowed: tuple[str, ...]) -> None:

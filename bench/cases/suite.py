@@ -7,7 +7,7 @@ CPU cases are never duplicated over `cudnn`, nor CUDA cases over `threads`; a gr
 cannot exist (impl `native` on CPU, where it equals `fused`; packed sequences with a loop impl) is
 dropped, while a `[[case]]` asking for one is an error. `impl = "native"` is the fused module with
 cuDNN disabled, i.e. the `cuda-native` cases (impl `fused`, cudnn off). `threads = "all"` means
-every core of the machine loading the suite.
+every core of the machine loading the suite. `forget_bias = "default"` is PyTorch's init (None).
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | 
         point["impl"], cudnn = "fused", False
     point["cudnn"] = cudnn if cuda and point["impl"] in CUDNN_IMPLS else None
     point["threads"] = None if cuda else _threads(where, point["threads"])
+    if point["forget_bias"] == "default":  # TOML has no null: "default" is PyTorch's init
+        point["forget_bias"] = None
     reason = unsupported(point["impl"], point["layout"], point["model"])
     if reason is not None:
         if strict:

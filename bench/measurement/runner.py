@@ -12,14 +12,14 @@ from typing import Any
 import torch
 
 from rnnbench.cases.case import QUALITY_PHASE, Case
-from rnnbench.measurement import analytic, memory, profiling, quality, timing, workload
+from rnnbench.measurement import analytic, memory, profiling, quality, state, tasks, timing, workload
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
 from rnnbench.models import build as models
 from rnnbench.models import impls, layout, loops, precision
 
 CODE_HASH = hashlib.sha256(
-    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, workload, timing)).encode()
+    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing)).encode()
 ).hexdigest()
 LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
 
@@ -28,6 +28,8 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
     """Why a case cannot run on this machine, or None."""
     if case.device == "cuda" and not cuda_available:
         return "CUDA is not available on this machine"
+    if case.phase == QUALITY_PHASE and (reason := quality.skip_reason(case)) is not None:
+        return reason
     return precision.skip_reason(case.dtype, case.device)
 
 
@@ -95,7 +97,7 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
 
 
 def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
-    """A `train_quality` record: per-seed training seconds as times, accuracy as measures."""
+    """A `train_quality` record: per-seed training seconds as times, metrics and curves as measures."""
     times, measures = quality.measure(case, settings)
     return measured_record(case, Measurement(tuple(times)), measures)
 
@@ -119,6 +121,7 @@ def measure_case(
             "param_bytes": memory.param_bytes(model),
             "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
             "peak_bytes": memory.cuda_peak_bytes(work) if case.device == "cuda" else None,
+            **state.carried_state(model, inputs),
         }
         result = measure(work, policy, runner)
         return ok_record(case, result, measures)

@@ -46,7 +46,12 @@ Case keys added within version 1 (optional: records without them read as the def
   threads  null (default: the session's thread count) | CPU intra-op threads for this case
   dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
   phase    also "train_quality": a quality run (rnnbench.measurement.quality), see QUALITY RECORD below
-Measure added within version 1: first_round_s, seconds of the case's first (cold) round, setup
+  task, forget_bias, match: quality cases only, see QUALITY RECORD below
+Measures added within version 1: state_tensors, state_shapes, state_bytes_per_seq (rnnbench.measurement.state:
+the state nn.LSTM / nn.GRU returned in one forward of the case's input: how many tensors (LSTM
+h and c: 2, GRU h: 1), their shapes (layers x directions, batch, hidden), and their bytes for one
+sequence; absent for impls without an nn.LSTM / nn.GRU module).
+first_round_s: seconds of the case's first (cold) round, setup
 included; compiled impls compile in it, so it is their compile time plus one round. For packed
 cases, flops and tokens_per_s count the padded batch (batch x seq_len), as for the padded case.
 Run keys added within version 1 (optional): `shard`, "K/N" of a `--shard K/N` run; `launch`,
@@ -54,12 +59,25 @@ Run keys added within version 1 (optional): `shard`, "K/N" of a `--shard K/N` ru
 `rnnbench gather` gathers the shard into a run folder (rnnbench.cluster.gather).
 
 QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
+  case keys of quality cases (optional, defaults for other phases and older records):
+    task         null (= "recall") | "recall" | "adding" | "sentiment" (rnnbench.measurement.tasks)
+    forget_bias  null (PyTorch's init) | number: LSTM forget-gate bias at init (b_ih = value, b_hh = 0)
+    match        "hidden" (default) | "params": GRU hidden raised to LSTM's parameter count
   "times_s": training seconds of each seed (evaluations excluded), "stats" over them;
-  "measures": {params, task, seeds, steps, chance, target_accuracy, threads,
-               accuracies [final held-out accuracy per seed], accuracy_mean, accuracy_std (ddof 1),
-               reached_target (seeds that reached target_accuracy), steps_to_target and
-               time_to_target_s (medians over those seeds; null when none did)}
-  rnnbench.reports.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
+  "measures": {params, trained_hidden_size (the hidden size it trained with), task, metric
+               ("accuracy" | "mse"), baseline (chance accuracy, or 1/6: the MSE of always
+               answering 1 on the adding problem), target, seeds, steps (the budget),
+               learning_rate, threads,
+               metric_values [final held-out metric per seed], metric_mean, metric_std (ddof 1),
+               reached_target (seeds that reached the target), seed_steps_to_target and
+               seed_time_to_target_s [per seed, null where not reached], steps_to_target and
+               time_to_target_s (medians over the seeds that did; null when none did),
+               curves [per seed: {step: [...], seconds: [training seconds at each], value: [...]}],
+               state_tensors, state_shapes, state_bytes_per_seq (as for timed records)}
+  Quality records written before tasks existed have instead: task "recall-first" (= recall),
+  chance, target_accuracy, accuracies, accuracy_mean, accuracy_std, reached_target,
+  steps_to_target, time_to_target_s; rnnbench.reports.accuracy reads both:
+  accuracy_summary(frame) turns these rows into the accuracy table.
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
 `profile`, env `gemm_gflops`/`gemm_size`, the case and run keys above and quality records were added to
@@ -78,10 +96,13 @@ STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
     "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
+    "state_tensors", "state_shapes", "state_bytes_per_seq",
 )  # fmt: skip
 QUALITY_MEASURES = (
     "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
     "accuracy_std", "reached_target", "steps_to_target", "time_to_target_s",
+    "metric", "baseline", "target", "learning_rate", "trained_hidden_size", "metric_values", "metric_mean",
+    "metric_std", "seed_steps_to_target", "seed_time_to_target_s", "curves",
 )  # fmt: skip
 STATS = ("median", "mean", "stdev", "min", "max", "q1", "q3", "iqr", "rounds")
 
