@@ -1,0 +1,1 @@
+"""Results: the record schema, the results store, the history, baselines, and safe file writes (`atomic`)."""
