@@ -18,6 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from rnnbench.reports import html, tables, units, why
+from rnnbench.results import atomic
 from rnnbench.reports.claims import claims
 from rnnbench.reports.inputs import Inputs, load_inputs
 from rnnbench.reports.plots import PLOTS, Drawn
@@ -30,8 +31,9 @@ def write_table(out: Path, name: str, table: pd.DataFrame) -> None:
     """`name`.csv with raw numbers and `name`.md in human units; nothing for an empty table."""
     if table.empty:
         return
-    table.drop(columns="times_s", errors="ignore").to_csv(out / f"{name}.csv", index=False)
-    (out / f"{name}.md").write_text(units.humanize(table).to_markdown(index=False) + "\n")
+    with atomic.replacing(out / f"{name}.csv") as tmp:
+        table.drop(columns="times_s", errors="ignore").to_csv(tmp, index=False)
+    atomic.write_text(out / f"{name}.md", units.humanize(table).to_markdown(index=False) + "\n")
 
 
 def write_plot(out: Path, name: str, title: str, draw: Callable[[pd.DataFrame], Drawn], ok: pd.DataFrame) -> html.Plot:
@@ -40,8 +42,9 @@ def write_plot(out: Path, name: str, title: str, draw: Callable[[pd.DataFrame], 
     if isinstance(drawn, str):
         return html.Plot(name, title, reason=drawn)
     png = out / f"{name}.png"
-    drawn.savefig(png, dpi=PNG_DPI)
-    drawn.savefig(out / f"{name}.svg")
+    for path in (png, out / f"{name}.svg"):
+        with atomic.replacing(path) as tmp:
+            drawn.savefig(tmp, dpi=PNG_DPI)
     return html.Plot(name, title, png=png)
 
 
@@ -77,12 +80,13 @@ def build(
     """
     inputs = load_inputs(paths)
     trend = load_trend(history, pattern) if history is not None else None
+    atomic.check_directory(out, "-o")
+    for folder in ("tables", "plots"):
+        atomic.make_directory(out / folder, "-o ")
     steps_total = 3 + len(PLOTS) + (trend is not None)
     with tqdm(total=steps_total, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         steps.set_postfix_str("tables")
         results = {"claims": claims(inputs.measured), **tables.all_tables(inputs)}
-        for folder in ("tables", "plots"):
-            (out / folder).mkdir(parents=True, exist_ok=True)
         for name, table in results.items():
             write_table(out / "tables", name, table)
         steps.update()
@@ -102,6 +106,6 @@ def build(
             steps.update()
         steps.set_postfix_str("html")
         page = out / "report.html"
-        page.write_text(html.render(*describe(inputs), results, drawn, section, (trend, trends)), encoding="utf-8")
+        atomic.write_text(page, html.render(*describe(inputs), results, drawn, section, (trend, trends)))
         steps.update()
     return page

@@ -1,6 +1,6 @@
 """`rnnbench compare [BASELINE] CURRENT`: the regression gate over stored results.
 
-Exit status: 0 clean, 1 a regression (or a missing / failed case), 2 usage or input error.
+Exit status: 0 clean, 1 a regression (or a missing / failed case), 4 usage or input error.
 """
 
 from __future__ import annotations
@@ -43,8 +43,11 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
         fingerprints = {doc["env"].get("fingerprint") for doc in current}
         if len(fingerprints) != 1:
             raise UserError(f"CURRENT mixes {len(fingerprints)} machine fingerprints; gate one machine at a time")
+        suites = {doc["run"].get("suite") for doc in current}
+        if len(suites) != 1:
+            raise UserError(f"CURRENT mixes {len(suites)} suites; gate one suite at a time")
         exclude = {doc["run"].get("id") for doc in current}
-        return history.last_runs(args.history, fingerprints.pop(), args.last, exclude)
+        return history.last_runs(args.history, fingerprints.pop(), args.last, exclude, suites.pop())
     if len(args.paths) != 2:
         raise UserError(f"expected BASELINE CURRENT, got {len(args.paths)} path(s)")
     return store.load([baseline.resolve(args.paths[0])])
