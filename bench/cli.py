@@ -10,15 +10,22 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rnnbench import commands
-from rnnbench.errors import UserError
+from rnnbench.errors import EXIT_USAGE, UserError
 
-EXIT_USAGE = 2
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a usage error exits with EXIT_USAGE (4, as pytest's do) instead of 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnnbench", description=__doc__.splitlines()[0])
+    parser = ArgumentParser(prog="rnnbench", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module in commands.MODULES:
         module.register(subparsers)

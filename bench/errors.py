@@ -1,4 +1,10 @@
-"""The one error type for user mistakes: bad suite files, options or result files."""
+"""The one error type for user mistakes: bad suite files, options or result files.
+
+Every user or input error exits with status 4, under `pytest bench` (pytest's own usage-error
+status, which pytest also uses for unknown options) and under `rnnbench` alike.
+"""
+
+EXIT_USAGE = 4
 
 
 class UserError(Exception):

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from rnnbench.cases.case import Case
-from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, describe_selection
-from rnnbench.errors import UserError
+from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, MAX_CASES, describe_selection
+from rnnbench.errors import EXIT_USAGE, UserError
+from rnnbench.results import atomic
 
 if TYPE_CHECKING:
     from rnnbench.measurement.session import BenchSession
@@ -45,6 +46,8 @@ OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("", "device", dict(choices=DEVICE_CHOICES, default=None, help="default: every device present")),
     ("", "cudnn", dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")),
     ("", "threads", dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")),
+    ("", "max-cases", dict(type=_positive_int, default=MAX_CASES, metavar="N",
+                           help=f"refuse a suite that declares more cases (default: {MAX_CASES})")),
     ("", "results", dict(default="results", metavar="DIR", help="where results files go (default: results/)")),
     ("", "profile", dict(nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
                          help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)")),
@@ -87,6 +90,7 @@ def session_of(config: pytest.Config) -> BenchSession:
             device=option(config, "device"),
             cudnn=option(config, "cudnn"),
             threads=option(config, "threads"),
+            max_cases=option(config, "max_cases"),
             results_dir=Path(option(config, "results")),
             profile_dir=option(config, "profile"),
             shard=option(config, "shard"),
@@ -108,6 +112,18 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[GATE_KEY] = gate
 
 
+def _check_options(config: pytest.Config) -> None:
+    """Refuse --threads beyond the cores; prove every output folder takes files (one line if not)."""
+    from rnnbench.measurement.env import oversubscribed
+
+    too_many = oversubscribed(option(config, "threads"))
+    if too_many:
+        raise UserError(f"--threads: {too_many}")
+    for name in ("results", "profile"):
+        if option(config, name) is not None:
+            atomic.check_directory(Path(option(config, name)), f"--{name}")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "rnn_case" not in metafunc.fixturenames:
         return
@@ -126,16 +142,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop on a suite error; remember which cases this session runs, after every filter (-k, -m,
+    --deselect, --shard): the gate compares only those, so a deselected case is never "missing"."""
     bench_session = session.config.stash.get(SESSION_KEY, None)
-    if bench_session is not None and bench_session.usage_error is not None:
-        raise pytest.UsageError(bench_session.usage_error)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Remember which cases this session runs (after -k, --shard): the gate compares only those."""
-    params = (getattr(item, "callspec", None) for item in items)
+    if bench_session is None:  # no benchmark collected: the plugin stays inert
+        return
+    try:
+        if bench_session.usage_error is not None:
+            raise UserError(bench_session.usage_error)
+        _check_options(session.config)
+    except UserError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    params = (getattr(item, "callspec", None) for item in session.items)
     cases = (p.params.get("rnn_case") for p in params if p is not None)
-    config.stash[SELECTED_KEY] = [case.id for case in cases if isinstance(case, Case)]
+    session.config.stash[SELECTED_KEY] = [case.id for case in cases if isinstance(case, Case)]
 
 
 def pedantic_runner(benchmark: Any) -> RoundRunner:
@@ -159,7 +179,10 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
         if benchmark.disabled:
             pytest.skip("timing disabled (--benchmark-disable)")
         benchmark.group = case.id.removeprefix(f"{case.cell}-")
-        record, error = session.run(case, pedantic_runner(benchmark))
+        try:
+            record, error = session.run(case, pedantic_runner(benchmark))
+        except UserError as exc:  # the results file cannot be written: measuring on would lose it all
+            pytest.exit(f"rnnbench: {exc}", returncode=EXIT_USAGE)
         benchmark.extra_info.update(case.to_dict(), status=record["status"], **record["measures"])
         if record["status"] == "skipped":
             pytest.skip(record["reason"])
@@ -180,9 +203,15 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     bench_session = session.config.stash.get(SESSION_KEY, None)
-    if bench_session is not None:
+    if bench_session is None:
+        return
+    try:
         bench_session.close(complete=exitstatus != pytest.ExitCode.INTERRUPTED)
-        _finish_gate(session, bench_session)
+    except UserError as exc:
+        session.config.stash[SUMMARY_KEY] = [f"rnnbench: error: {exc}"]
+        session.exitstatus = EXIT_USAGE
+        return
+    _finish_gate(session, bench_session)
 
 
 def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
@@ -197,7 +226,7 @@ def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
                                        config.stash.get(SELECTED_KEY, []), option(config, "history"))  # fmt: skip
     except UserError as exc:
         lines, failed = [f"rnnbench gate: error: {exc}"], False
-        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        session.exitstatus = EXIT_USAGE
     if failed and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     config.stash[SUMMARY_KEY] = lines

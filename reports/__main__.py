@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from rnnbench.errors import UserError
+from rnnbench.cli import ArgumentParser
+from rnnbench.errors import EXIT_USAGE, UserError
 from rnnbench.reports import cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnbench.reports", description="Build an rnnbench report.")
+    parser = ArgumentParser(prog="python -m rnnbench.reports", description="Build an rnnbench report.")
     cli.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
         return cli.run(args)
     except UserError as exc:
         print(f"python -m rnnbench.reports: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from rnnbench.reports.inputs import Inputs, load_inputs
 from rnnbench.reports.sections import SECTIONS, Context
 from rnnbench.reports.summary_md import summary_markdown
 from rnnbench.reports.trend import load_trend
+from rnnbench.results import atomic
 
 
 def describe(inputs: Inputs) -> tuple[str, str]:
@@ -49,7 +50,9 @@ def build(
     """
     inputs = load_inputs(paths)
     ctx = Context(inputs, out, load_trend(history, pattern) if history is not None else None)
-    out.mkdir(parents=True, exist_ok=True)
+    atomic.check_directory(out, "-o")
+    for folder in ("tables", "plots"):
+        atomic.make_directory(out / folder, "-o ")
     sections = []
     with tqdm(total=len(SECTIONS) + 1, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         for section in SECTIONS:
@@ -58,8 +61,8 @@ def build(
             steps.update()
         steps.set_postfix_str("html")
         page = out / "report.html"
-        page.write_text(html.render(*describe(inputs), sections), encoding="utf-8")
+        atomic.write_text(page, html.render(*describe(inputs), sections))
         if summary_md is not None:
-            summary_md.write_text(summary_markdown(ctx, page), encoding="utf-8")
+            atomic.write_text(summary_md, summary_markdown(ctx, page))
         steps.update()
     return page

@@ -8,6 +8,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from rnnbench.reports.html import Plot
+from rnnbench.results import atomic
 
 PNG_DPI = 100
 
@@ -19,9 +20,10 @@ def write_plot(out: Path, name: str, title: str, shows: str, drawn: Figure | str
         return Plot(name, title, reason=drawn)
     heading = drawn.get_suptitle().replace("\n", "; ")
     png = out / f"{name}.png"
-    drawn.savefig(png, dpi=PNG_DPI)
+    with atomic.replacing(png) as tmp:
+        drawn.savefig(tmp, dpi=PNG_DPI)
     drawn.set_layout_engine("none")  # keep the layout the PNG got: laying out again costs as much as drawing
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        drawn.savefig(out / f"{name}.svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}), atomic.replacing(out / f"{name}.svg") as tmp:
+        drawn.savefig(tmp)
     width, height = (round(v * PNG_DPI) for v in drawn.get_size_inches())
     return Plot(name, title, png=png, alt=f"{title}: {shows}. {heading}", size=(width, height))

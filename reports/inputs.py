@@ -79,11 +79,27 @@ def device_label(device: str, cudnn: object) -> str:
     return "cuda-cudnn" if cudnn else "cuda-native"
 
 
-def environment(doc: dict[str, Any]) -> dict[str, Any]:
-    """The environment block of one input."""
+def distinct(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The documents and their labels, one per run: a run given twice (its results file and a saved
+    baseline of it) is kept once; different files with one label get their file name appended,
+    except the gathered shards of one launch, which share their label on purpose (`run_name`)."""
+    kept: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for doc in documents:
+        name = label(doc)
+        if any(n == name and k["records"] == doc["records"] for k, n in zip(kept, labels)):
+            continue
+        kept.append(doc)
+        clash = name in labels and not doc["run"].get("launch")
+        labels.append(f"{name} · {Path(doc['source']).name}" if clash else name)
+    return kept, labels
+
+
+def environment(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """The environment block of one input, labelled `name`."""
     env, run = doc["env"], doc["run"]
     facts = {**env, **run, "run_id": run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}
-    return {"input": label(doc), "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
+    return {"input": name, "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
 
 
 def load_inputs(paths: list[str | Path]) -> Inputs:
@@ -92,11 +108,12 @@ def load_inputs(paths: list[str | Path]) -> Inputs:
     for doc in documents:
         if not doc["records"]:
             raise UserError(f"{doc['source']}: results file holds no records")
-    labels = [label(doc) for doc in documents]
+    documents, labels = distinct(documents)
     frame = store.to_frame(documents)
     counts = [len(doc["records"]) for doc in documents]
     frame["input"] = [name for name, count in zip(labels, counts) for _ in range(count)]
     frame["peak_bytes"] = pd.to_numeric(frame["peak_bytes"])  # null (CPU) becomes NaN, not object
     frame["device_label"] = [device_label(d, c) for d, c in zip(frame["device"], frame["cudnn"])]
-    environments = pd.DataFrame([environment(doc) for doc in documents]).drop_duplicates("input")
+    environments = pd.DataFrame([environment(doc, name) for doc, name in zip(documents, labels)])
+    environments = environments.drop_duplicates("input")  # the shards of one launch are one input
     return Inputs(frame=frame, environments=environments, documents=documents)

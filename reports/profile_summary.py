@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rnnbench.cases.case import AXES
+from rnnbench.results import atomic
 
 OP_COLUMNS = ("name", "calls", "self_cpu_s", "self_cuda_s", "share")
 
@@ -112,6 +113,7 @@ def efficiency_figure(frame: pd.DataFrame, x: str) -> Figure:
 
 def plot_efficiency(frame: pd.DataFrame, x: str, path: Path) -> Path:
     """`efficiency_figure` saved to `path` (format from its suffix)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    efficiency_figure(frame, x).savefig(path, dpi=100)
+    atomic.make_directory(path.parent)
+    with atomic.replacing(path) as tmp:
+        efficiency_figure(frame, x).savefig(tmp, dpi=100)
     return path

@@ -29,6 +29,7 @@ from rnnbench.reports.plots import PLOTS
 from rnnbench.reports.table_notes import TABLES
 from rnnbench.reports.trend import MAX_CASES, Trend, trend_figure
 from rnnbench.reports.verdict import Verdict, line_texts, verdict
+from rnnbench.results import atomic
 
 
 @dataclass
@@ -61,8 +62,9 @@ class Context:
         folder.mkdir(parents=True, exist_ok=True)
         table = table.drop(columns="times_s", errors="ignore")
         if not table.empty:
-            table.to_csv(folder / f"{name}.csv", index=False)
-            (folder / f"{name}.md").write_text(units.humanize(table).to_markdown(index=False) + "\n")
+            with atomic.replacing(folder / f"{name}.csv") as tmp:
+                table.to_csv(tmp, index=False)
+            atomic.write_text(folder / f"{name}.md", units.humanize(table).to_markdown(index=False) + "\n")
         title, note, empty = TABLES.get(name.split("-")[0], (name, "", "no rows"))
         return table_view(name, title, note, empty, table)
 

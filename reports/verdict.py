@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from rnnbench.gate import significance
 from rnnbench.cases.case import PHASES
+from rnnbench.gate import significance
 from rnnbench.reports.claims import TIE, pairs
 from rnnbench.reports.inputs import KEY
 from rnnbench.reports.style import label_value

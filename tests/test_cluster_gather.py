@@ -12,6 +12,7 @@ import pytest
 from gate_docs import machine, run_doc, write
 
 from rnnbench.cli import main
+from rnnbench.errors import EXIT_USAGE
 from rnnbench.reports.inputs import load_inputs
 from rnnbench.results import store
 
@@ -53,10 +54,10 @@ def test_gather_takes_each_shard_once_and_names_the_missing(tmp_path: Path, caps
 def test_gather_refuses_mixed_splits_and_plain_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "a.json", shard_doc(1, 2, ("lstm-a-forward",)))
     write(tmp_path / "b.json", shard_doc(1, 3, ("lstm-a-forward",)))
-    assert main(["gather", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--into", str(tmp_path / "run")]) == 2
+    assert main(["gather", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--into", str(tmp_path / "run")]) == EXIT_USAGE
     assert "shard files of 2 and 3 shards mixed" in capsys.readouterr().err
     write(tmp_path / "plain.json", run_doc())
-    assert main(["gather", str(tmp_path / "plain.json"), "--into", str(tmp_path / "run")]) == 2
+    assert main(["gather", str(tmp_path / "plain.json"), "--into", str(tmp_path / "run")]) == EXIT_USAGE
     assert "no complete shard results files" in capsys.readouterr().err
 
 
@@ -84,12 +85,12 @@ def test_hidden_folders_are_not_read(tmp_path: Path) -> None:
 def test_without_submitit_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     monkeypatch.setitem(sys.modules, "submitit", None)
-    assert main(["run", "--launcher", "slurm", "--shards", "2", "--results", str(tmp_path)]) == 2
+    assert main(["run", "--launcher", "slurm", "--shards", "2", "--results", str(tmp_path)]) == EXIT_USAGE
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "pip install 'rnnbench[cluster]'" in err
 
 
 def test_resume_of_a_folder_that_is_no_launch_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--resume", str(tmp_path)]) == 2
+    assert main(["run", "--resume", str(tmp_path)]) == EXIT_USAGE
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "is not a launch folder" in err

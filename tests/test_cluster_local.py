@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import tiny_suite_toml
 
+from conftest import tiny_suite_toml
 from rnnbench.cli import main
 from rnnbench.reports.inputs import load_inputs
 from rnnbench.results import store

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnnbench.cli import main
+from rnnbench.errors import EXIT_USAGE
 
 submitit = pytest.importorskip("submitit")
 
@@ -88,6 +89,6 @@ def test_bad_launcher_options_are_one_line(argv: list[str], message: str, tmp_pa
                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     fake_slurm(tmp_path / "bin", "PENDING")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    assert main(["run", *argv, "--results", str(tmp_path / "runs")]) == 2
+    assert main(["run", *argv, "--results", str(tmp_path / "runs")]) == EXIT_USAGE
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err

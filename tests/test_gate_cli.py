@@ -8,6 +8,7 @@ import pytest
 from gate_docs import CASE_IDS, machine, run_doc, times, write
 
 from rnnbench.cli import main
+from rnnbench.errors import EXIT_USAGE
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_missing_case_fails_unless_allowed(base: Path, tmp_path: Path) -> None:
 
 def test_foreign_exits_2_naming_the_field(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     current = str(write(tmp_path / "cur.json", run_doc(env=machine(gpu_name="H100"))))
-    assert run("compare", str(base), current) == 2
+    assert run("compare", str(base), current) == EXIT_USAGE
     assert "gpu_name: None != 'H100'" in capsys.readouterr().err
     assert run("compare", str(base), current, "--allow-foreign") == 0
     assert "FOREIGN COMPARISON" in capsys.readouterr().out
@@ -66,17 +67,17 @@ def test_bad_baseline_is_an_error_not_a_pass(tmp_path: Path, capsys: pytest.Capt
     bad = tmp_path / "bad.json"
     bad.write_text(content)
     current = str(write(tmp_path / "cur.json", run_doc()))
-    assert run("compare", str(bad), current) == 2
+    assert run("compare", str(bad), current) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert re.search(message, err)
 
 
 def test_usage_errors_exit_2(base: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("compare", str(base)) == 2
-    assert run("compare", str(base), str(base), "--threshold", "5") == 2
-    assert run("compare", str(base), str(base), "--alpha", "2") == 2
-    assert run("compare", "no-such-baseline", str(base)) == 2
+    assert run("compare", str(base)) == EXIT_USAGE
+    assert run("compare", str(base), str(base), "--threshold", "5") == EXIT_USAGE
+    assert run("compare", str(base), str(base), "--alpha", "2") == EXIT_USAGE
+    assert run("compare", "no-such-baseline", str(base)) == EXIT_USAGE
     assert "no saved baseline" in capsys.readouterr().err
 
 
@@ -96,7 +97,7 @@ def test_baseline_save_and_use_by_name(tmp_path: Path, monkeypatch: pytest.Monke
 def test_baseline_save_refuses_incomplete_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = run_doc()
     doc["run"]["complete"] = False
-    assert run("baseline", "save", "x", "--from", str(write(tmp_path / "r.json", doc)), "--dir", str(tmp_path)) == 2
+    assert run("baseline", "save", "x", "--from", str(write(tmp_path / "r.json", doc)), "--dir", str(tmp_path)) == EXIT_USAGE
     assert "did not finish" in capsys.readouterr().err
 
 
@@ -121,7 +122,7 @@ def test_pytest_benchmark_json_is_accepted(tmp_path: Path, base: Path) -> None:
 
 def test_pytest_benchmark_json_without_data_is_refused(tmp_path: Path, base: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    assert run("compare", str(base), str(pytest_benchmark_file(tmp_path / "pb.json", 1.0, save_data=False))) == 2
+    assert run("compare", str(base), str(pytest_benchmark_file(tmp_path / "pb.json", 1.0, save_data=False))) == EXIT_USAGE
     assert "--benchmark-save-data" in capsys.readouterr().err
 
 
@@ -130,4 +131,4 @@ def test_quantile_option(base: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     current = str(write(tmp_path / "cur.json", run_doc(scale=1.25, seed=9)))
     assert run("compare", str(base), current, "--quantile", "0.1") == 1
     assert "base p10 ms" in capsys.readouterr().out
-    assert run("compare", str(base), current, "--quantile", "2") == 2
+    assert run("compare", str(base), current, "--quantile", "2") == EXIT_USAGE

@@ -32,7 +32,7 @@ def test_last_n_runs_of_one_machine_only(tmp_path: Path) -> None:
     pooled = history.last_runs(db, fingerprint, 2, exclude={"run03"})
     assert [doc["run"]["id"] for doc in pooled] == ["run02", "run01"]
     assert compare(pooled, [run_doc(seed=50)]).foreign == []
-    with pytest.raises(UserError, match="no runs with fingerprint"):
+    with pytest.raises(UserError, match="no earlier runs on this machine"):
         history.last_runs(db, "nope", 2)
 
 

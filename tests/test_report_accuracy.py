@@ -11,9 +11,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from rnnbench.cases.case import Case
-from rnnbench.results import store
 from rnnbench.reports import accuracy, learning, state
 from rnnbench.reports.build import build
+from rnnbench.results import store
 from tests.conftest import tiny_case
 
 CASE = tiny_case(model="classifier", cell="gru", seq_len=20, hidden_size=8, phase="train_quality", task="recall")

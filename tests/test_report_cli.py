@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from rnnbench import cli
+from rnnbench.errors import EXIT_USAGE
 from rnnbench.reports.__main__ import main as reports_main
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    assert cli.main(["report", *argv]) == 2
+    assert cli.main(["report", *argv]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     return err
@@ -27,7 +28,7 @@ def test_cli_writes_the_report(tiny_results: Path, tmp_path: Path, capsys: pytes
 def test_python_m_reports(tiny_results: Path, tmp_path: Path) -> None:
     assert reports_main([str(tiny_results), "-o", str(tmp_path), "--quiet"]) == 0
     assert (tmp_path / "tables" / "comparison.csv").exists()
-    assert reports_main([str(tmp_path / "missing.json")]) == 2
+    assert reports_main([str(tmp_path / "missing.json")]) == EXIT_USAGE
 
 
 def test_missing_empty_and_foreign_inputs_are_one_line_errors(

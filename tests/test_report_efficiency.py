@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from rnnbench.results import store
 from rnnbench.reports.inputs import load_inputs
 from rnnbench.reports.roofline import NO_CEILING, ceilings, roofline
+from rnnbench.results import store
 
 
 def test_efficiency_table_holds_the_record_measures(profiled_results: Path, profiled_report: Path) -> None:

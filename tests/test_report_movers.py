@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rnnbench.results import store
 from rnnbench.reports.__main__ import main as reports_main
 from rnnbench.reports.summary_md import MAX_LINES
+from rnnbench.results import store
 
 FACTORS = (1.0, 1.3, 0.7)  # after / before per record, in turn: unchanged, slower, faster
 ROUNDS = 12  # enough rounds for Mann-Whitney U to reach alpha 0.01 when the samples separate

@@ -11,6 +11,7 @@ from PIL import Image
 from report_data import LATER, TREND_GLOB
 
 from rnnbench import cli
+from rnnbench.errors import EXIT_USAGE
 from rnnbench.reports import trend
 from rnnbench.reports.__main__ import main as reports_main
 from rnnbench.results import history, store
@@ -61,7 +62,7 @@ def test_bad_history_is_a_one_line_error(
         "--trend: needs --history DB": ["--trend", "*"],
     }  # fmt: skip
     for message, options in cases.items():
-        assert cli.main(["report", str(profiled_results), "-o", str(tmp_path / "out"), "--quiet", *options]) == 2
+        assert cli.main(["report", str(profiled_results), "-o", str(tmp_path / "out"), "--quiet", *options]) == EXIT_USAGE
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()  # checked before anything is written

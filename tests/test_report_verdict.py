@@ -10,10 +10,10 @@ import pytest
 from matplotlib.figure import Figure
 from report_data import frame_of
 
-from rnnbench.results import store
 from rnnbench.reports.plots import PLOTS
 from rnnbench.reports.sections import fastest_sentences
 from rnnbench.reports.verdict import crossovers, fastest, memory_sentence, shape_ratios, verdict
+from rnnbench.results import store
 
 
 def timed(rows: list[dict]) -> pd.DataFrame:

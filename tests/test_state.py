@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from rnnbench.measurement import runner, state
 from rnnbench.measurement.timing import TimingPolicy

@@ -57,7 +57,7 @@ def test_a_failed_write_never_replaces_a_good_file(tmp_path: Path, monkeypatch: 
     def broken_dump(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # e.g. Ctrl-C in the middle of writing
 
-    monkeypatch.setattr(store.json, "dump", broken_dump)
+    monkeypatch.setattr(store.json, "dumps", broken_dump)
     with pytest.raises(KeyboardInterrupt):
         out.add(runner.base_record(tiny_case(phase="backward"), "skipped", "test"))
     assert path.read_text() == good

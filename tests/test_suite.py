@@ -9,7 +9,7 @@ import pytest
 from rnnbench.cases import suite
 from rnnbench.cases.case import Case
 from rnnbench.cli import main
-from rnnbench.errors import UserError
+from rnnbench.errors import EXIT_USAGE, UserError
 from tests.conftest import tiny_case
 
 
@@ -117,7 +117,7 @@ def test_smoke_covers_cells_phases_directions_and_depths() -> None:
 
 
 def test_cases_command_reports_a_bad_suite_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["cases", write(tmp_path, GRID.replace("batch", "batsh"))]) == 2
+    assert main(["cases", write(tmp_path, GRID.replace("batch", "batsh"))]) == EXIT_USAGE
     err = capsys.readouterr().err.strip()
     assert err == (
         "rnnbench cases: error: s.toml: grid[0].batsh: unknown key (expected one of: cell, model, "

@@ -17,6 +17,7 @@ from rnnbench.errors import UserError
 
 T = TypeVar("T")
 
+MAX_CASES = 10_000  # a suite declaring more is refused before it is expanded (--max-cases raises it)
 DEVICE_CHOICES = ("cpu", "cuda", "all")
 CUDNN_CHOICES = ("on", "off", "both")
 

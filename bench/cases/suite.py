@@ -13,6 +13,7 @@ every core of the machine loading the suite. `forget_bias = "default"` is PyTorc
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -22,6 +23,7 @@ from typing import Any
 import tomllib
 
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported
+from rnnbench.cases.select import MAX_CASES
 from rnnbench.errors import UserError
 from rnnbench.measurement.quality import QualitySettings
 from rnnbench.measurement.timing import TimingPolicy
@@ -64,20 +66,23 @@ def resolve(name_or_path: str) -> Path:
     return shipped
 
 
-def load(name_or_path: str) -> Suite:
-    """Read, validate and expand a suite; any mistake is a one-line `UserError`."""
+def load(name_or_path: str, max_cases: int = MAX_CASES) -> Suite:
+    """Read, validate and expand a suite; any mistake is a one-line `UserError`, and so is a suite
+    whose tables declare more than `max_cases` cases (counted before any is built)."""
     path = resolve(name_or_path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read the suite file: {getattr(exc, 'strerror', None) or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path.name}: not valid TOML: {exc}") from None
     try:
-        return _parse(path, data)
+        return _parse(path, data, max_cases)
     except UserError as exc:
         raise UserError(f"{path.name}: {exc}") from None
 
 
-def _parse(path: Path, data: dict[str, Any]) -> Suite:
+def _parse(path: Path, data: dict[str, Any], max_cases: int = MAX_CASES) -> Suite:
     for key in data:
         if key not in TOP_LEVEL:
             raise UserError(f"{key}: unknown table (expected one of: {', '.join(TOP_LEVEL)})")
@@ -87,17 +92,20 @@ def _parse(path: Path, data: dict[str, Any]) -> Suite:
     user_defaults = _table(data, "defaults")
     _check_keys("defaults", user_defaults, AXIS_KEYS)
     defaults.update(user_defaults)
-    cases: list[Case] = []
+    tables: list[tuple[str, dict[str, Any], bool]] = []
     for kind in ("grid", "case"):
-        tables = data.get(kind, [])
-        if not isinstance(tables, list):
+        listed = data.get(kind, [])
+        if not isinstance(listed, list):
             raise UserError(f"{kind}: must be an array of tables ([[{kind}]])")
-        for index, table in enumerate(tables):
+        for index, table in enumerate(listed):
             where = f"{kind}[{index}]"
             _check_keys(where, table, AXIS_KEYS)
             if kind == "case":
                 _check_scalars(where, table)
-            cases.extend(_expand(where, {**defaults, **table}, strict=kind == "case"))
+                _check_cudnn_device(where, table, defaults)
+            tables.append((where, {**defaults, **table}, kind == "case"))
+    _check_size(tables, max_cases)
+    cases = [case for where, axes, strict in tables for case in _expand(where, axes, strict)]
     if not data.get("grid") and not data.get("case"):
         raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
     return Suite(
@@ -108,6 +116,25 @@ def _parse(path: Path, data: dict[str, Any]) -> Suite:
         cases=tuple(dict.fromkeys(cases)),
         quality=_settings("quality", QualitySettings, _table(data, "quality")),
     )
+
+
+def _check_size(tables: list[tuple[str, dict[str, Any], bool]], max_cases: int) -> None:
+    """Refuse a suite that declares more than `max_cases` grid points, before building any."""
+    sizes = {where: _size(axes) for where, axes, _ in tables}
+    total = sum(sizes.values())
+    if total > max_cases:
+        largest = max(sizes, key=sizes.__getitem__)
+        raise UserError(f"declares {total} cases ({largest}: {sizes[largest]}), more than the limit of {max_cases};"
+                        f" split the suite, or raise the limit with --max-cases {total}")  # fmt: skip
+
+
+def _size(axes: dict[str, Any]) -> int:
+    """How many cases a table's axes make (CPU cases have no cudnn axis, CUDA cases no threads axis)."""
+    lengths = {key: len(_as_list(axes.get(key))) for key in AXIS_KEYS}
+    devices = _as_list(axes.get("device"))
+    cpu = devices.count("cpu")
+    per_shape = math.prod(n for key, n in lengths.items() if key not in ("device", "cudnn", "threads"))
+    return per_shape * (cpu * lengths["threads"] + (len(devices) - cpu) * lengths["cudnn"])
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -127,6 +154,12 @@ def _check_scalars(where: str, table: dict[str, Any]) -> None:
     for key, value in table.items():
         if isinstance(value, list) and key != "phases":
             raise UserError(f"{where}.{key}: a [[case]] takes one value (use [[grid]] for lists)")
+
+
+def _check_cudnn_device(where: str, table: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """A [[case]] that sets `cudnn` on a CPU-only device asks for something that cannot happen."""
+    if "cudnn" in table and _as_list(table.get("device", defaults["device"])) == ["cpu"]:
+        raise UserError(f"{where}.cudnn: CPU cases have no cuDNN setting (remove it, or set device = \"cuda\")")
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1,6 +1,6 @@
 """`rnnbench compare [BASELINE] CURRENT`: the regression gate over stored results.
 
-Exit status: 0 clean, 1 a regression (or a missing / failed case), 2 usage or input error.
+Exit status: 0 clean, 1 a regression (or a missing / failed case), 4 usage or input error.
 """
 
 from __future__ import annotations
@@ -40,10 +40,14 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
     if args.history:
         if len(args.paths) != 1:
             raise UserError("with --history give only CURRENT (the baseline comes from the history)")
+        suites = {doc["run"].get("suite") for doc in current}
+        if len(suites) != 1:
+            raise UserError(f"CURRENT mixes {len(suites)} suites; gate one suite at a time")
+        suite = suites.pop()
         fingerprints = dict.fromkeys(doc["env"].get("fingerprint") for doc in current)
         exclude = {doc["run"].get("id") for doc in current}
         # one baseline per machine of CURRENT (shards gathered from several kinds of node): never pooled
-        return [doc for fp in fingerprints for doc in history.last_runs(args.history, fp, args.last, exclude)]
+        return [doc for fp in fingerprints for doc in history.last_runs(args.history, fp, args.last, exclude, suite)]
     if len(args.paths) != 2:
         raise UserError(f"expected BASELINE CURRENT, got {len(args.paths)} path(s)")
     return store.load([baseline.resolve(args.paths[0])])

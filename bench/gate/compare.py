@@ -36,15 +36,16 @@ class Thresholds:
     overrides: tuple[tuple[str, float], ...] = ()
 
     @classmethod
-    def parse(cls, default: str, overrides: Iterable[str] = ()) -> Thresholds:
-        """From `5%` and `PATTERN=PCT` strings (fnmatch patterns over case ids)."""
+    def parse(cls, default: str, overrides: Iterable[str] = (), option: str = "--threshold") -> Thresholds:
+        """From `5%` and `PATTERN=PCT` strings (fnmatch patterns over case ids); `option` names
+        the option the default came from in errors."""
         pairs = []
         for item in overrides:
             pattern, sep, value = item.partition("=")
             if not sep or not pattern:
                 raise UserError(f"--threshold-for: expected PATTERN=PCT, got {item!r}")
             pairs.append((pattern, significance.parse_threshold(value, f"--threshold-for {pattern}")))
-        return cls(significance.parse_threshold(default), tuple(pairs))
+        return cls(significance.parse_threshold(default, option), tuple(pairs))
 
     def for_case(self, case_id: str) -> float:
         return next((t for pattern, t in self.overrides if fnmatch.fnmatchcase(case_id, pattern)), self.default)

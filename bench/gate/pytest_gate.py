@@ -41,9 +41,10 @@ class Gate:
         """Load and validate the baseline now, so a bad one stops the session before it runs."""
         if remeasure < 0:
             raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
-        thresholds = Thresholds.parse(fail_on or "5%", overrides)
+        thresholds = Thresholds.parse(fail_on or "5%", overrides, "--fail-on-regression")
         docs = store.load([baseline.resolve(path)])
-        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, check_quantile(quantile))
+        quantile = check_quantile(quantile, "--gate-quantile")
+        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, quantile)
 
     def check_machine(self, env: dict[str, Any]) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
@@ -76,7 +77,7 @@ class Remeasurer:
         self.bench = bench
         run_id = bench.results.run["id"]
         path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
-        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}-remeasure", "remeasure_of": run_id},
+        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id},
                                 bench.env)  # fmt: skip
 
     def __call__(self, case_id: str, attempt: int) -> list[float]:
@@ -95,8 +96,11 @@ def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -
     if option("shard") is not None:
         shard.parse_shard(option("shard"))
     if option("history") is not None:  # create (or check) it now: a bad path must not wait for the last case
-        with history.connect(option("history")):
-            pass
+        try:
+            with history.connect(option("history")):
+                pass
+        except UserError as exc:
+            raise UserError(f"--history: {exc}") from None
     if option("baseline") is None:
         if option("fail_on_regression") is not None or option("remeasure") is not None:
             raise UserError("--fail-on-regression/--remeasure: need --baseline")

@@ -23,6 +23,7 @@ gate's re-measure step (rnnbench.gate.compare.confirm) re-tests flagged cases on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +38,9 @@ RESAMPLES = 1000
 SEED = 0
 
 
-def check_quantile(quantile: float) -> float:
+def check_quantile(quantile: float, option: str = "--quantile") -> float:
     if not 0 <= quantile <= 1:
-        raise UserError(f"--quantile: must be between 0 and 1 (0.5 = median), got {quantile}")
+        raise UserError(f"{option}: must be between 0 and 1 (0.5 = median), got {quantile}")
     return quantile
 
 
@@ -52,8 +53,8 @@ def parse_threshold(text: str, what: str = "--threshold") -> float:
         raise UserError(f"{what}: not a percentage: {text!r} (write e.g. 5% or 0.05)") from None
     if not raw.endswith("%") and value >= 1:
         raise UserError(f"{what}: ambiguous threshold {text!r} (write {raw}% or {value / 100:g})")
-    if value <= 0:
-        raise UserError(f"{what}: threshold must be positive, got {text!r}")
+    if not 0 < value < math.inf:
+        raise UserError(f"{what}: threshold must be a positive, finite number, got {text!r}")
     return value
 
 

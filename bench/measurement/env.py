@@ -96,6 +96,14 @@ def set_threads(threads: int | None) -> int:
 
 
 
+def oversubscribed(threads: int | None) -> str | None:
+    """Why `threads` intra-op threads are too many for this machine, or None."""
+    cores = os.cpu_count() or 1
+    if threads is None or threads <= cores:
+        return None
+    return f"{threads} threads on {cores} cores: oversubscribed rounds time the scheduler, not the RNN"
+
+
 @contextlib.contextmanager
 def threads_for(count: int | None) -> Iterator[int]:
     """Run a block with `count` intra-op threads (None: leave them as they are), then restore."""

@@ -21,7 +21,10 @@ from rnnbench.models import impls, layout, loops, precision
 CODE_HASH = hashlib.sha256(
     "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing)).encode()
 ).hexdigest()
-LIMIT_MARKERS = ("out of memory", "not implemented", "not supported", "unsupported")
+LIMIT_MARKERS = (
+    "out of memory", "can't allocate memory", "defaultcpuallocator", "failed to allocate",  # allocation failures
+    "not implemented", "not supported", "unsupported",
+)  # fmt: skip
 
 
 def skip_reason(case: Case, cuda_available: bool) -> str | None:
@@ -30,12 +33,12 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
         return "CUDA is not available on this machine"
     if case.phase == QUALITY_PHASE and (reason := quality.skip_reason(case)) is not None:
         return reason
-    return precision.skip_reason(case.dtype, case.device)
+    return envmod.oversubscribed(case.threads) or precision.skip_reason(case.dtype, case.device)
 
 
 def is_case_limit(exc: BaseException) -> bool:
     """A failure that belongs to the case on this machine (OOM, unsupported combo), not a bug."""
-    if isinstance(exc, (torch.cuda.OutOfMemoryError, impls.CompileFailed)):
+    if isinstance(exc, (MemoryError, torch.cuda.OutOfMemoryError, impls.CompileFailed)):
         return True
     return isinstance(exc, (RuntimeError, NotImplementedError)) and any(
         marker in str(exc).lower() for marker in LIMIT_MARKERS

@@ -16,7 +16,7 @@ from rnnbench.measurement import ceiling, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision
-from rnnbench.results.store import ResultsFile, run_file_name
+from rnnbench.results.store import ResultsFile
 
 
 @dataclass
@@ -27,6 +27,7 @@ class BenchSession:
     device: str | None = None
     cudnn: str = "both"
     threads: int | None = None
+    max_cases: int = select.MAX_CASES
     results_dir: Path = Path("results")
     profile_dir: Path | None = None
     shard: str | None = None  # "K/N" of --shard, kept in the run block so shards can be gathered
@@ -36,7 +37,7 @@ class BenchSession:
 
     @cached_property
     def suite(self) -> suite.Suite:
-        return suite.load(self.suite_name)
+        return suite.load(self.suite_name, self.max_cases)
 
     @cached_property
     def cases(self) -> list[Case]:
@@ -50,13 +51,12 @@ class BenchSession:
     def _results(self) -> ResultsFile:
         if self.results is None:
             run = {
-                "id": run_file_name(self.env).removesuffix(".json"),
                 "suite": self.suite.name,
                 "suite_path": str(self.suite.path),
                 "policy": vars(self.suite.policy),
                 **({"shard": self.shard} if self.shard else {}),
             }
-            self.results = ResultsFile(self.results_dir / f"{run['id']}.json", run, self.env)
+            self.results = ResultsFile.new_run(self.results_dir, run, self.env)
         return self.results
 
     def record(self, record: dict[str, Any]) -> None:

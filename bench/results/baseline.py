@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnnbench.results import store
 from rnnbench.errors import UserError
+from rnnbench.results import store
 
 BASELINES_DIR = Path(".rnnbench") / "baselines"
 DEFAULT_NAME = "default"

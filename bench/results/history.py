@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from rnnbench.results import schema
 from rnnbench.errors import UserError
+from rnnbench.results import atomic, schema
 
 VERSION = 1  # PRAGMA user_version; a file with another version is refused
 SUMMARY = ("median", "mean", "q1", "q3", "iqr", "min", "max")
@@ -37,36 +37,83 @@ CREATE INDEX IF NOT EXISTS results_by_machine ON results (fingerprint, date);
 """
 
 
-@contextlib.contextmanager
-def connect(path: str | Path, create: bool = True) -> Iterator[sqlite3.Connection]:
-    """Open (or create) a history file at the supported version; commit on success."""
-    path = Path(path)
-    if not create and not path.is_file():
-        raise UserError(f"{path}: no such history file")
-    if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+REMEASURE_ID = "-remeasure"  # run id suffix of the gate's re-measurement files (rnnbench.gate.pytest_gate)
+LOCK_TIMEOUT_S = 10.0  # how long a writer waits for another process's lock before giving up
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Connect and read the version; a lock held past LOCK_TIMEOUT_S or a foreign file is one line."""
+    db = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S)
     try:
-        db = sqlite3.connect(path)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"{path}: not an rnnbench history file ({exc})") from None
-    try:
         if version == 0 and tables == 0:
             db.executescript(DDL + f"PRAGMA user_version = {VERSION};")
         elif version != VERSION:
             raise UserError(f"{path}: history version {version} is not supported (this rnnbench reads {VERSION})")
-        with db:
-            yield db
-    finally:
+    except BaseException:
         db.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def connect(path: str | Path, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """Open (or create) a history file at the supported version; commit on success.
+
+    A new file is built beside its target and moved in place only once committed, so a failed
+    first append (disk full, interrupt) leaves no empty or half-made history file behind.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path}: not a history file (a folder or device is in the way)")
+    if not path.is_file():
+        if not create:
+            raise UserError(f"{path}: no such history file")
+        yield from _create(path)
+    else:
+        yield from _transaction(path, path)
+
+
+def _transaction(file: Path, path: Path) -> Iterator[sqlite3.Connection]:
+    """Open `file`, yield it inside one transaction; sqlite errors become one line naming `path`."""
+    try:
+        db = _open(file)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise _error(path, exc) from None
+
+
+def _error(path: Path, exc: sqlite3.Error) -> UserError:
+    if _locked(exc):
+        return UserError(f"{path}: locked by another process (waited {LOCK_TIMEOUT_S:g} s); try again when it is done")
+    if isinstance(exc, sqlite3.OperationalError) and "disk" in str(exc):
+        return UserError(f"{path}: cannot write: {exc}")
+    return UserError(f"{path}: not an rnnbench history file ({exc})")
+
+
+def _create(path: Path) -> Iterator[sqlite3.Connection]:
+    """A new history file, made under a temporary name and linked into place when complete."""
+    atomic.check_directory(path.parent, f"{path}:")
+    atomic.make_directory(path.parent, f"{path}: ")
+    with atomic.creating(path) as tmp:
+        yield from _transaction(tmp, path)
 
 
 def append(path: str | Path, documents: list[dict[str, Any]]) -> int:
-    """Add every record of `documents` (one run each); returns the number of rows written."""
+    """Add every record of `documents` (one run each); returns the number of rows written.
+    The gate's re-measurement files (`run.remeasure_of`) are not runs and are left out."""
     rows = 0
     with connect(path) as db:
-        for doc in documents:
+        for doc in (d for d in documents if "remeasure_of" not in d["run"]):
             run, env = doc["run"], doc["env"]
             run_id = run.get("id") or doc.get("source")
             date = run.get("started")
@@ -100,14 +147,19 @@ def trend(path: str | Path, case_pattern: str = "*", fingerprint: str | None = N
         return pd.read_sql_query(query, db, params=(case_pattern, fingerprint, fingerprint))
 
 
-def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] = frozenset()) -> list[dict[str, Any]]:
-    """The newest `last` runs of one machine as results documents (a pooled baseline).
+def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] = frozenset(),
+              suite: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The newest `last` runs of one machine (and `suite`, if given) as results documents (a pooled baseline).
 
-    Runs whose id is in `exclude` (e.g. the current run, if it was appended already) are skipped.
+    Runs whose id is in `exclude` (e.g. the current run, if it was appended already) are skipped,
+    and so are re-measurement runs that older versions appended (`-remeasure` ids).
     """
     if last < 1:
         raise UserError(f"--last: must be at least 1, got {last}")
-    ids = [run_id for run_id in runs(path, fingerprint)["run_id"] if run_id not in exclude][:last]
+    table = runs(path, fingerprint)
+    if suite is not None:
+        table = table[table["suite"] == suite]
+    ids = [i for i in table["run_id"] if i not in exclude and not str(i).endswith(REMEASURE_ID)][:last]
     documents = []
     with connect(path, create=False) as db:
         for run_id in ids:
@@ -117,5 +169,7 @@ def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] =
             run = {"id": run_id, "suite": suite, "started": date, "complete": True, "from_history": str(path)}
             documents.append(schema.check_document(schema.document(run, json.loads(env), records), f"{path}:{run_id}"))
     if not documents:
-        raise UserError(f"{path}: no runs with fingerprint {fingerprint} (other machines are never pooled)")
+        of = f" of suite {suite!r}" if suite is not None else ""
+        raise UserError(f"{path}: no earlier runs{of} on this machine (fingerprint {fingerprint}) to compare with;"
+                        " the current run is not its own baseline, other machines are never pooled")  # fmt: skip
     return documents

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnnbench.results import schema
 from rnnbench.cases.case import AXES
 from rnnbench.errors import UserError
+from rnnbench.results import schema
 
 STATS = {"median": "median", "mean": "mean", "stdev": "stddev", "min": "min", "max": "max",
          "q1": "q1", "q3": "q3", "iqr": "iqr", "rounds": "rounds"}  # fmt: skip

@@ -5,7 +5,9 @@ A results file is one JSON document per pytest session:
     {
       "schema": "rnnbench-results",
       "schema_version": 1,
-      "run": {"id", "suite", "suite_path", "started", "finished" (null while running),
+      "run": {"id" (`<utc time>-<commit>-<fingerprint>-<random>`, also the file's name; runs
+              written before the random part was added lack it), "suite", "suite_path", "started",
+              "finished" (null while running),
               "complete" (false until the session ends normally), "policy": {TimingPolicy}},
       "env": {see rnnbench.measurement.env.capture; includes "fingerprint" and "commit"; once a case of a
               (device, dtype) has run: "gemm_gflops": {"cpu/float32": GEMM ceiling GFLOP/s, ...}
@@ -22,7 +24,8 @@ RECORD (one per case, i.e. one shape x one phase):
                phase, impl, layout, threads},
       "status": "ok" | "failed" | "skipped",
       "reason": null | "one line: why it failed or was skipped",
-      "times_s": [raw seconds of every timed round, in order]   (empty unless ok),
+      "times_s": [raw seconds of every timed round, in order]   (empty unless ok; each a
+                 positive, finite number: readers refuse NaN, infinite, zero or negative times),
       "stats": {median, mean, stdev, min, max, q1, q3, iqr (seconds), rounds} | null,
       "noisy": IQR > 10% of the median,
       "measures": {params, param_bytes, saved_bytes (0 for inference),
@@ -81,11 +84,14 @@ QUALITY RECORD (phase "train_quality", in the same records list; one per case, a
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
 `profile`, env `gemm_gflops`/`gemm_size`, the case and run keys above and quality records were added to
-it as optional keys (older files lack them). Readers refuse other versions with a message.
+it as optional keys (older files lack them). Readers refuse other versions with a message, and
+records whose `case` or `measures` is not an object, or whose times or statistics are not
+positive finite numbers (spreads may be 0), naming the file and the record.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rnnbench.errors import UserError
@@ -128,13 +134,36 @@ def check_document(doc: Any, source: str) -> dict[str, Any]:
 
 
 def check_record(record: Any, where: str) -> None:
-    """Validate one record's shape (not its numbers)."""
+    """Validate one record: its shape, and that every time is a positive, finite number of seconds
+    (a hand-edited NaN, infinite, zero or negative time would pass or break every comparison)."""
     if not isinstance(record, dict):
         raise UserError(f"{where}: not an object")
     for key in ("id", "case", "status", "times_s", "measures"):
         if key not in record:
             raise UserError(f"{where}.{key}: missing")
+    if not isinstance(record["id"], str):
+        raise UserError(f"{where}.id: not a string ({record['id']!r})")
+    for key in ("case", "measures"):
+        if not isinstance(record[key], dict):
+            raise UserError(f"{where}.{key}: not an object ({record[key]!r})")
     if record["status"] not in STATUSES:
         raise UserError(f"{where}.status: unknown value {record['status']!r}")
-    if record["status"] == "ok" and (not record["times_s"] or not isinstance(record.get("stats"), dict)):
+    times = record["times_s"]
+    if not isinstance(times, list):
+        raise UserError(f"{where}.times_s: not a list ({times!r})")
+    for index, value in enumerate(times):
+        if not _seconds(value):
+            raise UserError(f"{where}.times_s[{index}]: {value!r} is not a positive, finite number of seconds")
+    if record["status"] == "ok" and (not times or not isinstance(record.get("stats"), dict)):
         raise UserError(f"{where}: status ok but no times_s/stats")
+    for name, value in (record.get("stats") or {}).items():
+        if name in STATS and value is not None and not (_seconds(value) or (value == 0 and name in ZERO_STATS)):
+            raise UserError(f"{where}.stats.{name}: {value!r} is not a valid number")
+
+
+ZERO_STATS = ("stdev", "iqr")  # spreads may be 0; every other statistic is a positive time or count
+
+
+def _seconds(value: Any) -> bool:
+    """A positive, finite number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf

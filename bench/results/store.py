@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from rnnbench.results import pytest_benchmark_json
-from rnnbench.results import schema
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS
 from rnnbench.errors import UserError
+from rnnbench.results import atomic, pytest_benchmark_json, schema
 
 
 def now() -> str:
@@ -23,27 +21,26 @@ def now() -> str:
 
 def write_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON beside `path` then rename over it: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.make_directory(path.parent)
+    atomic.write_json(path, data)
 
 
 class ResultsFile:
-    """One run's results file, rewritten atomically after every record."""
+    """One run's results file: created exclusively with the first record, then rewritten
+    atomically after every record. `new_run` names it after a fresh, unique run id."""
 
-    def __init__(self, path: Path, run: dict[str, Any], env: dict[str, Any]) -> None:
+    def __init__(self, path: Path, run: dict[str, Any], env: dict[str, Any], rename: bool = False) -> None:
         self.path = path
         self.run = {**run, "started": now(), "finished": None, "complete": False}
         self.env = env
         self.records: list[dict[str, Any]] = []
+        self.created = False
+        self.rename = rename  # a taken name gets a new run id (new_run) instead of an error
+
+    @classmethod
+    def new_run(cls, directory: Path, run: dict[str, Any], env: dict[str, Any]) -> ResultsFile:
+        run_id = new_run_id(env)
+        return cls(directory / f"{run_id}.json", {**run, "id": run_id}, env, rename=True)
 
     def add(self, record: dict[str, Any]) -> None:
         self.records.append(record)
@@ -53,15 +50,36 @@ class ResultsFile:
         self.run.update(finished=now(), complete=complete)
         self._write()
 
+    def _document(self) -> dict[str, Any]:
+        return schema.document(self.run, self.env, self.records)
+
     def _write(self) -> None:
-        write_atomic(self.path, schema.document(self.run, self.env, self.records))
+        if self.created:
+            atomic.write_json(self.path, self._document())
+            return
+        atomic.make_directory(self.path.parent)
+        for _attempt in range(CREATE_ATTEMPTS):
+            try:
+                atomic.create_new(self.path, atomic.dump_json(self._document()))
+                self.created = True
+                return
+            except FileExistsError:
+                if not self.rename:
+                    break
+                self.run["id"] = new_run_id(self.env)
+                self.path = self.path.with_name(f"{self.run['id']}.json")
+        raise UserError(f"{self.path}: already exists; a results file is never replaced")
 
 
-def run_file_name(env: dict[str, Any]) -> str:
-    """`<utc time>-<commit>-<fingerprint>.json`: sortable, and says which code and machine."""
+CREATE_ATTEMPTS = 5
+
+
+def new_run_id(env: dict[str, Any]) -> str:
+    """`<utc time>-<commit>-<fingerprint>-<random>`: sortable, says which code and machine, and
+    unique: runs started in the same second on the same machine (shards, parallel jobs) differ."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     commit = (env.get("commit") or "nogit")[:10].replace("+", "")
-    return f"{stamp}-{commit}-{env['fingerprint'][:8]}.json"
+    return f"{stamp}-{commit}-{env['fingerprint'][:8]}-{secrets.token_hex(3)}"
 
 
 def is_hidden(path: Path, root: Path) -> bool:
