@@ -17,13 +17,14 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from rnnbench.reports import html, tables, units, why
+from rnnbench.reports import html, memory_report, tables, units, why
 from rnnbench.reports.claims import claims
 from rnnbench.reports.inputs import Inputs, load_inputs
 from rnnbench.reports.plots import PLOTS, Drawn
 from rnnbench.reports.trend import Trend, load_trend, trend_figure
 
 PNG_DPI = 110
+ALL_PLOTS = PLOTS | memory_report.PLOTS
 
 
 def write_table(out: Path, name: str, table: pd.DataFrame) -> None:
@@ -77,10 +78,11 @@ def build(
     """
     inputs = load_inputs(paths)
     trend = load_trend(history, pattern) if history is not None else None
-    steps_total = 3 + len(PLOTS) + (trend is not None)
+    steps_total = 3 + len(ALL_PLOTS) + (trend is not None)
     with tqdm(total=steps_total, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
         steps.set_postfix_str("tables")
         results = {"claims": claims(inputs.measured), **tables.all_tables(inputs)}
+        results["memory_model"] = memory_report.model_check(inputs.ok)
         for folder in ("tables", "plots"):
             (out / folder).mkdir(parents=True, exist_ok=True)
         for name, table in results.items():
@@ -91,7 +93,7 @@ def build(
         write_table(out / "tables", "why", why.long_table(section))
         steps.update()
         drawn = []
-        for name, (title, draw) in PLOTS.items():
+        for name, (title, draw) in ALL_PLOTS.items():
             steps.set_postfix_str(f"plot {name}")
             drawn.append(write_plot(out / "plots", name, title, draw, inputs.ok))
             steps.update()

@@ -111,10 +111,11 @@ def gates_row(ok: pd.DataFrame) -> tuple[str, str]:
 
 
 def memory_row(ok: pd.DataFrame) -> tuple[str, str]:
-    """Training memory: CUDA peak where measured, else the bytes autograd saves for backward."""
+    """Training memory: peak bytes of a forward+backward round where measured, else the bytes
+    autograd saves for backward."""
     peak = pairs(ok, "peak_bytes", "forward_backward")
     if not peak.empty:
-        return ratio_row(peak, "CUDA peak memory", "GRU smaller", "GRU not smaller")
+        return ratio_row(peak, "training-step peak memory", "GRU smaller", "GRU not smaller")
     return ratio_row(
         pairs(ok, "saved_bytes", "forward_backward"), "saved-for-backward bytes", "GRU smaller", "GRU not smaller"
     )

@@ -43,8 +43,14 @@ SECTIONS = {  # name: (title, what it shows, why it may be empty)
     ),
     "memory": (
         "Parameters and memory",
-        "Parameter count and bytes; bytes autograd saves for backward (largest over phases); CUDA peak where measured.",
+        "Parameter count and bytes; bytes autograd saves for backward and peak bytes of one round (largest over phases).",
         "no timed records",
+    ),
+    "memory_model": (
+        "Memory model vs measured",
+        "Peak bytes of one round's timed call above what was live before it, measured and by the memory model"
+        " (rnnbench.measurement.analytic), per case.",
+        "no record has both a measured and a modelled peak (results from before they were recorded)",
     ),
     "throughput": (
         "Throughput",

@@ -24,7 +24,7 @@ from rnnbench.reports import tables
 from rnnbench.reports.claims import pairs
 from rnnbench.reports.inputs import KEY
 from rnnbench.reports.profile_summary import efficiency_figure
-from rnnbench.reports.units import format_bytes, format_time
+from rnnbench.reports.units import format_time
 
 LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_size": "hidden size",
           "input_size": "input size", "num_layers": "layers", "bidirectional": "bidirectional"}  # fmt: skip
@@ -139,25 +139,6 @@ def time_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
     return draw
 
 
-def memory_vs_seq_len(ok: pd.DataFrame) -> Drawn:
-    """Training memory against sequence length: saved-for-backward bytes, and CUDA peak if measured."""
-    training = ok[ok["phase"] == "forward_backward"]
-    picked = best_slice(training, ["seq_len"])
-    if picked is None:
-        return "no forward+backward records sweeping seq_len"
-    rows, fixed = picked
-    measures = ["saved_bytes"] + (["peak_bytes"] if rows["peak_bytes"].notna().any() else [])
-    fig = Figure(figsize=(max(6.5, 5 * len(measures)), 4.2), layout="constrained")
-    axes = fig.subplots(1, len(measures), squeeze=False)
-    for ax, measure in zip(axes[0], measures):
-        sweep_lines(ax, rows.astype({measure: float}), "seq_len", measure, None)
-        ax.set_title("saved for backward" if measure == "saved_bytes" else "CUDA peak")
-        ax.set_ylabel("bytes")
-        label_in_units(ax.yaxis, format_bytes)
-    fig.suptitle(f"Training memory vs sequence length\n{fixed_text(fixed)}")
-    return fig
-
-
 def heat_axes(ratios: pd.DataFrame) -> tuple[list[str], pd.DataFrame, dict[str, object]] | None:
     """The pair of axes (and slice) with the most GRU/LSTM ratio cells."""
     best = None
@@ -244,7 +225,6 @@ PLOTS: dict[str, tuple[str, Callable[[pd.DataFrame], Drawn]]] = {
     "time_vs_batch": ("Time vs batch size", time_vs("batch")),
     "time_vs_hidden_size": ("Time vs hidden size", time_vs("hidden_size")),
     "ratio_heat_map": ("GRU/LSTM time ratio", ratio_heat_map),
-    "memory_vs_seq_len": ("Memory vs sequence length", memory_vs_seq_len),
     "cudnn_speedup": ("cuDNN speed-up", cudnn_bars),
     "efficiency": ("Efficiency vs batch or hidden size", efficiency),
 }

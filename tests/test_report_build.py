@@ -14,11 +14,11 @@ from report_data import SUITE_NAME
 
 from rnnbench.reports.build import build
 from rnnbench.reports.inputs import SHAPE
-from rnnbench.reports.plots import PLOTS
+from rnnbench.reports.build import ALL_PLOTS as PLOTS
 from rnnbench.results import store
 
 DRAWN = ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map", "memory_vs_seq_len",
-         "efficiency")  # fmt: skip
+         "memory_vs_batch", "memory_vs_hidden_size", "efficiency")  # fmt: skip
 
 
 def records(results: Path) -> list[dict]:
