@@ -14,10 +14,11 @@ from tests.conftest import tiny_case
 
 MIB = 2**20
 # The model counts the tensors the algorithm keeps; PyTorch's CPU kernels add copies and padding
-# it does not (oneDNN rounds its LSTM workspace up, at least 28 KiB; the GRU path allocates per
-# step). At these shapes measured/model ranged 0.74-1.22 on torch 2.13 CPU; 1.5 leaves room for a
-# kernel's layout changing, while a wrong term (a missing gradient, saved set, or a factor of D or
-# G) moves the ratio by 2x or more and fails.
+# it does not (oneDNN rounds its LSTM workspace up, at least 28 KiB), and backward frees the graph
+# in an order the model only approximates. Over 128 CPU cases (LSTM and GRU, layer and classifier,
+# b4-16, t8-128, h64-128, 1-2 layers, uni and bi, every phase; torch 2.13) measured/model ranged
+# 0.70-1.25; 1.5 leaves room for that, while a wrong term (a missing gradient or saved set, a
+# factor of D or G) moves the ratio by 2x or more and fails.
 MODEL_TOLERANCE = 1.5
 SHAPES = [
     dict(batch=8, seq_len=16, input_size=32, hidden_size=64),

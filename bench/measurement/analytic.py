@@ -26,16 +26,19 @@ blocks, C classes:
              about 16H per token on CPU). The bare layer's input is saved too, but it was already
              allocated before the round, so it adds nothing.
   workspace  forward: a copy of the widest layer input N*I_l*e plus that layer's input projection
-             D*N*G*H*e (and the classifier's embedding output N*I*e); backward: gradients of the
-             widest layer's input and gates N*(I_l + D*G*H)*e. CPU LSTMs add one layer-direction's
-             weights in oneDNN's packed layout, which oneDNN makes on every call.
+             D*N*G*H*e (and the classifier's embedding output N*I*e); CPU LSTMs add one layer-
+             direction's weights in oneDNN's packed layout, which oneDNN makes on every call.
+             backward, one kernel per layer (LSTM; CUDA): gradients of the widest layer's input
+             and gates N*(I_l + D*G*H)*e (+ the packed weights on CPU); GRU on CPU runs step by
+             step: three G*H*H*e buffers (a step's W_hh gradient, the running sum, the new sum),
+             independent of T, layers and directions.
 peak: one round's target above what was live after its setup (what measures.peak_bytes measures)
   inference         outputs + forward workspace
   forward           saved + outputs + forward workspace (the graph lives until the output drops)
-  backward          max(gradients - saved, kept) + backward workspace: backward frees the graph
+  backward          max(gradients - saved, kept + backward workspace): backward frees the graph
                     its setup built as it goes, so the level ends near gradients - saved; kept is
-                    one layer's gradients for CPU LSTMs (oneDNN frees a layer's saved tensors only
-                    after that layer's whole backward), else 0 (GRU frees them step by step)
+                    one layer's gradients (D*G*H*(I_l+H+2)*e) where a layer's saved tensors go only
+                    after its whole backward, 0 for GRU on CPU, which frees them step by step
   forward_backward  max(forward, saved + outputs + backward)
 total = weights + inputs (+ saved and outputs for backward, built by its setup) + peak: what the
 pre-flight check (rnnbench.measurement.preflight) compares with the memory a device can give.
@@ -128,10 +131,13 @@ def memory_model(case: Case) -> MemoryModel:
     packed = max(layer_weights) if cpu_lstm else 0
     forward_work = max(n * w * e for w in widths) + d * n * gates * hidden * e + packed
     forward_work += n * case.input_size * e if classifier else 0
-    backward_work = max(n * (w + d * gates * hidden) * e for w in widths) + packed
+    if (case.cell, case.device) == ("gru", "cpu"):  # step by step: three G*H*H gradient buffers
+        backward_work, kept = 3 * gates * hidden * hidden * e, 0
+    else:  # one kernel per layer: its graph goes only after the whole layer's gradients
+        backward_work = max(n * (w + d * gates * hidden) * e for w in widths) + packed
+        kept = d * max(layer_weights)
     forward = saved + outputs + forward_work
-    kept = d * max(layer_weights) if cpu_lstm else 0  # oneDNN frees a layer's graph after its gradients
-    backward = max(gradients - saved, kept) + backward_work
+    backward = max(gradients - saved, kept + backward_work)
     peak, workspace = {
         "inference": (outputs + forward_work, forward_work),
         "forward": (forward, forward_work),
