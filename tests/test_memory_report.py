@@ -46,6 +46,7 @@ def test_model_check_is_measured_over_model() -> None:
 def test_memory_claim_reads_cpu_peaks() -> None:
     measured = claims(frame_of(ROWS)).set_index("aspect").loc["memory usage", "measured"]
     assert measured.startswith("GRU training-step peak memory = 0.6×")
+    assert measured.endswith("; GRU saved-for-backward bytes = 1× LSTM's (on every shape, 2 shapes)")
 
 
 def test_report_of_a_real_run_draws_peaks_and_the_model_table(tiny_report: Path) -> None:
