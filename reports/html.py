@@ -43,7 +43,8 @@ SECTIONS = {  # name: (title, what it shows, why it may be empty)
     ),
     "memory": (
         "Parameters and memory",
-        "Parameter count and bytes; bytes autograd saves for backward and peak bytes of one round (largest over phases).",
+        "Parameter count and bytes; bytes autograd saves for backward and peak bytes of one round"
+        " (largest over phases).",
         "no timed records",
     ),
     "memory_model": (

@@ -63,7 +63,7 @@ def memory_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
     def draw(ok: pd.DataFrame) -> Drawn:
         picked = best_slice(with_peaks(ok), [x])
         if picked is None:
-            return f"no records with a measured peak sweep {x}"
+            return f"no records with a measured peak that sweep {x}"
         rows, fixed = picked
         devices = sorted(rows["device_label"].unique())
         phases = tables.ordered(rows["phase"], PHASES)
