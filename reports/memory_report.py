@@ -78,8 +78,8 @@ def memory_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
                 draw_panel(axes[row][col], panel, x, phase)
                 axes[row][col].set_title(f"{device} {phase.replace('_', '+')}")
         fig.suptitle(
-            f"Peak memory of one round vs {LABELS[x]} (solid: measured, dotted: memory model, dashed: saved for"
-            f" backward)\n{fixed_text(fixed)}"
+            f"Peak memory of one round vs {LABELS[x]}\n(solid: measured, dotted: memory model, dashed: saved"
+            f" for backward)\n{fixed_text(fixed)}"
         )
         return fig
 
