@@ -29,11 +29,11 @@ def measure(
     """Measure `case` with the runner `pytest bench` uses; returns its record (see rnnbench.results.schema).
 
     A case that fails at run time comes back as a `failed` record with its reason; a case that
-    cannot run here (CUDA on a CPU machine) as `skipped`. `threads` sets torch's intra-op threads
-    for this call (default: as they are)."""
-    reason = runner.skip_reason(case, cuda_available=torch.cuda.is_available())
-    if reason is not None:
-        return runner.base_record(case, "skipped", reason)
+    cannot run here (CUDA on a CPU machine) or cannot fit in memory (pre-flight) as `skipped`.
+    `threads` sets torch's intra-op threads for this call (default: as they are)."""
+    skipped = runner.skipped_record(case, cuda_available=torch.cuda.is_available())
+    if skipped is not None:
+        return skipped
     with env.threads_for(threads):
         record, _error = runner.run_case(case, policy or TimingPolicy(), settings=quality or QualitySettings())
     return record

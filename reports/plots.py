@@ -16,12 +16,12 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from rnnbench.cases.case import CELLS, PHASES
-from rnnbench.reports import style, tables
+from rnnbench.reports import memory_report, style, tables
 from rnnbench.reports.claims import pairs
 from rnnbench.reports.inputs import KEY
 from rnnbench.reports.roofline import roofline
 from rnnbench.reports.sweeps import LABELS, SERIES, SWEEPABLE, best_slice, fixed_text
-from rnnbench.reports.units import format_bytes, format_time
+from rnnbench.reports.units import format_time
 from rnnbench.reports.verdict import shape_ratios
 
 Drawn = Figure | str  # a figure, or why there is none
@@ -85,25 +85,6 @@ def time_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
         return fig
 
     return draw
-
-
-def memory_vs_seq_len(ok: pd.DataFrame) -> Drawn:
-    """Training memory against sequence length: saved-for-backward bytes, and peak bytes if measured."""
-    training = ok[ok["phase"] == "forward_backward"]
-    picked = best_slice(training, ["seq_len"])
-    if picked is None:
-        return "no forward+backward records sweeping seq_len"
-    rows, fixed = picked
-    measures = ["saved_bytes"] + (["peak_bytes"] if rows["peak_bytes"].notna().any() else [])
-    fig = Figure(figsize=(max(6.5, 5 * len(measures)), 3.6), layout="constrained")
-    axes = fig.subplots(1, len(measures), squeeze=False)
-    for ax, measure in zip(axes[0], measures):
-        sweep_lines(ax, rows.astype({measure: float}).assign(noisy=False), "seq_len", measure, None)
-        ax.set_title("saved for backward" if measure == "saved_bytes" else "peak")
-        ax.set_ylabel("bytes")
-        style.unit_axis(ax.yaxis, format_bytes, binary=True)
-    fig.suptitle(f"Training memory vs sequence length\n{fixed_text(fixed)}")
-    return fig
 
 
 def full_grid(ratios: pd.DataFrame) -> tuple[str, str, pd.DataFrame, dict[str, object]] | None:
@@ -207,9 +188,7 @@ PLOTS: dict[str, PlotSpec] = {
     "roofline": PlotSpec(
         "Roofline: achieved GFLOP/s vs the GEMM ceiling", "achieved GFLOP/s of every timed case against its "
         "FLOPs per call, with the measured GEMM ceiling of each device as a line and IQR error bars", roofline),
-    "memory_vs_seq_len": PlotSpec(
-        "Memory vs sequence length", "bytes saved for backward (and peak bytes where measured) of LSTM and GRU "
-        "against sequence length", memory_vs_seq_len),
+    **{name: PlotSpec(*spec) for name, spec in memory_report.PLOTS.items()},
     "ratio_heat_map": PlotSpec(
         "GRU/LSTM time ratio over a 2-D grid", "heat map of the GRU/LSTM time ratio over two axes measured as a "
         "complete grid, one panel per phase", ratio_heat_map),

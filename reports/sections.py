@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rnnbench.reports import learning, tables, units, why
+from rnnbench.reports import learning, memory_report, tables, units, why
 from rnnbench.reports.accuracy import accuracy_table
 from rnnbench.reports.claims import claims
 from rnnbench.reports.figures import write_plot
@@ -42,7 +42,8 @@ class Context:
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"claims": claims(self.inputs.measured), **tables.all_tables(self.inputs)}
+        return {"claims": claims(self.inputs.measured), **tables.all_tables(self.inputs),
+                "memory_model": memory_report.model_check(self.inputs.ok)}  # fmt: skip
 
     @cached_property
     def verdict(self) -> Verdict | None:

@@ -33,6 +33,12 @@ TABLES = {  # name: (title, what it shows, why it may be empty)
         "biggest movers first.",
         "no case was timed in both inputs",
     ),
+    "memory_model": (
+        "Memory model vs measured",
+        "Peak bytes of one round's timed call above what was live before it, measured and by the memory model "
+        "(rnnbench.measurement.analytic), per case.",
+        "no record has both a measured and a modelled peak (results from before they were recorded)",
+    ),
     "claims": (
         "LSTM vs GRU: claim vs measured",
         "Each claim checked on GRU/LSTM pairs of one shape and input; ratios within ±5% of 1 are ties.",

@@ -53,7 +53,7 @@ def comparison(ok: pd.DataFrame) -> pd.DataFrame:
 
 
 def memory(ok: pd.DataFrame) -> pd.DataFrame:
-    """Parameters and memory per cell: params, param bytes, saved-for-backward bytes, CUDA peak."""
+    """Parameters and memory per cell: params, param bytes, saved-for-backward bytes, peak bytes."""
     per_shape = ok.groupby([*KEY, "cell"], as_index=False, dropna=False).agg(
         params=("params", "first"),
         param_bytes=("param_bytes", "first"),
@@ -63,7 +63,7 @@ def memory(ok: pd.DataFrame) -> pd.DataFrame:
     values = ["params", "param_bytes", "saved_bytes"] + (
         ["peak_bytes"] if per_shape["peak_bytes"].notna().any() else []
     )
-    return spread_cells(per_shape, values, ["params", "saved_bytes"], by_phase=False)
+    return spread_cells(per_shape, values, ["params", "saved_bytes", "peak_bytes"], by_phase=False)
 
 
 def speedup(ok: pd.DataFrame, base: str, others: tuple[str, ...], spread: bool = False) -> pd.DataFrame:

@@ -97,7 +97,8 @@ def test_profiling_rounds_never_enter_the_timings(
     assert error is None and record["times_s"] == timed and len(timed) == ROUNDS
     start, end = window
     assert calls[start:end] == [False] * ROUNDS  # the timed rounds: profiler off
-    assert not any(calls[:start])  # warm-up
+    assert calls[:start].count(True) == 1  # before: the first round, the warm-up, and one untimed
+    assert not any(calls[calls.index(True) + 1 : start])  # memory round (peak bytes) under the profiler
     steps = ProfileSchedule()
     profiling_rounds = [False] * (steps.wait + steps.warmup) + [True] * steps.active  # recording when active
     assert calls[end:] == (profiling_rounds if profiled else [])  # after the timing only

@@ -20,7 +20,7 @@ from rnnbench.reports.plots import PLOTS
 from rnnbench.results import store
 
 DRAWN = ("verdict_ratio", "time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map",
-         "memory_vs_seq_len", "roofline")  # fmt: skip
+         "memory_vs_seq_len", "memory_vs_batch", "memory_vs_hidden_size", "roofline")  # fmt: skip
 
 
 def records(results: Path) -> list[dict]:

@@ -77,7 +77,7 @@ def test_summary_markdown_is_short_and_answers_first(two_runs: tuple[Path, dict[
     lines = text.splitlines()
     assert len(lines) <= MAX_LINES
     assert lines[0] == "## rnnbench: LSTM or GRU?"
-    assert "| device | phase | faster |" in text and "Memory (saved_bytes, forward+backward, cpu)" in text
+    assert "| device | phase | faster |" in text and "Memory (peak_bytes, forward+backward, cpu)" in text
     table = pd.read_csv(compared / "report" / "tables" / "before_after.csv")
     assert f"`{table['id'].iloc[0]}`" in text  # the biggest mover is listed
     slower = sum(f == 1.3 for f in factors.values())

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from rnnbench.cases.case import QUALITY_PHASE, Case
-from rnnbench.measurement import analytic, memory, profiling, quality, state, tasks, timing, workload
+from rnnbench.measurement import analytic, memory, preflight, profiling, quality, state, tasks, timing, workload
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
 from rnnbench.models import build as models
@@ -34,6 +34,18 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
     if case.phase == QUALITY_PHASE and (reason := quality.skip_reason(case)) is not None:
         return reason
     return envmod.oversubscribed(case.threads) or precision.skip_reason(case.dtype, case.device)
+
+
+def skipped_record(case: Case, cuda_available: bool) -> dict[str, Any] | None:
+    """The `skipped` record of a case that cannot run here or cannot fit in memory (pre-flight:
+    nothing is built), or None when it may run."""
+    reason = skip_reason(case, cuda_available)
+    if reason is not None:
+        return base_record(case, "skipped", reason)
+    refused = preflight.too_big(case, preflight.available_bytes(case.device))
+    if refused is None:
+        return None
+    return base_record(case, "skipped", refused[0]) | {"measures": refused[1]}
 
 
 def is_case_limit(exc: BaseException) -> bool:
@@ -118,12 +130,15 @@ def measure_case(
             return quality_record(case, settings)
         model, inputs = build(case)
         work = workload.build_workload(case.phase, model, inputs, case.device)
+        first_round_s = timing.first_round(work)  # compiled impls compile here
+        model.zero_grad(set_to_none=True)  # the profiler cannot count frees of blocks it never saw allocated
         measures: dict[str, Any] = {
-            "first_round_s": timing.first_round(work),  # compiled impls compile here
+            "first_round_s": first_round_s,
             "params": sum(p.numel() for p in model.parameters()),
             "param_bytes": memory.param_bytes(model),
             "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
-            "peak_bytes": memory.cuda_peak_bytes(work) if case.device == "cuda" else None,
+            "peak_bytes": memory.peak_bytes(work, case.device),
+            "model_peak_bytes": analytic.memory_model(case).peak,
             **state.carried_state(model, inputs),
         }
         result = measure(work, policy, runner)

@@ -66,9 +66,9 @@ class BenchSession:
     def run(self, case: Case, round_runner: RoundRunner) -> tuple[dict[str, Any], BaseException | None]:
         """Measure `case` (or explain why not) and store its record."""
         self.env  # threads are set before anything is timed
-        reason = runner.skip_reason(case, self.cuda_available)
-        if reason is not None:
-            outcome: tuple[dict[str, Any], BaseException | None] = (runner.base_record(case, "skipped", reason), None)
+        skipped = runner.skipped_record(case, self.cuda_available)
+        if skipped is not None:
+            outcome: tuple[dict[str, Any], BaseException | None] = (skipped, None)
         else:
             outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
         if outcome[0]["status"] == "ok" and case.phase != QUALITY_PHASE:  # after the timed rounds

@@ -29,7 +29,7 @@ RECORD (one per case, i.e. one shape x one phase):
       "stats": {median, mean, stdev, min, max, q1, q3, iqr (seconds), rounds} | null,
       "noisy": IQR > 10% of the median,
       "measures": {params, param_bytes, saved_bytes (0 for inference),
-                   peak_bytes (CUDA only, else null), flops, gflops_per_s,
+                   peak_bytes, model_peak_bytes (see MEMORY below), flops, gflops_per_s,
                    tokens_per_s, threads, first_round_s, efficiency (gflops_per_s / env
                    gemm_gflops of the case's device/dtype)},
       "code_hash": hash of the case and the code that runs it,
@@ -61,6 +61,16 @@ Run keys added within version 1 (optional): `shard`, "K/N" of a `--shard K/N` ru
 {"id": launch (run folder) name, "shards": N}, written when `rnnbench run --launcher` or
 `rnnbench gather` gathers the shard into a run folder (rnnbench.cluster.gather).
 
+MEMORY (measures, within version 1): peak_bytes is the peak of bytes live during one round's
+target above those live when the target began (after its untimed setup), measured in one extra
+untimed round (rnnbench.measurement.memory): CPU from torch.profiler's memory events, CUDA from
+the allocator's counters. model_peak_bytes is the memory model's figure for the same quantity
+(rnnbench.measurement.analytic.memory_model), kept beside it. A case refused by the pre-flight
+check is `skipped` with measures {model_total_bytes (the model's weights + inputs + peak),
+model_peak_bytes, available_bytes (what the device could give: MemAvailable or free CUDA memory)}.
+Before these were added, peak_bytes was CUDA only (null on CPU) and counted from the start of the
+round (setup included, weights and inputs included); no stored run has a CUDA record of that kind.
+
 QUALITY RECORD (phase "train_quality", in the same records list; one per case, all seeds):
   case keys of quality cases (optional, defaults for other phases and older records):
     task         null (= "recall") | "recall" | "adding" | "sentiment" (rnnbench.measurement.tasks)
@@ -83,6 +93,7 @@ QUALITY RECORD (phase "train_quality", in the same records list; one per case, a
   accuracy_summary(frame) turns these rows into the accuracy table.
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
+CPU `measures.peak_bytes`, `measures.model_peak_bytes` and the pre-flight measures,
 `profile`, env `gemm_gflops`/`gemm_size`, the case and run keys above and quality records were added to
 it as optional keys (older files lack them). Readers refuse other versions with a message, and
 records whose `case` or `measures` is not an object, or whose times or statistics are not
@@ -103,6 +114,7 @@ MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
     "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
     "state_tensors", "state_shapes", "state_bytes_per_seq",
+    "model_peak_bytes", "model_total_bytes", "available_bytes",
 )  # fmt: skip
 QUALITY_MEASURES = (
     "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
