@@ -74,7 +74,7 @@ SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
-    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
+    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency", "instructions",
 )  # fmt: skip
 QUALITY_MEASURES = (
     "task", "seeds", "steps", "chance", "target_accuracy", "accuracies", "accuracy_mean",
