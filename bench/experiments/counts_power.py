@@ -5,7 +5,7 @@
 Counts a baseline run of a few smoke cases (timed and counted, as `pytest bench --counts` does),
 then alternates gated runs of two kinds, each compared with `--metric instructions` at a 1%
 threshold and no re-measuring:
-  * slowed: the case's timed target also does calibrated extra work (64x64 matmuls) worth about
+  * slowed: the case's timed target also does calibrated extra work (16x16 matmuls) worth about
     `--extra` (default 2%) of its instructions; the gate should flag every such run;
   * unchanged: the same code again; the gate should never flag.
 Runs are spread over `--processes` fresh valgrind processes (counts must agree across processes,
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import sys
 import tempfile
 import time
@@ -26,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from rnnbench.cases import suite
 from rnnbench.cases.case import Case
-from rnnbench.experiments.gate_power import extra_work, slowed_runner
+from rnnbench.experiments.gate_power import report, slowed_runner
 from rnnbench.gate import compare
 from rnnbench.measurement import counts, counts_worker, env, runner, timing
 from rnnbench.measurement.timing import TimingPolicy, Workload
@@ -37,6 +37,13 @@ from rnnbench.results import store
 from rnnbench.results.store import ResultsFile
 
 DEFAULT_CASES = ("lstm-*-l1-uni-*-forward", "gru-*-l1-uni-*-forward_backward")
+UNIT = torch.randn(16, 16)  # one unit of extra work: ~0.2-0.5% of a smoke case's instructions
+
+
+def extra_work(units: int) -> None:
+    """The injected regression: `units` tiny matmuls (fine-grained, so ~2% can be hit closely)."""
+    for _ in range(units):
+        torch.mm(UNIT, UNIT)
 WORKER = ("-m", "rnnbench.experiments.counts_power", "--worker")
 
 
@@ -61,7 +68,7 @@ def measure_run(counter: counts.Counter, cases: list[Case], policy: TimingPolicy
     results = ResultsFile(path, {"id": path.stem, "suite": "counts-power", "policy": vars(policy)}, machine)
     for case in cases:
         extra = units[case.id] if units else 0
-        record = runner.run_case(case, policy, slowed_runner(extra) if extra else timing.run_rounds)[0]
+        record = runner.run_case(case, policy, slowed_runner(extra, extra_work) if extra else timing.run_rounds)[0]
         counts.add_to_record(record, counter.count(case, extra_units=extra))
         results.add(record)
     results.close(complete=True)
@@ -137,9 +144,7 @@ def main() -> None:
         "wall_s": round(time.perf_counter() - started, 1),
         "parent_cpu_s": round(time.process_time() - cpu_started, 1),
     }  # fmt: skip
-    print(json.dumps(summary, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=1))
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

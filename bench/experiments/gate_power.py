@@ -54,13 +54,13 @@ def extra_work(units: int) -> None:
         torch.mm(UNIT, UNIT)
 
 
-def slowed_runner(units: int) -> timing.RoundRunner:
+def slowed_runner(units: int, extra: Callable[[int], None] = extra_work) -> timing.RoundRunner:
     """A round runner whose timed target also does `units` of extra work."""
 
     def run(work: Workload, rounds: int) -> list[float]:
         def target() -> object:
             out = work.target()
-            extra_work(units)
+            extra(units)
             return out
 
         return timing.run_rounds(Workload(work.setup, target), rounds)
@@ -213,9 +213,14 @@ def main() -> None:
                        rates(outcomes[q, n, pool], args.runs) for q, n, pool in settings},
         "run_time_s": round(time.perf_counter() - started, 1),
     }  # fmt: skip
+    report(summary, args.json)
+
+
+def report(summary: dict[str, Any], path: Path | None) -> None:
+    """Print an experiment's summary, and write it to `path` if given."""
     print(json.dumps(summary, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=1))
+    if path:
+        path.write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":

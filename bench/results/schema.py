@@ -38,6 +38,12 @@ RECORD (one per case, i.e. one shape x one phase):
          "top_ops": [{name, calls, self_cpu_s, self_cuda_s (per round), share}, ...],
          "cudnn_ran": CUDA only: a cuDNN op or kernel ran}
         or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.
+      "counts": optional, only for ok records of a `--counts` run (rnnbench.measurement.counts):
+        {"status": "ok", "instructions": [instructions of the timed target, per counted repeat],
+         "threads": 1 (counted at), "warmup_rounds", "functions": {"function (library)": inclusive
+         instructions of the last repeat, for functions above 0.5% of it, largest first}}
+        or {"status": "not applicable" | "failed", "reason": one line} (CUDA and training cases:
+        not applicable); with status ok, measures.instructions = the median repeat's count.
     }
 
 Case keys added within version 1 (optional: records without them read as the default):
@@ -59,7 +65,8 @@ QUALITY RECORD (phase "train_quality", in the same records list; one per case, a
   rnnbench.reports.accuracy.accuracy_summary(frame) turns these rows into the accuracy table.
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
-`profile`, env `gemm_gflops`/`gemm_size`, the case keys above and quality records were added to
+`profile`, `counts`, `measures.instructions`, env `gemm_gflops`/`gemm_size`/`valgrind` (the
+valgrind version of a `--counts` run; it enters the fingerprint only when set), the case keys above and quality records were added to
 it as optional keys (older files lack them). Readers refuse other versions with a message.
 """
 
