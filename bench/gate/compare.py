@@ -26,8 +26,9 @@ FAILING = ("regression", "missing", "failed")
 TIMES = "times_s"
 COUNTS = "instruction_counts"
 METRICS = ("time", "instructions")
-SINGLE_RUN_NOTE = (f"baseline is {{runs}} run(s): the verdict tests noise within runs and ignores drift between runs; "
-                   f"give {significance.MIN_DRIFT_RUNS}+ runs (--history DB --last 5, or a folder of runs)")  # fmt: skip
+DRIFT_NOTE = (f"note: {{cases}} case(s) had fewer than {significance.MIN_DRIFT_RUNS} baseline runs: their verdict tests noise "
+              f"within runs only and ignores drift between runs; give {significance.MIN_DRIFT_RUNS}+ runs "
+              "(--history DB --last 5, or a folder of runs)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class Comparison:
     foreign: list[str] = field(default_factory=list)
     metric: str = "time"
     counts: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None  # counts samples (base, current)
+
+    def drift_note(self) -> str:
+        """A line for people when some time verdicts could not see drift between runs, else ''."""
+        blind = sum(row.verdict is not None and row.verdict.method == significance.ROUNDS for row in self.rows)
+        return DRIFT_NOTE.format(cases=blind) if blind else ""
 
     def functions(self, case_id: str) -> tuple[dict[str, int], dict[str, int]]:
         """Inclusive instructions per function of a counted case, baseline and current (empty if uncounted)."""
@@ -172,15 +178,14 @@ def assess_counts(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any]
 
 
 def assess_time(base: dict[str, Any], cur: dict[str, Any], threshold: float, alpha: float,
-                quantile: float) -> tuple[significance.Verdict, str]:  # fmt: skip
-    """Drift-aware with 3+ baseline runs (run statistics), else pooled rounds, with a note saying so."""
+                quantile: float) -> significance.Verdict:  # fmt: skip
+    """Drift-aware with 3+ baseline runs (their run statistics), else on pooled rounds."""
     runs = base["runs"]
     if len(runs) >= significance.MIN_DRIFT_RUNS:
         values = [float(np.quantile(times, quantile)) for times in runs]
         current = float(np.quantile(cur[TIMES], quantile))
-        return significance.assess_drift(values, current, threshold, alpha, quantile), ""
-    verdict = significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile)
-    return verdict, SINGLE_RUN_NOTE.format(runs=len(runs))
+        return significance.assess_drift(values, current, threshold, alpha, quantile)
+    return replace(significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile), runs=len(runs))
 
 
 def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
@@ -203,12 +208,11 @@ def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] 
         outcome = assess_counts(case_id, *counts, threshold, len(base["runs"]))
         if isinstance(outcome, Row):
             return outcome
-        verdict, note = outcome, ""
+        verdict = outcome
     else:
-        verdict, note = assess_time(base, cur, threshold, alpha, quantile)
+        verdict = assess_time(base, cur, threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
-    if all(hashes) and hashes[0] != hashes[1]:
-        note = "; ".join(filter(None, ["benchmark code changed since the baseline", note]))
+    note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
     return Row(case_id, verdict.mark, verdict, note)
 
 

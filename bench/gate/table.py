@@ -77,7 +77,8 @@ def deltas(comparison: Comparison) -> list[str]:
 
 def render(comparison: Comparison, allow_missing: bool = False) -> str:
     """Banner (if foreign), table, function deltas, summary line, banner again: the full gate report."""
-    parts = [table(comparison), *deltas(comparison), summary(comparison, allow_missing)]
+    note = comparison.drift_note()
+    parts = [table(comparison), *deltas(comparison), *([note] if note else []), summary(comparison, allow_missing)]
     if comparison.foreign:
         banner = foreign_banner(comparison.foreign)
         parts = [banner, *parts, banner]
