@@ -240,14 +240,14 @@ def compare(
     return Comparison(rows, foreign, metric, counted)
 
 
-def check_metric(metric: str, baseline: list[dict[str, Any]], current: list[dict[str, Any]]) -> None:
-    """`instructions` needs counted runs on both sides (`pytest bench --counts`)."""
+def check_metric(metric: str, baseline: list[dict[str, Any]], current: list[dict[str, Any]] | None) -> None:
+    """`instructions` needs counted runs on both sides (`pytest bench --counts`); None: not measured yet."""
     if metric not in METRICS:
         raise UserError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
     if metric != "instructions":
         return
     for side, docs in (("baseline", baseline), ("current", current)):
-        if not any(doc["env"].get("valgrind") for doc in docs):
+        if docs is not None and not any(doc["env"].get("valgrind") for doc in docs):
             raise UserError(f"--metric instructions: the {side} has no instruction counts "
                             "(run it with pytest bench --counts)")  # fmt: skip
 

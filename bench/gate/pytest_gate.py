@@ -44,7 +44,7 @@ class Gate:
             raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
         thresholds = Thresholds.parse(fail_on or "5%", overrides)
         docs = store.load([baseline.resolve(path)])
-        compare.check_metric(metric, docs, [])
+        compare.check_metric(metric, docs, None)
         return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, check_quantile(quantile), metric)
 
     def check_machine(self, env: dict[str, Any]) -> None:
