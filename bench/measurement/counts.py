@@ -26,7 +26,7 @@ from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.measurement import callgrind
 from rnnbench.measurement.counts_worker import COUNT_THREADS
 
-# valgrind 3.19 runs FMA instructions through a slow helper (a 64x64 matmul: 200 ms instead of 0.1 ms),
+# valgrind 3.19 runs FMA instructions through a slow helper (a (256x64)(64x256) matmul: 200 ms, not 0.09 ms),
 # so the worker keeps MKL and oneDNN on their AVX kernels (no FMA); hash randomization off for repeatability.
 WORKER_ENV = {"MKL_ENABLE_INSTRUCTIONS": "AVX", "DNNL_MAX_CPU_ISA": "AVX", "PYTHONHASHSEED": "0"}
 WARMUP = 2

@@ -26,7 +26,7 @@ from rnnbench.measurement import env as envmod
 from rnnbench.measurement import runner, workload
 from rnnbench.measurement.timing import Workload
 
-COUNT_THREADS = 1  # with more, OpenMP workers spin-wait a varying number of instructions
+COUNT_THREADS = 1  # as Timer.collect_callgrind: OpenMP workers would spin-wait a timing-dependent number of instructions
 Builder = Callable[[Case, dict[str, Any]], Workload]
 
 
