@@ -106,3 +106,10 @@ def test_pytest_counts_without_valgrind_is_one_usage_line(tmp_path, tiny_suite) 
                          capture_output=True, text=True, env=env, cwd=counts.__file__.rsplit("/bench/", 1)[0])  # fmt: skip
     assert out.returncode == 4
     assert "install the Debian package 'valgrind'" in out.stderr
+
+
+def test_pytest_metric_instructions_needs_counts(tiny_suite) -> None:
+    out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--metric", "instructions",
+                          "-q"], capture_output=True, text=True, cwd=counts.__file__.rsplit("/bench/", 1)[0])  # fmt: skip
+    assert out.returncode == 4
+    assert "--metric instructions: needs --counts" in out.stderr
