@@ -56,7 +56,7 @@ class Gate:
         current = store.load([bench.results.path]) if bench.results is not None else []
         result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
                                  only=selected, quantile=self.quantile, metric=self.metric)  # fmt: skip
-        if self.remeasure and result.flagged():
+        if self.remeasure and self.metric == "time" and result.flagged():  # counts are not re-measured
             result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
                                      quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
         self.comparison = result
