@@ -27,7 +27,7 @@ SESSION_KEY = pytest.StashKey["BenchSession"]()
 GATE_KEY = pytest.StashKey["Gate"]()
 SELECTED_KEY = pytest.StashKey[list[str]]()
 SUMMARY_KEY = pytest.StashKey[list[str]]()
-GATE_OPTIONS = ("baseline", "fail_on_regression", "remeasure", "shard", "history")  # checked before anything runs
+GATE_OPTIONS = ("baseline", "fail_on_regression", "remeasure", "shard", "history", "metric")  # checked before anything runs
 
 
 def _positive_int(text: str) -> int:
@@ -51,10 +51,14 @@ OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("", "results", dict(default="results", metavar="DIR", help="where results files go (default: results/)")),
     ("", "profile", dict(nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
                          help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)")),
+    ("", "counts", dict(action="store_true",
+                        help="also count each CPU case's instructions under callgrind, all in one valgrind process")),
     ("gate", "baseline", dict(metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")),
     ("gate", "fail-on-regression", dict(metavar="PCT", help="fail the session on a significant slowdown > PCT")),
     ("gate", "threshold-for", dict(action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")),
     ("gate", "remeasure", dict(type=int, default=None, metavar="N", help="re-test flagged cases on up to N fresh runs (default 2)")),
+    ("gate", "metric", dict(choices=("time", "instructions"), default=None,
+                            help="what the gate compares: round times (default) or instruction counts (needs --counts)")),
     ("gate", "gate-quantile", dict(type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")),
     ("gate", "allow-foreign", dict(action="store_true", help="allow a baseline from another machine fingerprint")),
     ("gate", "history", dict(metavar="DB", help="append this run to a SQLite history file")),
@@ -94,12 +98,20 @@ def session_of(config: pytest.Config) -> BenchSession:
             results_dir=Path(option(config, "results")),
             profile_dir=option(config, "profile"),
             shard=option(config, "shard"),
+            counts=option(config, "counts"),
         )
     return config.stash[SESSION_KEY]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Validate gate options and load the baseline before anything is measured (only if asked)."""
+    """Check valgrind (--counts), validate gate options and load the baseline before anything is measured."""
+    if option(config, "counts"):
+        from rnnbench.measurement import callgrind
+
+        try:
+            callgrind.require()
+        except UserError as exc:
+            raise pytest.UsageError(str(exc)) from None
     if all(option(config, name) is None for name in GATE_OPTIONS):
         return
     from rnnbench.gate import pytest_gate

@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quantile", type=float, default=0.5,
                         help="compare this quantile of the round times (default: 0.5, the median; "
                              "0.1 is steadier on shared machines)")
+    parser.add_argument("--metric", choices=compare.METRICS, default="time",
+                        help="compare round times (default) or instruction counts of runs made with --counts")
     parser.add_argument("--allow-foreign", action="store_true", help="compare across machine fingerprints")
     parser.add_argument("--allow-missing", action="store_true", help="missing or failed cases do not fail the gate")
     parser.add_argument("--history", metavar="DB", help="baseline = the last N runs of this machine in DB")
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     quantile = significance.check_quantile(args.quantile)
     current = store.load([args.paths[-1]])
     base = load_baseline(args, current)
-    result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign, quantile=quantile)
+    result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign, quantile=quantile,
+                             metric=args.metric)  # fmt: skip
     print(gate_table.render(result, args.allow_missing))
     return EXIT_REGRESSION if result.failing(args.allow_missing) else 0

@@ -9,6 +9,11 @@ Takes one baseline run of a few smoke cases, then alternates two kinds of gated 
 Each run goes through the real pipeline: records -> results file -> rnnbench.results.store.load ->
 rnnbench.gate.compare (threshold, then `--remeasure N`-style re-tests of flagged cases), for each
 setting (quantile x N) on the same measurements; re-measurements are shared between settings.
+With `--baseline-runs N` (3 or more) the baseline is the last N runs of a history file, and
+`compare` tests each case's current statistic against the spread of those runs' statistics
+(between-run drift); `--rolling` appends every unchanged run to the history, so the baseline
+moves along like main's runs in CI. Each setting is also gated with the N runs pooled into one
+(the rounds-only test, blind to drift), on the same measurements, for comparison.
 The injection lives only here: the suite, runner and plugin never see it.
 """
 
@@ -49,13 +54,13 @@ def extra_work(units: int) -> None:
         torch.mm(UNIT, UNIT)
 
 
-def slowed_runner(units: int) -> timing.RoundRunner:
+def slowed_runner(units: int, extra: Callable[[int], None] = extra_work) -> timing.RoundRunner:
     """A round runner whose timed target also does `units` of extra work."""
 
     def run(work: Workload, rounds: int) -> list[float]:
         def target() -> object:
             out = work.target()
-            extra_work(units)
+            extra(units)
             return out
 
         return timing.run_rounds(Workload(work.setup, target), rounds)
@@ -109,6 +114,18 @@ def gate(baseline: list[dict[str, Any]], current: list[dict[str, Any]], threshol
     return result
 
 
+def pooled(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The baseline runs as one run: each case's round times concatenated (what a drift-blind test sees)."""
+    records: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        for record in doc["records"]:
+            if record["status"] != "ok":
+                continue
+            kept = records.setdefault(record["id"], {**record, "times_s": []})
+            kept["times_s"] = kept["times_s"] + record["times_s"]
+    return [{**documents[0], "records": list(records.values())}]
+
+
 def rates(outcomes: dict[str, list[compare.Comparison]], runs: int) -> dict[str, str]:
     """Detected runs, false-alarm runs, and slowed cases the gate missed."""
     slowed = outcomes["slowed"]
@@ -134,6 +151,8 @@ def main() -> None:
     parser.add_argument("--max-time", type=float, default=0.5, help="seconds of timed rounds per case")
     parser.add_argument("--baseline-runs", type=int, default=1,
                         help="baseline = the last N runs in a history file, as `compare --history DB --last N`")
+    parser.add_argument("--rolling", action="store_true",
+                        help="append each unchanged run to the history: the baseline is always the newest N runs")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args()
 
@@ -155,9 +174,9 @@ def main() -> None:
     db = work / "history.db"
     for index in range(args.baseline_runs):
         history.append(db, measure_run(cases, policy, None, work / f"baseline-{index}.json", machine))
-    baseline = history.last_runs(db, machine["fingerprint"], args.baseline_runs)
     by_id = {case.id: case for case in cases}
-    settings = [(q, n) for q in args.quantiles for n in args.remeasure]
+    pools = ("runs", "pooled") if args.baseline_runs > 1 else ("runs",)
+    settings = [(q, n, pool) for q in args.quantiles for n in args.remeasure for pool in pools]
     outcomes = {setting: {"slowed": [], "unchanged": []} for setting in settings}
     for index in range(args.runs):
         for kind in ("slowed", "unchanged"):
@@ -172,25 +191,36 @@ def main() -> None:
                 return fresh[case_id, attempt]
 
             current = measure_run(cases, policy, slow, work / f"{kind}-{index:02d}.json", machine)
+            runs = history.last_runs(db, machine["fingerprint"], args.baseline_runs)
             line = []
-            for q, n in settings:
+            for q, n, pool in settings:
+                baseline = runs if pool == "runs" else pooled(runs)
                 result = gate(baseline, current, thresholds, remeasure, n, q)
-                outcomes[q, n][kind].append(result)
+                outcomes[q, n, pool][kind].append(result)
                 ratios = " ".join(f"{r.verdict.ratio:.3f}" if r.verdict else r.mark for r in result.rows)
-                line.append(f"q{q:g}/r{n}: {len(result.flagged())} [{ratios}]")
+                line.append(f"q{q:g}/r{n}/{pool}: {len(result.flagged())} [{ratios}]")
             print(f"  run {index + 1:2d} {kind:9s} " + "  ".join(line), flush=True)
+            if kind == "unchanged" and args.rolling:
+                history.append(db, current)
 
     summary = {
         "machine": f"{machine['cpu_model']} ({machine['cpu_count']} cores), torch {machine['torch']}",
         "threads": args.threads, "cases": [c.id for c in cases], "threshold": args.threshold, "alpha": 0.01,
         "baseline_runs": args.baseline_runs, "runs_each": args.runs,
         "injected_slowdown": {k: round(v, 4) for k, v in achieved.items()},
-        "by_setting": {f"quantile {q:g}, remeasure {n}": rates(outcomes[q, n], args.runs) for q, n in settings},
+        "rolling": args.rolling,
+        "by_setting": {f"quantile {q:g}, remeasure {n}, {'between-run test' if pool == 'runs' else 'pooled rounds'}":
+                       rates(outcomes[q, n, pool], args.runs) for q, n, pool in settings},
         "run_time_s": round(time.perf_counter() - started, 1),
     }  # fmt: skip
+    report(summary, args.json)
+
+
+def report(summary: dict[str, Any], path: Path | None) -> None:
+    """Print an experiment's summary, and write it to `path` if given."""
     print(json.dumps(summary, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=1))
+    if path:
+        path.write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":

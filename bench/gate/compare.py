@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rnnbench.errors import UserError
@@ -26,6 +27,11 @@ from rnnbench.results import store
 
 FAILING = ("regression", "missing", "failed")
 TIMES = "times_s"
+COUNTS = "instruction_counts"
+METRICS = ("time", "instructions")
+DRIFT_NOTE = (f"note: {{cases}} case(s) had fewer than {significance.MIN_DRIFT_RUNS} baseline runs: their verdict tests noise "
+              f"within runs only and ignores drift between runs; give {significance.MIN_DRIFT_RUNS}+ runs "
+              "(--history DB --last 5, or a folder of runs)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,20 @@ class Comparison:
 
     rows: list[Row]
     foreign: list[str] = field(default_factory=list)
+    metric: str = "time"
+    counts: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None  # counts samples (base, current)
+
+    def drift_note(self) -> str:
+        """A line for people when some time verdicts could not see drift between runs, else ''."""
+        blind = sum(row.verdict is not None and row.verdict.method == significance.ROUNDS for row in self.rows)
+        return DRIFT_NOTE.format(cases=blind) if blind else ""
+
+    def functions(self, case_id: str) -> tuple[dict[str, int], dict[str, int]]:
+        """Inclusive instructions per function of a counted case, baseline and current (empty if uncounted)."""
+        if self.counts is None:
+            return {}, {}
+        base, cur = (side.get(case_id) or {} for side in self.counts)
+        return base.get("functions", {}), cur.get("functions", {})
 
     def failing(self, allow_missing: bool = False) -> list[Row]:
         marks = [m for m in FAILING if not (allow_missing and m in ("missing", "failed"))]
@@ -83,7 +103,8 @@ class Comparison:
             v = row.verdict
             numbers: dict[str, Any] = (
                 {"baseline_s": v.baseline, "current_s": v.current, "quantile": v.quantile, "ratio": v.ratio,
-                 "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold}
+                 "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold,
+                 "method": v.method, "runs": v.runs}
                 if v else {}
             )  # fmt: skip
             machine = {"machine": row.machine} if len({r.machine for r in self.rows}) > 1 else {}
@@ -133,6 +154,7 @@ def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
         samples.setdefault(str(case_id), {})[str(fingerprint)] = {
             "status": status,
             TIMES: [t for times in ok[TIMES] for t in times],
+            "runs": [list(times) for times in ok[TIMES]],
             "reason": next((r for r in group["reason"] if r), ""),
             "code_hash": set(group["code_hash"].dropna()),
         }
@@ -153,9 +175,52 @@ def baseline_for(
     return None, ""
 
 
+def counts_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per case id with a `counts` entry: `status`, `reason`, pooled per-repeat counts, the last functions."""
+    samples: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        for record in doc["records"]:
+            counts = record.get("counts")
+            if not counts:
+                continue
+            sample = samples.setdefault(record["id"], {"status": counts["status"], "reason": "", COUNTS: [], "functions": {}})
+            if counts["status"] == "ok":
+                sample.update(status="ok", functions=counts.get("functions", {}))
+                sample[COUNTS].extend(counts["instructions"])
+            elif sample["status"] != "ok":
+                sample.update(status=counts["status"], reason=counts.get("reason", ""))
+    return samples
+
+
+def assess_counts(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None, threshold: float,
+                  runs: int) -> Row | significance.Verdict:  # fmt: skip
+    """The counts verdict of an ok case, or the row that says why there is none."""
+    if cur is None or cur["status"] != "ok":
+        mark = "failed" if cur is not None and cur["status"] == "failed" else "skipped"
+        return Row(case_id, mark, note=cur["reason"] if cur else "not counted in the current run")
+    if base is None or base["status"] != "ok":
+        return Row(case_id, "new", note="no baseline instruction counts")
+    return significance.assess_counts(base[COUNTS], cur[COUNTS], threshold, runs)
+
+
+def assess_time(base: dict[str, Any], cur: dict[str, Any], threshold: float, alpha: float,
+                quantile: float) -> significance.Verdict:  # fmt: skip
+    """Drift-aware with 3+ baseline runs (their run statistics), else on pooled rounds."""
+    runs = base["runs"]
+    if len(runs) >= significance.MIN_DRIFT_RUNS:
+        values = [float(np.quantile(times, quantile)) for times in runs]
+        current = float(np.quantile(cur[TIMES], quantile))
+        return significance.assess_drift(values, current, threshold, alpha, quantile)
+    return replace(significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile), runs=len(runs))
+
+
 def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
-                 threshold: float, alpha: float, quantile: float = 0.5) -> Row:  # fmt: skip
-    """The mark of one case, given its pooled samples on each side (None: absent)."""
+                 threshold: float, alpha: float, quantile: float = 0.5,
+                 counts: tuple[dict[str, Any] | None, dict[str, Any] | None] | None = None) -> Row:  # fmt: skip
+    """The mark of one case, given its pooled samples on each side (None: absent).
+
+    With `counts` (the case's counts samples, baseline and current) the instruction counts decide, not the times.
+    """
     base_ok = base is not None and base["status"] == "ok"
     if cur is None or (cur["status"] == "skipped" and base_ok):
         return Row(case_id, "missing", note=(cur or {}).get("reason", "not in the current run"))
@@ -165,7 +230,13 @@ def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] 
         return Row(case_id, "skipped", note=cur["reason"])
     if not base_ok:
         return Row(case_id, "new", note="no baseline measurement" if base is None else f"baseline {base['status']}")
-    verdict = significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile)
+    if counts is not None:
+        outcome = assess_counts(case_id, *counts, threshold, len(base["runs"]))
+        if isinstance(outcome, Row):
+            return outcome
+        verdict = outcome
+    else:
+        verdict = assess_time(base, cur, threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
     note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
     return Row(case_id, verdict.mark, verdict, note)
@@ -179,24 +250,40 @@ def compare(
     allow_foreign: bool = False,
     only: Iterable[str] | None = None,
     quantile: float = 0.5,
+    metric: str = "time",
 ) -> Comparison:
     """Compare result documents; `only` restricts to those case ids (e.g. one shard's)."""
     foreign = check_machines(baseline, current, allow_foreign)
+    check_metric(metric, baseline, current)
     base, cur = case_samples(baseline), case_samples(current)
     ids = list(dict.fromkeys([*cur, *base]))
     if only is not None:
         wanted = set(only)
         ids = [case_id for case_id in ids if case_id in wanted]
+    counted = (counts_samples(baseline), counts_samples(current)) if metric == "instructions" else None
     rows = []
     for case_id in ids:
         limit = thresholds.for_case(case_id)
+        counts = (counted[0].get(case_id), counted[1].get(case_id)) if counted else None
         if case_id not in cur:  # measured on no machine now
-            rows.append(compare_case(case_id, next(iter(base[case_id].values())), None, limit, alpha, quantile))
+            rows.append(compare_case(case_id, next(iter(base[case_id].values())), None, limit, alpha, quantile, counts))
         for fingerprint, samples in cur.get(case_id, {}).items():
             match, why = baseline_for(base.get(case_id, {}), fingerprint, allow_foreign)
-            row = compare_case(case_id, match, samples, limit, alpha, quantile)
+            row = compare_case(case_id, match, samples, limit, alpha, quantile, counts)
             rows.append(replace(row, machine=fingerprint, note=why or row.note))
-    return Comparison(rows, foreign)
+    return Comparison(rows, foreign, metric, counted)
+
+
+def check_metric(metric: str, baseline: list[dict[str, Any]], current: list[dict[str, Any]] | None) -> None:
+    """`instructions` needs counted runs on both sides (`pytest bench --counts`); None: not measured yet."""
+    if metric not in METRICS:
+        raise UserError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
+    if metric != "instructions":
+        return
+    for side, docs in (("baseline", baseline), ("current", current)):
+        if docs is not None and not any(doc["env"].get("valgrind") for doc in docs):
+            raise UserError(f"--metric instructions: the {side} has no instruction counts "
+                            "(run it with pytest bench --counts)")  # fmt: skip
 
 
 def confirm(
@@ -231,4 +318,4 @@ def confirm(
             if new.mark != "regression":
                 break
         rows.append(row)
-    return Comparison(rows, comparison.foreign)
+    return Comparison(rows, comparison.foreign, comparison.metric, comparison.counts)

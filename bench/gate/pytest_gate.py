@@ -33,18 +33,20 @@ class Gate:
     remeasure: int = 0
     allow_foreign: bool = False
     quantile: float = 0.5
+    metric: str = "time"
     comparison: Comparison | None = None
 
     @classmethod
     def from_options(cls, path: str, fail_on: str | None, overrides: list[str], remeasure: int,
-                     allow_foreign: bool, quantile: float = 0.5) -> Gate:  # fmt: skip
+                     allow_foreign: bool, quantile: float = 0.5, metric: str = "time") -> Gate:  # fmt: skip
         """Load and validate the baseline now, so a bad one stops the session before it runs."""
         if remeasure < 0:
             raise UserError(f"--remeasure: must be 0 or more, got {remeasure}")
         thresholds = Thresholds.parse(fail_on or "5%", overrides, "--fail-on-regression")
         docs = store.load([baseline.resolve(path)])
+        compare.check_metric(metric, docs, None)
         quantile = check_quantile(quantile, "--gate-quantile")
-        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, quantile)
+        return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, quantile, metric)
 
     def check_machine(self, env: dict[str, Any]) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
@@ -54,8 +56,8 @@ class Gate:
         """Compare the stored run with the baseline over the selected cases; re-measure if asked."""
         current = store.load([bench.results.path]) if bench.results is not None else []
         result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
-                                 only=selected, quantile=self.quantile)  # fmt: skip
-        if self.remeasure and result.flagged():
+                                 only=selected, quantile=self.quantile, metric=self.metric)  # fmt: skip
+        if self.remeasure and self.metric == "time" and result.flagged():  # counts are not re-measured
             result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
                                      quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
         self.comparison = result
@@ -101,13 +103,16 @@ def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -
                 pass
         except UserError as exc:
             raise UserError(f"--history: {exc}") from None
+    if option("metric") == "instructions" and not option("counts"):
+        raise UserError("--metric instructions: needs --counts (the current run must be counted)")
     if option("baseline") is None:
         if option("fail_on_regression") is not None or option("remeasure") is not None:
             raise UserError("--fail-on-regression/--remeasure: need --baseline")
         return None
-    gate = Gate.from_options(option("baseline"), option("fail_on_regression"), option("threshold_for"),
-                             DEFAULT_REMEASURE if option("remeasure") is None else option("remeasure"),
-                             option("allow_foreign"), option("gate_quantile"))  # fmt: skip
+    counted = option("metric") == "instructions"  # counts repeat to ~0.2%: nothing to re-measure
+    remeasure = (0 if counted else DEFAULT_REMEASURE) if option("remeasure") is None else option("remeasure")
+    gate = Gate.from_options(option("baseline"), option("fail_on_regression"), option("threshold_for"), remeasure,
+                             option("allow_foreign"), option("gate_quantile"), option("metric") or "time")  # fmt: skip
     gate.check_machine(env())
     return gate
 

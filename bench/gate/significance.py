@@ -33,6 +33,15 @@ from scipy import stats
 from rnnbench.errors import UserError
 
 DEFAULT_ALPHA = 0.01
+ROUNDS, DRIFT_T, DRIFT_Z, COUNTS = "rounds", "drift-t", "drift-z", "counts"
+METHODS = {
+    ROUNDS: "Mann-Whitney U on pooled round times (noise within runs only)",
+    DRIFT_T: "Student t prediction test of the current run against the baseline's run statistics",
+    DRIFT_Z: "z-score of the current run against the baseline's run statistics (30+ runs)",
+    COUNTS: "instruction counts: the repeats' ranges do not overlap",
+}
+MIN_DRIFT_RUNS = 3  # fewer baseline runs cannot estimate drift between runs
+Z_RUNS = 30  # from this many runs on, the t distribution is close enough to normal (Bencher's rule)
 CONFIDENCE = 0.95
 RESAMPLES = 1000
 SEED = 0
@@ -71,9 +80,13 @@ class Verdict:
     threshold: float
     alpha: float
     quantile: float = 0.5
+    method: str = ROUNDS  # which test decided `significant` (see METHODS)
+    runs: int = 1  # baseline runs the test saw
 
     @property
     def significant(self) -> bool:
+        if self.method == COUNTS:
+            return self.ci_low > 1 or self.ci_high < 1
         return self.p_value < self.alpha
 
     @property
@@ -131,3 +144,48 @@ def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT
         alpha=alpha,
         quantile=quantile,
     )
+
+
+def assess_drift(run_values: Any, current: float, threshold: float, alpha: float = DEFAULT_ALPHA,
+                 quantile: float = 0.5) -> Verdict:  # fmt: skip
+    """Test one current run's statistic against the spread of the baseline runs' statistics.
+
+    On log values (ratios are symmetric there): the current value is a new draw from the runs'
+    distribution, so t = (log c - mean) / (sd * sqrt(1 + 1/k)) with k - 1 degrees of freedom (a
+    prediction interval, as Bencher's t-test threshold); from `Z_RUNS` runs on, a z-score. The
+    95% interval is that prediction interval carried onto the ratio current / geometric mean.
+    """
+    logs = np.log(np.asarray(run_values, dtype=float))
+    k = logs.size
+    if k < MIN_DRIFT_RUNS:
+        raise ValueError(f"need at least {MIN_DRIFT_RUNS} baseline runs, got {k}")
+    center, spread = float(logs.mean()), float(logs.std(ddof=1)) * float(np.sqrt(1 + 1 / k))
+    method = DRIFT_Z if k >= Z_RUNS else DRIFT_T
+    law = stats.norm if method == DRIFT_Z else stats.t(df=k - 1)
+    diff = float(np.log(current)) - center
+    if spread == 0:
+        p_value = 1.0 if diff == 0 else 0.0
+    else:
+        p_value = float(2 * law.sf(abs(diff) / spread))
+    half = float(law.ppf(0.5 + CONFIDENCE / 2)) * spread
+    ratio = float(np.exp(diff))
+    return Verdict(baseline=float(np.exp(center)), current=float(current), ratio=ratio,
+                   ci_low=ratio * float(np.exp(-half)), ci_high=ratio * float(np.exp(half)), p_value=p_value,
+                   threshold=threshold, alpha=alpha, quantile=quantile, method=method, runs=k)  # fmt: skip
+
+
+def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) -> Verdict:
+    """Instruction counts per repeat: the change is real when the two ranges do not overlap.
+
+    Counts repeat to ~0.2%, so no distribution is needed: the interval is [min cur / max base,
+    max cur / min base] (every ratio the repeats allow), and the medians' ratio must clear the threshold.
+    """
+    base = np.asarray(baseline, dtype=float)
+    cur = np.asarray(current, dtype=float)
+    if base.size == 0 or cur.size == 0:
+        raise ValueError("both sides need at least one count")
+    low, high = float(cur.min() / base.max()), float(cur.max() / base.min())
+    p_value = float("nan")  # no test statistic: the ranges decide
+    return Verdict(baseline=float(np.median(base)), current=float(np.median(cur)),
+                   ratio=float(np.median(cur) / np.median(base)), ci_low=low, ci_high=high, p_value=p_value,
+                   threshold=threshold, alpha=float("nan"), method=COUNTS, runs=runs)  # fmt: skip

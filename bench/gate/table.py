@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from rnnbench.gate import counts_delta
 from rnnbench.gate.compare import Comparison
 
 BANNER_WIDTH = 78
@@ -27,6 +28,10 @@ def _ms(value: float) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 1e3:.4g}"
 
 
+def _minstr(value: float) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value / 1e6:.6g}"
+
+
 def table(comparison: Comparison) -> str:
     """The per-case table: medians (or the chosen quantile, ms), ratio with its 95% CI, p, threshold, mark."""
     frame = comparison.frame()
@@ -38,13 +43,17 @@ def table(comparison: Comparison) -> str:
     if "ratio" in frame:
         quantile = frame["quantile"].dropna().iloc[0]
         label = "median" if quantile == 0.5 else f"p{quantile * 100:g}"
-        shown[f"base {label} ms"] = frame["baseline_s"].map(_ms)
-        shown[f"now {label} ms"] = frame["current_s"].map(_ms)
+        unit, scale = ("M instr", _minstr) if comparison.metric == "instructions" else ("ms", _ms)
+        label = "median" if comparison.metric == "instructions" else label
+        shown[f"base {label} {unit}"] = frame["baseline_s"].map(scale)
+        shown[f"now {label} {unit}"] = frame["current_s"].map(scale)
         shown["ratio"] = frame["ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
         shown["95% CI"] = [
             "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]" for low, high in zip(frame["ci_low"], frame["ci_high"])
         ]
         shown["p"] = frame["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}")
+        shown["test"] = [f"{method} ({runs} runs)" if method.startswith("drift") else method
+                         for method, runs in zip(frame["method"].fillna(""), frame["runs"].fillna(0).astype(int))]  # fmt: skip
         shown["limit"] = frame["threshold"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
     shown["mark"] = frame["mark"]
     shown["note"] = frame["note"]
@@ -60,9 +69,18 @@ def summary(comparison: Comparison, allow_missing: bool = False) -> str:
     return f"rnnbench gate: {counts or 'nothing compared'} -> {verdict}"
 
 
+def deltas(comparison: Comparison) -> list[str]:
+    """For each counted regression, the functions whose inclusive counts grew most."""
+    out: list[str] = []
+    for case_id in comparison.flagged():
+        out += counts_delta.lines(case_id, *comparison.functions(case_id))
+    return out
+
+
 def render(comparison: Comparison, allow_missing: bool = False) -> str:
-    """Banner (if foreign), table, summary line, banner again: the full gate report."""
-    parts = [table(comparison), summary(comparison, allow_missing)]
+    """Banner (if foreign), table, function deltas, summary line, banner again: the full gate report."""
+    note = comparison.drift_note()
+    parts = [table(comparison), *deltas(comparison), *([note] if note else []), summary(comparison, allow_missing)]
     if comparison.foreign:
         banner = foreign_banner(comparison.foreign)
         parts = [banner, *parts, banner]

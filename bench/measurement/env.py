@@ -22,7 +22,8 @@ import torch
 
 import rnnbench
 
-FINGERPRINT_KEYS = ("cpu_model", "cpu_count", "gpu_name", "torch", "cuda", "cudnn", "threads")
+FINGERPRINT_KEYS = ("cpu_model", "cpu_count", "gpu_name", "torch", "cuda", "cudnn", "threads", "valgrind")
+HASHED_WHEN_SET = ("valgrind",)  # only counted runs have it: other runs keep the fingerprints they always had
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -54,12 +55,14 @@ def git_commit(directory: Path = PROJECT_DIR) -> str | None:
 
 def fingerprint(env: dict[str, Any]) -> str:
     """Short stable hash of the timing-relevant machine facts."""
-    facts = {key: env.get(key) for key in FINGERPRINT_KEYS}
+    facts = {key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)}
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def capture() -> dict[str, Any]:
-    """Everything about this process's machine and software that a result depends on."""
+def capture(valgrind: str | None = None) -> dict[str, Any]:
+    """Everything about this process's machine and software that a result depends on.
+
+    `valgrind`: the version that counted instructions (`--counts` runs only; counts depend on it)."""
     cuda = torch.cuda.is_available()
     env: dict[str, Any] = {
         "rnnbench": rnnbench.__version__,
@@ -84,6 +87,8 @@ def capture() -> dict[str, Any]:
         "cudnn_benchmark": torch.backends.cudnn.benchmark if cuda else None,
         "argv": list(sys.argv),
     }
+    if valgrind is not None:
+        env["valgrind"] = valgrind
     env["fingerprint"] = fingerprint(env)
     return env
 

@@ -12,7 +12,7 @@ import torch
 
 from rnnbench.cases import select, suite
 from rnnbench.cases.case import QUALITY_PHASE, Case
-from rnnbench.measurement import ceiling, runner
+from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision
@@ -31,6 +31,7 @@ class BenchSession:
     results_dir: Path = Path("results")
     profile_dir: Path | None = None
     shard: str | None = None  # "K/N" of --shard, kept in the run block so shards can be gathered
+    counts: bool = False  # also count each CPU case's instructions under callgrind (rnnbench.measurement.counts)
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
@@ -44,9 +45,14 @@ class BenchSession:
         return select.by_device(self.suite.cases, self.device, self.cudnn, self.cuda_available)
 
     @cached_property
+    def counter(self) -> counts.Counter | None:
+        """The session's one callgrind worker (started on the first count); None without --counts."""
+        return counts.Counter() if self.counts else None
+
+    @cached_property
     def env(self) -> dict[str, Any]:
         envmod.set_threads(self.threads)
-        return envmod.capture()
+        return envmod.capture(valgrind=self.counter.version if self.counter else None)
 
     def _results(self) -> ResultsFile:
         if self.results is None:
@@ -75,6 +81,8 @@ class BenchSession:
             self.add_efficiency(case, outcome[0])
             if self.profile_dir is not None:
                 outcome[0]["profile"] = self.profile(case)
+            if self.counter is not None:
+                counts.add_to_record(outcome[0], self.counter.count(case))
         self.record(outcome[0])
         return outcome
 
@@ -114,6 +122,8 @@ class BenchSession:
             return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
 
     def close(self, complete: bool) -> Path | None:
+        if self.counts and self.counter is not None:
+            self.counter.close()
         if self.results is None:
             return None
         self.results.close(complete)

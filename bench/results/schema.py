@@ -41,6 +41,12 @@ RECORD (one per case, i.e. one shape x one phase):
          "top_ops": [{name, calls, self_cpu_s, self_cuda_s (per round), share}, ...],
          "cudnn_ran": CUDA only: a cuDNN op or kernel ran}
         or {"trace_dir", "error": one line, "top_ops": []} when profiling failed.
+      "counts": optional, only for ok records of a `--counts` run (rnnbench.measurement.counts):
+        {"status": "ok", "instructions": [instructions of the timed target, per counted repeat],
+         "threads": 1 (counted at), "warmup_rounds", "functions": {"function (library)": inclusive
+         instructions of the last repeat, for functions above 0.5% of it, largest first}}
+        or {"status": "not applicable" | "failed", "reason": one line} (CUDA and training cases:
+        not applicable); with status ok, measures.instructions = the median repeat's count.
     }
 
 Case keys added within version 1 (optional: records without them read as the default):
@@ -94,10 +100,12 @@ QUALITY RECORD (phase "train_quality", in the same records list; one per case, a
 
 History: version 1 (2026-11) is the first; `measures.efficiency`, `measures.first_round_s`,
 CPU `measures.peak_bytes`, `measures.model_peak_bytes` and the pre-flight measures,
-`profile`, env `gemm_gflops`/`gemm_size`, the case and run keys above and quality records were added to
-it as optional keys (older files lack them). Readers refuse other versions with a message, and
-records whose `case` or `measures` is not an object, or whose times or statistics are not
-positive finite numbers (spreads may be 0), naming the file and the record.
+`profile`, `counts`, `measures.instructions`, env `gemm_gflops`/`gemm_size`/`valgrind` (the
+valgrind version of a `--counts` run; it enters the fingerprint only when set), the case and run
+keys above and quality records were added to it as optional keys (older files lack them). Readers
+refuse other versions with a message, and records whose `case` or `measures` is not an object, or
+whose times or statistics are not positive finite numbers (spreads may be 0), naming the file and
+the record.
 """
 
 from __future__ import annotations
@@ -112,7 +120,7 @@ SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
     "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
-    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency",
+    "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency", "instructions",
     "state_tensors", "state_shapes", "state_bytes_per_seq",
     "model_peak_bytes", "model_total_bytes", "available_bytes",
 )  # fmt: skip

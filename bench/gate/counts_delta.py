@@ -1,0 +1,36 @@
+"""What got slower: the functions whose inclusive instruction counts changed most between two counted runs.
+
+Inputs are a record's `counts.functions` (inclusive counts per function, those above 0.5% of the
+case's total; see rnnbench.measurement.callgrind.inclusive). A function under that cutoff on one side counts as 0
+there, so a delta smaller than 0.5% of the total is not to be trusted. Reports call `delta` too.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TOP = 5
+
+
+def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> pd.DataFrame:
+    """The `top` functions by growth of inclusive instructions: function, baseline, current, delta, ratio."""
+    names = list(dict.fromkeys([*current, *baseline]))
+    frame = pd.DataFrame({
+        "function": names,
+        "baseline": [baseline.get(name, 0) for name in names],
+        "current": [current.get(name, 0) for name in names],
+    })  # fmt: skip
+    frame["delta"] = frame["current"] - frame["baseline"]
+    frame["ratio"] = frame["current"] / frame["baseline"].where(frame["baseline"] > 0)
+    return frame.sort_values("delta", ascending=False, kind="stable").head(top).reset_index(drop=True)
+
+
+def lines(case_id: str, baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> list[str]:
+    """The delta as text under the gate's table (nothing when either side has no functions)."""
+    if not baseline or not current:
+        return []
+    frame = delta(baseline, current, top)
+    out = [f"what grew in {case_id} (inclusive instructions per round, baseline -> current):"]
+    for row in frame.itertuples():
+        out.append(f"  {row.delta:+12,d}  {row.baseline:>12,d} -> {row.current:>12,d}  {row.function[:110]}")
+    return out
