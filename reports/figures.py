@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +12,17 @@ from rnnbench.reports.html import Plot
 from rnnbench.results import atomic
 
 PNG_DPI = 100
+CHAR_WIDTH = 0.6  # an average character's width in units of the font size
+
+
+def fit_title(figure: Figure) -> None:
+    """Wrap the figure's title to its width, so a narrow (one- or two-panel) figure does not clip it."""
+    text = figure.get_suptitle()
+    if not text or figure._suptitle is None:
+        return
+    size = figure._suptitle.get_fontsize()
+    width = max(20, int(figure.get_figwidth() * 72 / (size * CHAR_WIDTH)))
+    figure.suptitle("\n".join(textwrap.fill(line, width) for line in text.split("\n")), fontsize=size)
 
 
 def write_plot(out: Path, name: str, title: str, shows: str, drawn: Figure | str) -> Plot:
@@ -19,6 +31,7 @@ def write_plot(out: Path, name: str, title: str, shows: str, drawn: Figure | str
     if isinstance(drawn, str):
         return Plot(name, title, reason=drawn)
     heading = drawn.get_suptitle().replace("\n", "; ")
+    fit_title(drawn)
     png = out / f"{name}.png"
     with atomic.replacing(png) as tmp:
         drawn.savefig(tmp, dpi=PNG_DPI)
