@@ -20,6 +20,8 @@ from rnnbench.reports.inputs import Inputs
 
 MARKS = {"regression": "slower ▲", "improvement": "faster ▼", "no change": "–"}
 SHOWN = 20  # movers in the plot; the table holds every case
+COUNTS_GROWTH = 0.01  # counted cases whose instructions grew beyond this get a "what grew" table
+GREW_SHOWN = 5  # at most this many such tables per comparison, biggest growth first
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Movers:
     foreign: list[str]  # fingerprint facts that differ between the two machines
     threshold: float  # the gate's default: a change beyond it (and significant) is marked
     alpha: float
+    grew: tuple[tuple[str, float, pd.DataFrame], ...] = ()  # (case id, instruction ratio, function delta)
 
     def counts(self) -> str:
         """`104 cases: 3 slower ▲, 2 faster ▼, 99 unchanged (significant and beyond the 5% threshold).`"""
@@ -41,6 +44,22 @@ class Movers:
         slower, faster = marks.get(MARKS["regression"], 0), marks.get(MARKS["improvement"], 0)
         return (f"{len(self.table)} cases: {slower} slower ▲, {faster} faster ▼, {len(self.table) - slower - faster} "
                 f"unchanged (a mark: significant and beyond the {self.threshold:.0%} threshold).")  # fmt: skip
+
+
+def what_grew(before: dict, after: dict, slower: set[str]) -> tuple[tuple[str, float, pd.DataFrame], ...]:
+    """Cases counted in both runs (`pytest bench --counts`) whose instructions grew beyond
+    COUNTS_GROWTH, or whose time is marked slower: the functions whose inclusive counts grew most."""
+    from rnnbench.gate import counts_delta
+
+    def counted(doc: dict) -> dict[str, dict]:
+        return {r["id"]: r for r in doc["records"] if (r.get("counts") or {}).get("functions")
+                and r.get("measures", {}).get("instructions")}  # fmt: skip
+
+    base, cur = counted(before), counted(after)
+    ratios = {i: cur[i]["measures"]["instructions"] / base[i]["measures"]["instructions"] for i in base.keys() & cur.keys()}
+    chosen = sorted((i for i, r in ratios.items() if r > 1 + COUNTS_GROWTH or i in slower), key=lambda i: -ratios[i])
+    return tuple((i, ratios[i], counts_delta.delta(base[i]["counts"]["functions"], cur[i]["counts"]["functions"]))
+                 for i in chosen[:GREW_SHOWN])  # fmt: skip
 
 
 def movers(inputs: Inputs) -> list[Movers]:
@@ -73,7 +92,9 @@ def movers(inputs: Inputs) -> list[Movers]:
         columns = ["id", "cell", "phase", "before_s", "after_s", "ratio", "ci_low", "ci_high", "p_value",
                    "significance", "noisy"]  # fmt: skip
         table = table.iloc[order][columns].reset_index(drop=True)
-        found.append(Movers(labels[0], label, table, result.foreign, threshold, alpha))
+        slower = set(table.loc[table["significance"] == MARKS["regression"], "id"])
+        grew = what_grew(documents[0], doc, slower)
+        found.append(Movers(labels[0], label, table, result.foreign, threshold, alpha, grew))
     return found
 
 

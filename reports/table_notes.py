@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 TABLES = {  # name: (title, what it shows, why it may be empty)
+    "what_grew": (
+        "What grew",
+        "The functions whose inclusive instruction counts per round grew most between the two counted runs "
+        "(functions under 0.5% of a case's total count as 0 on that side).",
+        "no function counts",
+    ),
     "accuracy": (
         "Accuracy: trained LSTM vs GRU",
         "Final held-out metric (mean ± std over seeds), seeds that reached the target, median steps and "

@@ -88,3 +88,25 @@ def test_one_input_has_no_before_after(tiny_report: Path) -> None:
     page = (tiny_report / "report.html").read_text()
     assert "One input: give two or more results" in page
     assert not (tiny_report / "tables" / "before_after.csv").exists()
+
+
+def test_what_grew_lists_the_functions_whose_instructions_grew(two_runs: tuple[Path, dict[str, float]],
+                                                               tmp_path: Path) -> None:  # fmt: skip
+    """Both inputs counted (`--counts`): a case whose instructions grew gets its function delta."""
+    work, factors = two_runs
+    before, after = (json.loads((work / name).read_text()) for name in ("a-before.json", "b-after.json"))
+    grown, same = [case for case, factor in factors.items() if factor == 1.0][:2]
+    for doc, extra in ((before, 0), (after, 40)):
+        for record in doc["records"]:
+            if record["id"] in (grown, same):
+                more = extra if record["id"] == grown else 0
+                record["counts"] = {"status": "ok", "instructions": [1000 + more] * 3,
+                                    "functions": {"aten::mm": 600 + more, "aten::add": 200, "python": 100}}  # fmt: skip
+                record["measures"]["instructions"] = 1000 + more
+    (tmp_path / "a.json").write_text(json.dumps(before))
+    (tmp_path / "b.json").write_text(json.dumps(after))
+    assert reports_main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "-o", str(tmp_path / "r"), "--quiet"]) == 0
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert f"What grew in {grown}: 1.0400× instructions" in page and f"What grew in {same}" not in page
+    grew = pd.read_csv(tmp_path / "r" / "tables" / "what_grew-1.csv")
+    assert list(grew["function"])[0] == "aten::mm" and list(grew["delta"])[:2] == [40, 0]
