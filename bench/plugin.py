@@ -27,7 +27,8 @@ SESSION_KEY = pytest.StashKey["BenchSession"]()
 GATE_KEY = pytest.StashKey["Gate"]()
 SELECTED_KEY = pytest.StashKey[list[str]]()
 SUMMARY_KEY = pytest.StashKey[list[str]]()
-GATE_OPTIONS = ("baseline", "fail_on_regression", "remeasure", "shard", "history", "metric")  # checked before anything runs
+# checked before anything runs
+GATE_OPTIONS = ("baseline", "fail_on_regression", "remeasure", "shard", "history", "metric")
 
 
 def _positive_int(text: str) -> int:
@@ -64,7 +65,10 @@ OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("gate", "history", dict(metavar="DB", help="append this run to a SQLite history file")),
     ("gate", "shard", dict(metavar="K/N", help="run only the K-th of N deterministic slices of the cases")),
 )  # fmt: skip
-GROUPS = {"": ("rnnbench", "rnnbench: LSTM/GRU benchmarks"), "gate": ("rnnbench-gate", "rnnbench: regression gate and history")}
+GROUPS = {
+    "": ("rnnbench", "rnnbench: LSTM/GRU benchmarks"),
+    "gate": ("rnnbench-gate", "rnnbench: regression gate and history"),
+}
 
 
 def add_options(parser: pytest.Parser, short: bool) -> None:

@@ -56,7 +56,8 @@ def what_grew(before: dict, after: dict, slower: set[str]) -> tuple[tuple[str, f
                 and r.get("measures", {}).get("instructions")}  # fmt: skip
 
     base, cur = counted(before), counted(after)
-    ratios = {i: cur[i]["measures"]["instructions"] / base[i]["measures"]["instructions"] for i in base.keys() & cur.keys()}
+    ratios = {i: cur[i]["measures"]["instructions"] / base[i]["measures"]["instructions"]
+              for i in base.keys() & cur.keys()}  # fmt: skip
     chosen = sorted((i for i, r in ratios.items() if r > 1 + COUNTS_GROWTH or i in slower), key=lambda i: -ratios[i])
     return tuple((i, ratios[i], counts_delta.delta(base[i]["counts"]["functions"], cur[i]["counts"]["functions"]))
                  for i in chosen[:GREW_SHOWN])  # fmt: skip

@@ -132,7 +132,8 @@ def before_after_section(ctx: Context) -> dict[str, Any]:
             "plot": ctx.plot(f"before_after{suffix}", "Biggest movers", "after/before ratio of medians of the cases "
                              "that moved most, with bootstrap 95% CIs", movers_figure(moved)),
             "table": ctx.table(f"before_after{suffix}", moved.table),
-            "grew": [ctx.table(f"what_grew{suffix}-{n}", frame) | {"title": f"What grew in {case_id}: {ratio:.4f}× instructions"}
+            "grew": [ctx.table(f"what_grew{suffix}-{n}", frame)
+                     | {"title": f"What grew in {case_id}: {ratio:.4f}× instructions"}
                      for n, (case_id, ratio, frame) in enumerate(moved.grew, start=1)],
         })  # fmt: skip
     first = ctx.movers[0] if ctx.movers else None

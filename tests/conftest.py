@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch  # noqa: F401  # loaded before pytester snapshots sys.modules: the plugin imports it lazily
 from report_data import SUITE_NAME, TREND_GLOB, later_run
 
 from rnnbench.cases.case import Case
@@ -41,6 +40,16 @@ def tiny_case(**changes: object) -> Case:
         bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward",
     )  # fmt: skip
     return dataclasses.replace(base, **changes)
+
+
+@pytest.fixture(scope="session")
+def torch_loaded() -> None:
+    """Measure one tiny case, so that torch and everything a measurement imports lazily (the profiler
+    pulls in torch._dynamo) is loaded before pytester's in-process runs: each restores sys.modules
+    afterwards, and torch's extensions cannot be loaded twice in one process."""
+    import rnnbench
+
+    rnnbench.measure(tiny_case(phase="backward"), rnnbench.TimingPolicy(warmup_rounds=1, min_rounds=1, max_time=0.001))
 
 
 @pytest.fixture
