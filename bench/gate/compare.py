@@ -23,8 +23,8 @@ import pandas as pd
 from rnnbench.errors import UserError
 from rnnbench.gate import significance
 from rnnbench.gate.samples import COUNTS, TIMES, CaseCounts, CaseSamples, CountsSamples, Samples
-from rnnbench.measurement.env import FINGERPRINT_KEYS
 from rnnbench.results import store
+from rnnbench.results.fingerprint import FINGERPRINT_KEYS
 from rnnbench.results.schema import LoadedDocument
 
 FAILING = ("regression", "missing", "failed")
