@@ -180,7 +180,7 @@ def median_or_none(values: list[float | None]) -> float | None:
     return float(np.median(hits)) if hits else None
 
 
-def measure(case: Case, settings: QualitySettings) -> tuple[list[float], QualityMeasures]:
+def train_seeds(case: Case, settings: QualitySettings) -> tuple[list[float], QualityMeasures]:
     """Train every seed: per-seed training seconds, and the quality measures (results/schema.py)."""
     task = task_of(case)
     runs = [train(case, settings, seed) for seed in range(settings.seeds)]

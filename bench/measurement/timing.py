@@ -95,7 +95,7 @@ def first_round(workload: Workload, timer: Callable[[], float] = time.perf_count
     return timer() - start
 
 
-def measure(workload: Workload, policy: TimingPolicy, runner: RoundRunner = run_rounds) -> Measurement:
+def time_workload(workload: Workload, policy: TimingPolicy, runner: RoundRunner = run_rounds) -> Measurement:
     """Warm up (excluded), size the run from the warm-up, then time it with GC off."""
     with gc_disabled():
         warm = run_rounds(workload, max(policy.warmup_rounds, 1))
