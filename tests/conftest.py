@@ -53,6 +53,13 @@ def torch_loaded() -> None:
 
 
 @pytest.fixture
+def in_process_bench(torch_loaded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ready for an in-process `pytest bench` run (pytester): torch loaded, and no xdist worker marker
+    in the environment, which would make pytest-benchmark disable itself under `pytest -n 2`."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
+@pytest.fixture
 def tiny_suite(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
     path.write_text(tiny_suite_toml())

@@ -11,7 +11,7 @@ from conftest import run_bench as run_pytest_bench
 from rnnbench.cli import main
 from rnnbench.results import store
 
-pytestmark = pytest.mark.usefixtures("torch_loaded")  # before any in-process pytest run
+pytestmark = pytest.mark.usefixtures("in_process_bench")  # before any in-process pytest run
 BENCH_MODULE = "from rnnbench.bench_rnn import bench_rnn as test_rnn\n"
 # The installed plugin knows only `--rnnbench-*`; the short names come from the benchmarks' conftest.
 SHORT_OPTIONS = ("-p", "rnnbench.conftest")

@@ -170,7 +170,7 @@ def test_the_shipped_quality_suites_and_their_mistakes(tmp_path: Path) -> None:
         suite.load(str(bad))
 
 
-@pytest.mark.usefixtures("torch_loaded")  # before the in-process pytest run
+@pytest.mark.usefixtures("in_process_bench")  # before the in-process pytest run
 def test_pytest_bench_runs_a_quality_suite_and_skips_what_has_no_meaning(pytester: pytest.Pytester) -> None:
     pytester.makefile(".toml", q="""
 [quality]
