@@ -34,7 +34,7 @@ REQUIRED = os.environ.get("RNNBENCH_REQUIRE_SLURM") == "1"
 SUITE = tiny_suite_toml(hidden_size=[7], phases=["forward"], device="cpu")
 POLL_S = 0.5
 # a shard's batch script waits here while its hold file `<hold>-<array task id>` exists
-HOLD_LINE = 'while [ -e "{hold}-$SLURM_ARRAY_TASK_ID" ]; do sleep 0.2; done'
+HOLD_LINE = 'while [ -e "{hold}-${{SLURM_ARRAY_TASK_ID:-0}}" ]; do sleep 0.2; done'
 # how long a test waits for SLURM or the launcher to reach a state: far above what each takes
 PATIENCE_S = 300.0
 

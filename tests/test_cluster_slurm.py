@@ -20,14 +20,14 @@ from rnnbench.errors import EXIT_USAGE
 submitit = pytest.importorskip("submitit")
 
 
-def fake_slurm(bin_dir: Path, state: str, squeue: str | None = None) -> None:
+def fake_slurm(bin_dir: Path, state: str, squeue: str | None = None, sacct: str | None = None) -> None:
     """Scripts standing in for SLURM: every job is in `state`; scancel logs its arguments."""
     bin_dir.mkdir()
     scripts = {
         "srun": "exit 0",
         "sbatch": 'echo "Submitted batch job 4242"',
         "squeue": squeue or f'echo "4242_0|{state}"; echo "4242_1|{state}"',
-        "sacct": f'echo "4242_0|{state}"; echo "4242_1|{state}"',
+        "sacct": sacct or f'echo "4242_0|{state}"; echo "4242_1|{state}"',
         "scancel": f'echo "$@" >> {bin_dir / "scancel.log"}',
     }
     for name, body in scripts.items():
@@ -35,8 +35,9 @@ def fake_slurm(bin_dir: Path, state: str, squeue: str | None = None) -> None:
         (bin_dir / name).chmod(0o755)
 
 
-def slurm_run(tmp_path: Path, state: str, monkeypatch: pytest.MonkeyPatch, squeue: str | None = None) -> tuple[int, Path]:
-    fake_slurm(tmp_path / "bin", state, squeue)
+def slurm_run(tmp_path: Path, state: str, monkeypatch: pytest.MonkeyPatch, squeue: str | None = None,
+              sacct: str | None = None) -> tuple[int, Path]:  # fmt: skip
+    fake_slurm(tmp_path / "bin", state, squeue, sacct)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     code = main(["run", "--launcher", "slurm", "--shards", "2", "--partition", "gpu", "--gpus-per-node", "2",
                  "--cpus-per-task", "8", "--time", "30", "--sbatch", "constraint=a100", "--poll", "0.01",
@@ -88,6 +89,19 @@ def test_a_busy_queue_is_waited_on_and_ctrl_c_cancels_it(tmp_path: Path, monkeyp
     err = capsys.readouterr().err
     assert "pending 2, running 0, done 0, failed 0" in err
     assert f"cancelled 2 job(s); resume with: rnnbench run --resume {folder}" in err
+
+
+def test_a_job_gone_from_squeue_without_accounting_is_dead_after_the_wait(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from rnnbench.cluster import launcher
+
+    monkeypatch.setattr(launcher, "RESULT_WAIT_S", 0.05)  # purged from squeue (MinJobAge), sacct disabled
+    code, folder = slurm_run(tmp_path, "RUNNING", monkeypatch, squeue="exit 0",
+                             sacct='echo "Slurm accounting storage is disabled" >&2; exit 1')
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "shard 1/2 failed: job 4242_0 ended without a result (state unknown: squeue no longer lists it" in out + err
+    assert f"rnnbench run --resume {folder}" in out
 
 
 def test_a_silent_controller_ends_the_watch_with_the_resume_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
