@@ -45,6 +45,20 @@ def _locked(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
+    """The columns of each table the history needs (an empty set: no such table)."""
+    return {table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")} for table in ("runs", "results")}
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse, in one line, a file whose tables are not the history's (another program's SQLite file)."""
+    expected = _columns(sqlite3.connect(":memory:").executescript(DDL))
+    for table, columns in _columns(db).items():
+        if missing := sorted(expected[table] - columns):
+            what = f"no table {table!r}" if not columns else f"table {table!r} lacks {', '.join(missing)}"
+            raise UserError(f"{path}: not an rnnbench history file ({what})")
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """Connect and read the version; a lock held past LOCK_TIMEOUT_S or a foreign file is one line."""
     db = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S)
@@ -53,8 +67,9 @@ def _open(path: Path) -> sqlite3.Connection:
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables == 0:
             db.executescript(DDL + f"PRAGMA user_version = {VERSION};")
-        elif version != VERSION:
+        elif version not in (0, VERSION):  # 0 with tables: another program's file, which the schema check names
             raise UserError(f"{path}: history version {version} is not supported (this rnnbench reads {VERSION})")
+        _check_schema(db, path)
     except BaseException:
         db.close()
         raise
