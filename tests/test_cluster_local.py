@@ -10,7 +10,7 @@ import pytest
 from conftest import tiny_suite_toml
 from rnnbench.cli import main
 from rnnbench.reports.inputs import load_inputs
-from rnnbench.results import store
+from rnnbench.results import history, store
 
 pytest.importorskip("submitit")
 
@@ -24,7 +24,9 @@ def test_two_local_shards_gather_the_cases_of_one_process(tmp_path: Path, capsys
     suite.write_text(SUITE)
     assert main(["run", "--suite", str(suite), "--results", str(tmp_path / "single"), "-q"]) == 0
     single = sorted(store.load_frame([tmp_path / "single"])["id"])
-    assert main([*LAUNCH, "--shards", "2", "--suite", str(suite), "--results", str(tmp_path / "launched"), "-q"]) == 0
+    db = tmp_path / "history.db"
+    assert main([*LAUNCH, "--shards", "2", "--suite", str(suite), "--results", str(tmp_path / "launched"), "-q",
+                 "--history", str(db)]) == 0  # fmt: skip
     assert "2 of 2 shards gathered" in capsys.readouterr().out
     (folder,) = (tmp_path / "launched").iterdir()
     assert sorted(p.name for p in folder.glob("*.json")) == ["shard-1-of-2.json", "shard-2-of-2.json"]
@@ -34,6 +36,8 @@ def test_two_local_shards_gather_the_cases_of_one_process(tmp_path: Path, capsys
     assert [d["run"]["shard"] for d in docs] == ["1/2", "2/2"]
     assert {d["run"]["launch"]["id"] for d in docs} == {folder.name}
     assert len(load_inputs([folder]).environments) == 1  # one machine, one launch: one input in the report
+    runs = history.runs(db)  # the launcher appended the gathered shards: one run, not one per shard
+    assert len(runs) == 1 and runs["cases"].iloc[0] == len(single) and runs["run_id"].iloc[0].startswith(folder.name)
 
     # --resume runs only the shard without a gathered file; shard 1 is neither run nor gathered again
     first = (folder / "shard-1-of-2.json").read_text()

@@ -125,7 +125,8 @@ def test_a_silent_controller_ends_the_watch_with_the_resume_command(tmp_path: Pa
      (["--launcher", "local", "--shards", "0"], "--shards: must be 1 or more"),
      (["--launcher", "local", "--shards", "2", "--shard", "1/2"], "--shard: the launcher picks"),
      (["--launcher", "local", "--shards", "99"], "would hold no case"),
-     (["--launcher", "slurm", "--shards", "2", "--sbatch", "=x"], "--sbatch: expected KEY=VALUE")],
+     (["--launcher", "slurm", "--shards", "2", "--sbatch", "=x"], "--sbatch: expected KEY=VALUE"),
+     (["--launcher", "local", "--shards", "2", "--history", "/dev/null/h.db"], "--history: ")],
 )  # fmt: skip
 def test_bad_launcher_options_are_one_line(argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip

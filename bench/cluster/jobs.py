@@ -62,14 +62,20 @@ def run_shard(command: list[str], cwd: str) -> int:
     return subprocess.run(command, cwd=cwd, check=False).returncode
 
 
-def executor(launcher: str, folder: Path, options: SlurmOptions, name: str) -> Any:
-    """A submitit executor for `launcher` writing its pickles and logs under `folder`."""
+def imported(launcher: str) -> Any:
+    """The submitit module, for `launcher`; a one-line UserError without it."""
     if launcher not in LAUNCHERS:
         raise UserError(f"--launcher: expected one of {', '.join(LAUNCHERS)}, got {launcher!r}")
     try:
         import submitit
     except ImportError:
         raise UserError(f"--launcher {launcher}: needs submitit: pip install 'rnnbench[cluster]'") from None
+    return submitit
+
+
+def executor(launcher: str, folder: Path, options: SlurmOptions, name: str) -> Any:
+    """A submitit executor for `launcher` writing its pickles and logs under `folder`."""
+    submitit = imported(launcher)
     try:
         made = submitit.AutoExecutor(folder=folder, cluster=launcher)
     except RuntimeError as exc:  # no srun on this machine
@@ -94,14 +100,13 @@ def attach(launch: Launch, shards: list[int]) -> dict[int, Any]:
 
     Only jobs of the launch's current launcher are looked at: a job id means nothing to another one.
     """
-    import submitit
-
-    kind = submitit.SlurmJob if launch.launcher == "slurm" else submitit.LocalJob
     entries = {k: launch.jobs[str(k)] for k in shards if str(k) in launch.jobs}
-    recorded = {k: kind(folder=launch.logs, job_id=entry["job_id"]) for k, entry in entries.items()
-                if entry.get("launcher", launch.launcher) == launch.launcher}  # fmt: skip
-    if not recorded:
+    entries = {k: entry for k, entry in entries.items() if entry.get("launcher", launch.launcher) == launch.launcher}
+    if not entries:
         return {}
+    submitit = imported(launch.launcher)
+    kind = submitit.SlurmJob if launch.launcher == "slurm" else submitit.LocalJob
+    recorded = {k: kind(folder=launch.logs, job_id=entry["job_id"]) for k, entry in entries.items()}
     live = states.poll(launch.launcher, recorded, launch.logs)
     return {k: job for k, job in recorded.items() if not live[k].ended}
 

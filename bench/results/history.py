@@ -3,7 +3,8 @@
 Each row carries the run id, commit, date, machine fingerprint, suite, the case id and status,
 summary statistics (seconds) and the raw round times as JSON, so the last N runs of a machine
 can serve as a pooled baseline distribution and reports can plot a trend across commits.
-A `runs` table keeps each run's full environment. Appending the same run twice replaces it.
+A `runs` table keeps each run's full environment. Appending the same run twice replaces it. The
+shards of a gathered launch (`run.launch`) on one machine are one run, whenever each is appended.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from rnnbench.errors import UserError
-from rnnbench.results import atomic, schema
+from rnnbench.results import atomic, schema, store
 
 VERSION = 1  # PRAGMA user_version; a file with another version is refused
 SUMMARY = ("median", "mean", "q1", "q3", "iqr", "min", "max")
@@ -130,10 +131,13 @@ def append(path: str | Path, documents: list[dict[str, Any]]) -> int:
     with connect(path) as db:
         for doc in (d for d in documents if "remeasure_of" not in d["run"]):
             run, env = doc["run"], doc["env"]
-            run_id = run.get("id") or doc.get("source")
+            run_id = store.run_name(doc) if run.get("id") or run.get("launch") else doc.get("source")
             date = run.get("started")
             keys = (date, env.get("commit"), env.get("fingerprint"))
-            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            # the shards of a gathered launch are one run (store.run_name): it started with its first shard
+            db.execute("""INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
+                          date = min(date, excluded.date), commit_id = excluded.commit_id,
+                          fingerprint = excluded.fingerprint, suite = excluded.suite, env = excluded.env""",
                        (run_id, *keys, run.get("suite"), json.dumps(env)))  # fmt: skip
             for record in doc["records"]:
                 stats = record.get("stats") or {}
