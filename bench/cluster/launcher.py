@@ -34,6 +34,11 @@ class Silent(Exception):
     """SLURM did not answer for SILENT_S: the launcher stops watching."""
 
 
+def waited(ended_at: dict[int, float], k: int) -> bool:
+    """Whether shard K's ended job has had RESULT_WAIT_S for its results file to show (the clock starts now)."""
+    return time.monotonic() - ended_at.setdefault(k, time.monotonic()) >= RESULT_WAIT_S
+
+
 def watch(launch: Launch, submitted: dict[int, Any], poll_s: float) -> dict[int, str]:
     """Poll the jobs until each is gathered or failed; {shard K: why it failed}."""
     failed: dict[int, str] = {}
@@ -56,7 +61,7 @@ def watch(launch: Launch, submitted: dict[int, Any], poll_s: float) -> dict[int,
                     counts[state.phase if state else "unknown"] += 1
                 elif launch.collect(k):
                     bar.update()
-                elif not state.killed and time.monotonic() - ended_at.setdefault(k, time.monotonic()) < RESULT_WAIT_S:
+                elif not state.killed and not waited(ended_at, k):
                     counts["ending"] += 1
                 else:
                     failed[k] = jobs.failure(job, state)
@@ -107,8 +112,8 @@ def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0) -> int:
     except KeyboardInterrupt:
         return interrupted(launch, submitted, launch.launcher)
     except Silent as exc:
-        print(f"rnnbench run: {exc}; its jobs were left as they are; resume with: rnnbench run --resume {launch.folder}",
-              file=sys.stderr)  # fmt: skip
+        print(f"rnnbench run: {exc}; its jobs were left as they are; "
+              f"resume with: rnnbench run --resume {launch.folder}", file=sys.stderr)  # fmt: skip
         return 1
     return summarize(launch, submitted, failed)
 

@@ -53,7 +53,7 @@ def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
 
 def _check_schema(db: sqlite3.Connection, path: Path) -> None:
     """Refuse, in one line, a file whose tables are not the history's (another program's SQLite file)."""
-    expected = _columns(sqlite3.connect(":memory:").executescript(DDL))
+    expected = _columns(sqlite3.connect(":memory:").executescript(DDL).connection)
     for table, columns in _columns(db).items():
         if missing := sorted(expected[table] - columns):
             what = f"no table {table!r}" if not columns else f"table {table!r} lacks {', '.join(missing)}"
