@@ -65,3 +65,26 @@ def test_a_shard_without_results_is_reported_with_its_log(tmp_path: Path, capsys
     line = next(line for line in (out + err).splitlines() if line.startswith("shard 1/1 failed"))
     assert Path(line.split("log: ")[1].split()[0]).is_file()
     assert "--resume" in out
+
+
+def test_a_local_job_is_re_attached_and_cancelled_by_its_pid(tmp_path: Path) -> None:
+    """--resume finds a local job by its pid when that pid is submitit's controller for this launch."""
+    import subprocess
+    import sys
+
+    import submitit
+
+    from rnnbench.cluster import jobs, states
+
+    logs = tmp_path / ".jobs" / "logs"
+    # stands in for `python -m submitit.local._local <logs>` (its command line is what is checked)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", states.LOCAL_CONTROLLER, str(logs)])
+    try:
+        job = submitit.LocalJob(folder=logs, job_id=str(process.pid))  # as attach() makes it: no process handle
+        assert states.local(job, logs) == states.JobState("RUNNING", ended=False)
+        assert not states.local_alive(str(process.pid), tmp_path / "another-launch")
+        assert jobs.cancel([job], logs) == []
+        assert process.wait(10) != 0
+        assert states.local(job, logs).ended
+    finally:
+        process.kill()
