@@ -71,6 +71,7 @@ def test_a_local_job_is_re_attached_and_cancelled_by_its_pid(tmp_path: Path) -> 
     """--resume finds a local job by its pid when that pid is submitit's controller for this launch."""
     import subprocess
     import sys
+    import time
 
     import submitit
 
@@ -80,6 +81,8 @@ def test_a_local_job_is_re_attached_and_cancelled_by_its_pid(tmp_path: Path) -> 
     # stands in for `python -m submitit.local._local <logs>` (its command line is what is checked)
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", states.LOCAL_CONTROLLER, str(logs)])
     try:
+        while not Path(f"/proc/{process.pid}/cmdline").read_bytes():  # until the child has exec'd
+            time.sleep(0.01)
         job = submitit.LocalJob(folder=logs, job_id=str(process.pid))  # as attach() makes it: no process handle
         assert states.local(job, logs) == states.JobState("RUNNING", ended=False)
         assert not states.local_alive(str(process.pid), tmp_path / "another-launch")
