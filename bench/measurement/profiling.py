@@ -115,7 +115,7 @@ def cudnn_ran(op_names: list[str]) -> bool:
 def summarize(
     trace: Path, events: list[FunctionEvent], device: str, steps: ProfileSchedule, top: int = 10
 ) -> dict[str, Any]:
-    """The record's `profile` entry (see bench/schema.py); times and calls are per round."""
+    """The record's `profile` entry (see rnnbench.results.schema); times and calls are per round."""
     frame = events_frame(events)
     ops, total = op_table(frame, on_cuda=device == "cuda")
     summary: dict[str, Any] = {
