@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import torch
@@ -20,12 +19,13 @@ from rnnbench.cases.suite import Suite, load
 from rnnbench.measurement import env, runner
 from rnnbench.measurement.quality import QualitySettings
 from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.results.schema import Record
 from rnnbench.results.store import load_frame
 
 
 def measure(
     case: Case, policy: TimingPolicy | None = None, quality: QualitySettings | None = None, threads: int | None = None
-) -> dict[str, Any]:
+) -> Record:
     """Measure `case` with the runner `pytest bench` uses; returns its record (see rnnbench.results.schema).
 
     A case that fails at run time comes back as a `failed` record with its reason; a case that

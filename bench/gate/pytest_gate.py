@@ -20,6 +20,7 @@ from rnnbench.gate.significance import check_quantile
 from rnnbench.measurement import runner
 from rnnbench.measurement.session import BenchSession
 from rnnbench.results import baseline, history, store
+from rnnbench.results.schema import Env, LoadedDocument
 from rnnbench.results.store import ResultsFile
 
 
@@ -27,7 +28,7 @@ from rnnbench.results.store import ResultsFile
 class Gate:
     """What the gate options asked for, and what it found."""
 
-    baseline_docs: list[dict[str, Any]]
+    baseline_docs: list[LoadedDocument]
     thresholds: Thresholds
     fail: bool
     remeasure: int = 0
@@ -48,7 +49,7 @@ class Gate:
         quantile = check_quantile(quantile, "--gate-quantile")
         return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, quantile, metric)
 
-    def check_machine(self, env: dict[str, Any]) -> None:
+    def check_machine(self, env: Env) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
         compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
 
@@ -93,7 +94,7 @@ class Remeasurer:
 DEFAULT_REMEASURE = 2  # flagged cases are re-tested twice: without it, drift > 5% between runs cries wolf
 
 
-def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:
+def configure(option: Callable[[str], Any], env: Callable[[], Env]) -> Gate | None:
     """The gate the pytest options ask for (None without --baseline); bad options raise `UserError`."""
     if option("shard") is not None:
         shard.parse_shard(option("shard"))

@@ -11,12 +11,12 @@ built, so an impossible grid point costs arithmetic, not an allocation.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from rnnbench.cases.case import PHASES, Case
 from rnnbench.measurement import analytic
+from rnnbench.results.schema import TimedMeasures
 
 MEMINFO = Path("/proc/meminfo")
 
@@ -37,7 +37,7 @@ def gib(nbytes: float) -> str:
     return f"{nbytes / 2**30:.3g} GiB"
 
 
-def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, dict[str, Any]] | None:
+def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, TimedMeasures] | None:
     """(reason, measures) when `case`'s modelled memory exceeds `available`, else None."""
     if case.phase not in PHASES or available is None:
         return None

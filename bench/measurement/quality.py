@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, fields
-from typing import Any
 
 import numpy as np
 import torch
@@ -29,6 +28,7 @@ from rnnbench.errors import UserError
 from rnnbench.measurement import state, tasks
 from rnnbench.models import build as models
 from rnnbench.results import metrics
+from rnnbench.results.schema import QualityMeasures
 
 EVAL_SEED = 10_000
 POSITIVE_FLOATS = ("target_accuracy", "target_mse", "learning_rate")
@@ -224,7 +224,7 @@ def median_or_none(values: list[float | None]) -> float | None:
     return float(np.median(hits)) if hits else None
 
 
-def measure(case: Case, settings: QualitySettings) -> tuple[list[float], dict[str, Any]]:
+def measure(case: Case, settings: QualitySettings) -> tuple[list[float], QualityMeasures]:
     """Train every seed: per-seed training seconds, and the quality measures (results/schema.py)."""
     task = task_of(case)
     runs = [train(case, settings, seed) for seed in range(settings.seeds)]

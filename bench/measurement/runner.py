@@ -7,7 +7,6 @@ import hashlib
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -17,6 +16,7 @@ from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
 from rnnbench.models import build as models
 from rnnbench.models import impls, layout, loops, precision
+from rnnbench.results.schema import Measures, Profile, Record, Status
 
 CODE_HASH = hashlib.sha256(
     "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing)).encode()
@@ -36,7 +36,7 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
     return envmod.oversubscribed(case.threads) or precision.skip_reason(case.dtype, case.device)
 
 
-def skipped_record(case: Case, cuda_available: bool) -> dict[str, Any] | None:
+def skipped_record(case: Case, cuda_available: bool) -> Record | None:
     """The `skipped` record of a case that cannot run here or cannot fit in memory (pre-flight:
     nothing is built), or None when it may run."""
     reason = skip_reason(case, cuda_available)
@@ -72,7 +72,7 @@ def backend_flags(case: Case) -> Iterator[None]:
         yield
 
 
-def base_record(case: Case, status: str, reason: str | None = None) -> dict[str, Any]:
+def base_record(case: Case, status: Status, reason: str | None = None) -> Record:
     """A record with no timing (skipped or failed cases)."""
     return {
         "id": case.id,
@@ -87,7 +87,7 @@ def base_record(case: Case, status: str, reason: str | None = None) -> dict[str,
     }
 
 
-def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+def measured_record(case: Case, result: Measurement, measures: Measures) -> Record:
     """An `ok` record: the raw times, their statistics, and `measures` plus the thread count."""
     return base_record(case, "ok") | {
         "times_s": list(result.times),
@@ -97,11 +97,11 @@ def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -
     }
 
 
-def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+def ok_record(case: Case, result: Measurement, measures: Measures) -> Record:
     """The record of a timed case, with derived throughput."""
     median = result.stats()["median"]
     flops = analytic.phase_flops(case)
-    derived = {"flops": flops, "gflops_per_s": flops / median / 1e9, "tokens_per_s": case.batch * case.seq_len / median}
+    derived: Measures = {"flops": flops, "gflops_per_s": flops / median / 1e9, "tokens_per_s": case.batch * case.seq_len / median}
     return measured_record(case, result, {**measures, **derived})
 
 
@@ -111,7 +111,7 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
     return models.build_model(case), models.build_input(case)
 
 
-def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
+def quality_record(case: Case, settings: quality.QualitySettings) -> Record:
     """A `train_quality` record: per-seed training seconds as times, metrics and curves as measures."""
     times, measures = quality.measure(case, settings)
     return measured_record(case, Measurement(tuple(times)), measures)
@@ -122,7 +122,7 @@ def measure_case(
     policy: TimingPolicy,
     runner: RoundRunner = timing.run_rounds,
     settings: quality.QualitySettings = quality.QualitySettings(),
-) -> dict[str, Any]:
+) -> Record:
     """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
     A `train_quality` case trains instead, with the suite's quality `settings`."""
     with envmod.threads_for(case.threads), backend_flags(case):
@@ -132,7 +132,7 @@ def measure_case(
         work = workload.build_workload(case.phase, model, inputs, case.device)
         first_round_s = timing.first_round(work)  # compiled impls compile here
         model.zero_grad(set_to_none=True)  # the profiler cannot count frees of blocks it never saw allocated
-        measures: dict[str, Any] = {
+        measures: Measures = {
             "first_round_s": first_round_s,
             "params": sum(p.numel() for p in model.parameters()),
             "param_bytes": memory.param_bytes(model),
@@ -164,7 +164,7 @@ def run_case(
     policy: TimingPolicy,
     runner: RoundRunner = timing.run_rounds,
     settings: quality.QualitySettings = quality.QualitySettings(),
-) -> tuple[dict[str, Any], BaseException | None]:
+) -> tuple[Record, BaseException | None]:
     """Like `measure_case`, but a failure becomes a `failed` record (and is handed back).
     Any failure of a compiled impl is handed back as `impls.CompileFailed` (a case limit)."""
     try:
@@ -176,7 +176,7 @@ def run_case(
         return base_record(case, "failed", one_line(exc) if error is exc else str(error)), error
 
 
-def profile_case(case: Case, trace_dir: Path) -> dict[str, Any]:
+def profile_case(case: Case, trace_dir: Path) -> Profile:
     """Profile `case`'s workload on a freshly built model (never inside timed rounds)."""
     steps = profiling.ProfileSchedule()
     with envmod.threads_for(case.threads), backend_flags(case):

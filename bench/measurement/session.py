@@ -6,7 +6,6 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -16,6 +15,7 @@ from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision
+from rnnbench.results.schema import Env, Profile, Record, Run
 from rnnbench.results.store import ResultsFile
 
 
@@ -50,13 +50,13 @@ class BenchSession:
         return counts.Counter() if self.counts else None
 
     @cached_property
-    def env(self) -> dict[str, Any]:
+    def env(self) -> Env:
         envmod.set_threads(self.threads)
         return envmod.capture(valgrind=self.counter.version if self.counter else None)
 
     def _results(self) -> ResultsFile:
         if self.results is None:
-            run = {
+            run: Run = {
                 "suite": self.suite.name,
                 "suite_path": str(self.suite.path),
                 "policy": vars(self.suite.policy),
@@ -65,16 +65,16 @@ class BenchSession:
             self.results = ResultsFile.new_run(self.results_dir, run, self.env)
         return self.results
 
-    def record(self, record: dict[str, Any]) -> None:
+    def record(self, record: Record) -> None:
         """Store one finished record now (atomically), so an interrupt cannot lose it."""
         self._results().add(record)
 
-    def run(self, case: Case, round_runner: RoundRunner) -> tuple[dict[str, Any], BaseException | None]:
+    def run(self, case: Case, round_runner: RoundRunner) -> tuple[Record, BaseException | None]:
         """Measure `case` (or explain why not) and store its record."""
         self.env  # threads are set before anything is timed
         skipped = runner.skipped_record(case, self.cuda_available)
         if skipped is not None:
-            outcome: tuple[dict[str, Any], BaseException | None] = (skipped, None)
+            outcome: tuple[Record, BaseException | None] = (skipped, None)
         else:
             outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
         if outcome[0]["status"] == "ok" and case.phase != QUALITY_PHASE:  # after the timed rounds
@@ -98,7 +98,7 @@ class BenchSession:
             self.env.setdefault("gemm_size", {})[key] = measured.size
         return rates[key]
 
-    def add_efficiency(self, case: Case, record: dict[str, Any]) -> None:
+    def add_efficiency(self, case: Case, record: Record) -> None:
         """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
         measures = record["measures"]
         measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
@@ -110,7 +110,7 @@ class BenchSession:
                 stacklevel=2,
             )
 
-    def profile(self, case: Case) -> dict[str, Any]:
+    def profile(self, case: Case) -> Profile:
         """Profile `case` into `profile_dir/<case id>`; a failure is kept as the profile's `error`."""
         assert self.profile_dir is not None
         trace_dir = self.profile_dir / case.id
