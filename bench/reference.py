@@ -4,7 +4,7 @@ A docs page asks for a part with a marker line, `<!-- rnnbench:NAME -->`; `expan
 marker with the Markdown of `PARTS[NAME]` (the mkdocs hook `docs/hooks.py` calls it on every page).
 The parts read what the code declares: the axes from `Case`, suite keys from the settings
 dataclasses, the shipped suites from their files, options from the argparse and pytest parsers,
-the results schema from its module, the code map from each module's docstring.
+the results schema from its types, the code map from each module's docstring.
 """
 
 from __future__ import annotations
@@ -117,10 +117,10 @@ def command_help() -> str:
 
 
 def schema() -> str:
-    """The results schema as its module documents it."""
-    from rnnbench.results import schema as schemamod
+    """The results schema, rendered from its types (`rnnbench.results.schema_doc`)."""
+    from rnnbench.results import schema_doc
 
-    return f"```text\n{(schemamod.__doc__ or '').strip()}\n```"
+    return schema_doc.markdown().split("\n", 1)[1]  # below its title: the page has its own
 
 
 def code_map() -> str:
