@@ -5,9 +5,7 @@ Skips without mkdocs or a browser unless RNNBENCH_REQUIRE_BROWSER=1 (CI), where 
 from __future__ import annotations
 
 import functools
-import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -17,16 +15,10 @@ from pathlib import Path
 
 import pytest
 from docs_check import ROOT
-from test_report_browser import chromium, run_browser  # noqa: F401 (chromium: the fixture)
+from test_report_browser import PROBE_FRAME, chromium, read_probe  # noqa: F401 (chromium: the fixture)
 
-# Runs first in the page: records errors, then checks images and fetches every navigation link.
-PROBE = """<script>
-window.__probe = {errors: []};
-window.addEventListener("error", (e) => __probe.errors.push(String(e.message ||
-  "failed to load " + (e.target && (e.target.src || e.target.href || e.target.outerHTML.slice(0, 80))))), true);
-const consoleError = console.error;
-console.error = (...args) => { __probe.errors.push(args.join(" ")); consoleError(...args); };
-window.addEventListener("load", async () => {
+# Once the page has loaded: which images failed, and every navigation link fetched (status, title).
+PROBE = PROBE_FRAME.replace("ON_LOAD", """
   const images = Array.from(document.images);
   __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
   const links = Array.from(document.querySelectorAll("nav.md-nav--primary a.md-nav__link[href]"))
@@ -36,13 +28,7 @@ window.addEventListener("load", async () => {
     const response = await fetch(link.href);
     const title = (await response.text()).match(/<h1[^>]*>([^<]*)/);
     __probe.pages[link.textContent.trim()] = [response.status, title ? title[1].trim() : null];
-  }
-  const out = document.createElement("pre");
-  out.id = "rnnbench-probe";
-  out.textContent = JSON.stringify(__probe);
-  document.body.appendChild(out);
-});
-</script>"""
+  }""")
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +78,7 @@ def nav_titles() -> list[str]:
 def test_site_index_opens_cleanly_in_chromium(chromium: str, site: Path, served: str, tmp_path: Path) -> None:  # noqa: F811
     index = site / "index.html"
     (site / "probed.html").write_text(index.read_text().replace("<head>", "<head>\n" + PROBE, 1))
-    done = run_browser(chromium, tmp_path / "profile", "--window-size=1280,900", "--virtual-time-budget=10000",
-                       "--dump-dom", f"{served}/probed.html")  # fmt: skip
-    found = re.search(r'<pre id="rnnbench-probe">(.*?)</pre>', done.stdout, re.DOTALL)
-    assert found, f"probe did not report (rc {done.returncode}): {done.stderr[-2000:]}"
-    probe = json.loads(found.group(1))
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    probe, console = read_probe(chromium, tmp_path / "profile", f"{served}/probed.html")
     assert probe["errors"] == [] and console == []
     assert probe["broken"] == []
     assert set(probe["pages"]) == set(nav_titles())
