@@ -15,10 +15,10 @@ import pandas as pd
 import torch
 
 from rnnbench.cases.case import Case
+from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.suite import Suite, load
 from rnnbench.measurement import env, runner
-from rnnbench.measurement.quality import QualitySettings
-from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.measurement.policy import TimingPolicy
 from rnnbench.results.schema import Record
 from rnnbench.results.store import load_frame
 

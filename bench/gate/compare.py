@@ -23,8 +23,8 @@ import pandas as pd
 from rnnbench.errors import UserError
 from rnnbench.gate import significance
 from rnnbench.gate.samples import COUNTS, TIMES, CaseCounts, CaseSamples, CountsSamples, Samples
-from rnnbench.measurement.env import FINGERPRINT_KEYS
 from rnnbench.results import store
+from rnnbench.results.fingerprint import FINGERPRINT_KEYS
 from rnnbench.results.schema import LoadedDocument
 
 FAILING = ("regression", "missing", "failed")
@@ -63,7 +63,7 @@ class Row:
 
     id: str
     mark: str
-    verdict: significance.Verdict | None = None
+    verdict: significance.ChangeVerdict | None = None
     note: str = ""
     machine: str = ""  # the fingerprint of the machine that measured the case now
 
@@ -193,7 +193,7 @@ def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
 
 
 def assess_counts(case_id: str, base: CountsSamples | None, cur: CountsSamples | None, threshold: float,
-                  runs: int) -> Row | significance.Verdict:  # fmt: skip
+                  runs: int) -> Row | significance.ChangeVerdict:  # fmt: skip
     """The counts verdict of an ok case, or the row that says why there is none."""
     if cur is None or cur["status"] != "ok":
         mark = "failed" if cur is not None and cur["status"] == "failed" else "skipped"
@@ -204,7 +204,7 @@ def assess_counts(case_id: str, base: CountsSamples | None, cur: CountsSamples |
 
 
 def assess_time(base: Samples, cur: Samples, threshold: float, alpha: float,
-                quantile: float) -> significance.Verdict:  # fmt: skip
+                quantile: float) -> significance.ChangeVerdict:  # fmt: skip
     """Drift-aware with 3+ baseline runs (their run statistics), else on pooled rounds."""
     runs = base["runs"]
     if len(runs) >= significance.MIN_DRIFT_RUNS:

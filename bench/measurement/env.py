@@ -1,15 +1,13 @@
 """The environment a run measured on, captured once, with a machine fingerprint.
 
-The fingerprint hashes only what changes timings for the same code: CPU model, core count,
-GPU name, torch / CUDA / cuDNN versions and the torch thread count. Hostnames are left out so
-ephemeral CI machines of one kind share a fingerprint.
+The fingerprint (rnnbench.results.fingerprint) hashes only what changes timings for the same code:
+CPU model, core count, GPU name, torch / CUDA / cuDNN versions and the torch thread count.
+Hostnames are left out so ephemeral CI machines of one kind share a fingerprint.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import platform
 import subprocess
@@ -20,10 +18,9 @@ from pathlib import Path
 import torch
 
 import rnnbench
+from rnnbench.results.fingerprint import fingerprint
 from rnnbench.results.schema import Env
 
-FINGERPRINT_KEYS = ("cpu_model", "cpu_count", "gpu_name", "torch", "cuda", "cudnn", "threads", "valgrind")
-HASHED_WHEN_SET = ("valgrind",)  # only counted runs have it: other runs keep the fingerprints they always had
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -51,12 +48,6 @@ def git_commit(directory: Path = PROJECT_DIR) -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return f"{commit}+dirty" if dirty else commit
-
-
-def fingerprint(env: Env) -> str:
-    """Short stable hash of the timing-relevant machine facts."""
-    facts = {key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)}
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def capture(valgrind: str | None = None) -> Env:

@@ -13,7 +13,7 @@ import torch
 from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.measurement import analytic, memory, preflight, profiling, quality, state, tasks, timing, workload
 from rnnbench.measurement import env as envmod
-from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
+from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, time_workload
 from rnnbench.models import build as models
 from rnnbench.models import impls, layout, loops, precision
 from rnnbench.results.schema import Measures, Profile, Record, Status
@@ -113,7 +113,7 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
 
 def quality_record(case: Case, settings: quality.QualitySettings) -> Record:
     """A `train_quality` record: per-seed training seconds as times, metrics and curves as measures."""
-    times, measures = quality.measure(case, settings)
+    times, measures = quality.train_seeds(case, settings)
     return measured_record(case, Measurement(tuple(times)), measures)
 
 
@@ -141,7 +141,7 @@ def measure_case(
             "model_peak_bytes": analytic.memory_model(case).peak,
             **state.carried_state(model, inputs),
         }
-        result = measure(work, policy, runner)
+        result = time_workload(work, policy, runner)
         return ok_record(case, result, measures)
 
 

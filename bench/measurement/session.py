@@ -15,6 +15,7 @@ from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision
+from rnnbench.results import baseline, history
 from rnnbench.results.schema import Env, Profile, Record, Run
 from rnnbench.results.store import ResultsFile
 
@@ -35,6 +36,7 @@ class BenchSession:
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
+    remeasured: ResultsFile | None = None  # the gate's re-measurements (--remeasure), beside `results`
 
     @cached_property
     def suite(self) -> suite.Suite:
@@ -120,6 +122,21 @@ class BenchSession:
             reason = runner.one_line(exc)
             warnings.warn(f"{case.id}: profiling failed: {reason}", stacklevel=2)
             return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
+
+    def remeasure(self, case_id: str, attempt: int) -> list[float]:
+        """Measure a case the gate flagged once more, store its record in `<run id>.remeasure.json`
+        beside the results file (never in it: it is not part of the run), and return its round times."""
+        assert self.results is not None
+        if self.remeasured is None:
+            run_id = self.results.run["id"]
+            path = self.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
+            run: Run = {**self.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id}
+            self.remeasured = ResultsFile(path, run, self.env)
+        case = next(c for c in self.cases if c.id == case_id)
+        record, _error = runner.run_case(case, self.suite.policy, settings=self.suite.quality)
+        self.remeasured.add(record)
+        self.remeasured.close(complete=True)
+        return record["times_s"]
 
     def close(self, complete: bool) -> Path | None:
         if self.counts and self.counter is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from rnnbench.cases.case import AXES
 from rnnbench.errors import UserError
 from rnnbench.results import schema, validate
+from rnnbench.results.fingerprint import fingerprint
 from rnnbench.results.schema import Document, Env, Record
 
 STATS = {"median": "median", "mean": "mean", "stdev": "stddev", "min": "min", "max": "max",
@@ -28,8 +29,6 @@ def _env(doc: dict[str, Any]) -> Env:
     machine = doc["machine_info"] if isinstance(doc["machine_info"], dict) else {}
     if isinstance(machine.get("rnnbench"), dict):
         return machine["rnnbench"]
-    from rnnbench.measurement.env import fingerprint  # imports torch: only for files our plugin did not write
-
     cpu = machine.get("cpu") or {}
     env = {
         "cpu_model": cpu.get("brand_raw") or machine.get("processor"),
