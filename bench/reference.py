@@ -61,8 +61,8 @@ def axes() -> str:
 
 def settings() -> str:
     """The `[settings]` (timing policy) and `[quality]` (training) keys of a suite file, with defaults."""
-    from rnnbench.measurement.quality import QualitySettings
-    from rnnbench.measurement.timing import TimingPolicy
+    from rnnbench.cases.quality_settings import QualitySettings
+    from rnnbench.measurement.policy import TimingPolicy
 
     rows = [(f"`[{name}]`", f"`{f.name}`", code(f.default)) for name, kind in (("settings", TimingPolicy),
             ("quality", QualitySettings)) for f in fields(kind)]  # fmt: skip
