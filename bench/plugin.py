@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from rnnbench import suites
 from rnnbench.cases.case import Case
 from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, MAX_CASES, describe_selection
 from rnnbench.errors import EXIT_USAGE, UserError
@@ -44,7 +45,7 @@ def _positive_int(text: str) -> int:
 # adds the short names (`--suite`, `--device`, ...) where the benchmarks are collected (`pytest bench`,
 # `rnnbench run`). Values land in `rnnbench_NAME` (see `option`).
 OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("", "suite", dict(default="smoke", help="suite name (shipped: rnnbench cases --list) or a TOML path (default: smoke)")),
+    ("", "suite", dict(default="smoke", help=f"a shipped suite ({', '.join(suites.names())}) or a TOML path (default: smoke)")),
     ("", "device", dict(choices=DEVICE_CHOICES, default=None, help="default: every device present")),
     ("", "cudnn", dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")),
     ("", "threads", dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")),

@@ -16,7 +16,6 @@ import itertools
 import math
 import os
 from dataclasses import dataclass, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,11 @@ import tomllib
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported
 from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.select import MAX_CASES
+from rnnbench import suites
 from rnnbench.errors import UserError
 from rnnbench.measurement.policy import TimingPolicy
 
-SUITES_DIR = Path(str(resources.files("rnnbench.suites")))  # package data: the checkout's suites/
+SUITES_DIR = suites.DIR  # package data: the checkout's suites/
 AXIS_KEYS = tuple("phases" if axis == "phase" else axis for axis in AXES)  # a suite lists phases
 # A suite starts from the axes' defaults, but sweeps every device, cuDNN setting and phase.
 BUILTIN_DEFAULTS: dict[str, Any] = {
@@ -61,8 +61,7 @@ def resolve(name_or_path: str) -> Path:
         return path
     shipped = SUITES_DIR / f"{name_or_path}.toml"
     if not shipped.is_file():
-        names = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.toml")))
-        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {names})")
+        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {', '.join(suites.names())})")
     return shipped
 
 
