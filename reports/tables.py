@@ -27,7 +27,7 @@ def ordered(values: Any, order: tuple[str, ...]) -> list[str]:
 def cell_order(values: Any) -> list[str]:
     """The cells present in `values`: the built-ins in their order, then user cells by name."""
     present = set(values)
-    return [*ordered(present, CELLS), *sorted(present - set(CELLS))]
+    return [*ordered(present, CELLS), *sorted(c for c in present - set(CELLS) if isinstance(c, str))]
 
 
 def spread_cells(rows: pd.DataFrame, values: list[str], ratios: list[str], by_phase: bool) -> pd.DataFrame:
