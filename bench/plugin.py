@@ -218,6 +218,7 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
     session = config.stash.get(SESSION_KEY, None)
     if session is not None and "env" in vars(session):
         machine_info["rnnbench"] = session.env
+        machine_info["rnnbench_suite"] = session.suite.name  # the report's title
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

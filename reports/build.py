@@ -27,7 +27,7 @@ from rnnbench.results import atomic
 def describe(inputs: Inputs) -> tuple[str, str]:
     """Page title (the suites) and a one-line summary of the inputs and statuses."""
     frame = inputs.frame
-    suites = ", ".join(dict.fromkeys(str(s) for s in frame["suite"]))
+    suites = ", ".join(dict.fromkeys(s if isinstance(s, str) and s else "unknown suite" for s in frame["suite"]))
     counts = frame["status"].value_counts()
     statuses = ", ".join(f"{counts[s]} {s}" for s in ("ok", "failed", "skipped") if s in counts)
     n = len(inputs.environments)

@@ -47,7 +47,7 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
             raise UserError(f"CURRENT mixes {len(suites)} suites; gate one suite at a time")
         suite = suites.pop()
         fingerprints = dict.fromkeys(doc["env"].get("fingerprint") for doc in current)
-        exclude = {doc["run"].get("id") for doc in current}
+        exclude = {store.run_name(doc) for doc in current}  # as the history names them
         # one baseline per machine of CURRENT (shards gathered from several kinds of node): never pooled
         return [doc for fp in fingerprints for doc in history.last_runs(args.history, fp, args.last, exclude, suite)]
     if len(args.paths) != 2:

@@ -83,6 +83,16 @@ def new_run_id(env: Env) -> str:
     return f"{stamp}-{commit}-{env['fingerprint'][:8]}-{secrets.token_hex(3)}"
 
 
+def run_name(doc: Document | LoadedDocument) -> str:
+    """The run id; for a gathered shard its launch and machine fingerprint (rnnbench.cluster), so the
+    shards of one launch on one machine are one run (one input in a report, one run in the history)
+    and shards on other machines are never pooled."""
+    launch = doc["run"].get("launch")
+    if launch:
+        return f"{launch['id']} · {str(doc['env'].get('fingerprint'))[:8]}"
+    return str(doc["run"].get("id"))
+
+
 def is_hidden(path: Path, root: Path) -> bool:
     """A file or folder under `root` whose name starts with a dot (temporary files, `.jobs/`)."""
     return any(part.startswith(".") for part in path.relative_to(root).parts)
