@@ -54,7 +54,12 @@ def axes() -> str:
     for field in fields(casemod.Case):
         key = "phases" if field.name == "phase" else field.name
         default = "required" if field.default is MISSING else code(field.default)
-        values = ", ".join(map(code, ALLOWED[field.name])) if field.name in ALLOWED else TYPES[str(field.type)]
+        if field.name == "cell_ref":
+            key, values = "(derived from `cell`)", "a user cell's full reference; unset for built-in cells"
+        else:
+            values = ", ".join(map(code, ALLOWED[field.name])) if field.name in ALLOWED else TYPES[str(field.type)]
+        if field.name == "cell":
+            values += ", or a user cell: `FILE.py:NAME`, `package.module:NAME`, an `rnnbench.cells` entry-point name"
         rows.append((f"`{field.name}`", f"`{key}`", default, suite_defaults.get(field.name, default), values))
     return table(("axis", "suite key", "default in `Case`", "default in a suite", "values"), rows)
 
