@@ -102,10 +102,10 @@ class MinRNN(nn.Module):
         self.bidirectional = bidirectional
         self.batch_first = batch_first
         directions = 2 if bidirectional else 1
+        sizes = [input_size] + [hidden_size * directions] * (num_layers - 1)
         self.layers = nn.ModuleList(
-            nn.ModuleList(MinDirection(input_size if layer == 0 else hidden_size * directions, hidden_size,
-                                       type(self).coefficients) for _ in range(directions))  # fmt: skip
-            for layer in range(num_layers)
+            nn.ModuleList(MinDirection(size, hidden_size, type(self).coefficients) for _ in range(directions))
+            for size in sizes
         )
 
     def forward(self, x: Tensor) -> Tensor:
