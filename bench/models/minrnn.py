@@ -70,7 +70,7 @@ def minlstm_coefficients(projected: Tensor) -> tuple[Tensor, Tensor]:
 
 
 Coefficients = Callable[[Tensor], tuple[Tensor, Tensor]]
-BLOCKS = {mingru_coefficients: 2, minlstm_coefficients: 3}  # hidden-sized blocks in the projection
+BLOCKS: dict[Coefficients, int] = {mingru_coefficients: 2, minlstm_coefficients: 3}  # hidden-sized blocks in the projection
 
 
 class MinDirection(nn.Module):
@@ -112,11 +112,9 @@ class MinRNN(nn.Module):
         """(batch, seq, input) → (batch, seq, hidden × directions); (seq, batch, ...) without batch_first."""
         out = x if self.batch_first else x.transpose(0, 1)
         for layer in self.layers:
-            forward = layer[0](out, self.mode)
-            if len(layer) == 1:
-                out = forward
-            else:
-                out = torch.cat((forward, layer[1](out.flip(1), self.mode).flip(1)), dim=-1)
+            forward, *backward = layer.children()
+            outs = [forward(out, self.mode)] + [b(out.flip(1), self.mode).flip(1) for b in backward]
+            out = outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)
         return out if self.batch_first else out.transpose(0, 1)
 
 
