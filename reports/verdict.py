@@ -11,6 +11,7 @@ which (device, implementation, cell) is fastest per shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,15 +81,16 @@ def side(ratio: float) -> str:
     return "gru" if ratio < 1 - TIE else "lstm" if ratio > 1 + TIE else "tie"
 
 
-def crossovers(rows: pd.DataFrame) -> list[str]:
-    """`hidden_size 128→256`: where the winner flips along each swept axis (ties skipped)."""
+def crossovers(rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any], str] = side) -> list[str]:
+    """`hidden_size 128→256`: where the winner (`judge` of `column`: by default the GRU/LSTM
+    ratio's side) flips along each swept axis (ties skipped)."""
     found = []
     for axis in SWEEPABLE:
         picked = best_slice(rows, [axis])
         if picked is None:
             continue
         line = picked[0].sort_values(axis)
-        sides = [(value, side(ratio)) for value, ratio in zip(line[axis], line["ratio"]) if side(ratio) != "tie"]
+        sides = [(value, judge(v)) for value, v in zip(line[axis], line[column]) if judge(v) != "tie"]
         flips = [f"{label_value(before)}→{label_value(after)}"
                  for (before, a), (after, b) in zip(sides, sides[1:]) if a != b]
         if flips:
@@ -154,14 +156,19 @@ def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
     } for row in lines.itertuples(index=False)]  # fmt: skip
 
 
+def main_input(ok: pd.DataFrame) -> str:
+    """The input with the most timed records, the last of those when several tie."""
+    counts = ok["input"].value_counts(sort=False).reindex(list(dict.fromkeys(ok["input"])))
+    return str(counts[counts == counts.max()].index[-1])
+
+
 def verdict(ok: pd.DataFrame) -> Verdict | None:
     """The verdict of the input with the most timed records, the last of those when several tie
     (inputs keep the order they were given in: before, after); a gate's re-measurement file,
     holding only the flagged cases, is never picked over the full run."""
     if ok.empty:
         return None
-    counts = ok["input"].value_counts(sort=False).reindex(list(dict.fromkeys(ok["input"])))
-    name = counts[counts == counts.max()].index[-1]
+    name = main_input(ok)
     rows = ok[ok["input"] == name]
     shapes = shape_ratios(rows)
     return Verdict(name, shapes, summarize(shapes) if not shapes.empty else pd.DataFrame(),
