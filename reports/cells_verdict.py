@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,7 +92,7 @@ def summarize(shapes: pd.DataFrame, reference: str) -> pd.DataFrame:
     for (device, phase, cell), rows in shapes.groupby([*ROUND, "cell"], sort=False):
         low, high = median_interval(rows["ratio"])
         median = float(rows["ratio"].median())
-        flips = crossovers(rows, judge=judge(cell, reference))
+        flips = crossovers(rows, judge=judge(str(cell), reference))
         lines.append({
             "device_label": device, "phase": phase, "cell": cell, "shapes": len(rows),
             "faster": int((rows["ratio"] < 1 - TIE).sum()), "slower": int((rows["ratio"] > 1 + TIE).sum()),
@@ -144,7 +145,7 @@ def cells_verdict(ok: pd.DataFrame, reference: str | None = None) -> CellsVerdic
                         winner_flips(best) if not best.empty else pd.DataFrame())  # fmt: skip
 
 
-def line_texts(found: CellsVerdict) -> list[dict[str, str]]:
+def line_texts(found: CellsVerdict) -> list[dict[str, Any]]:
     """The per-cell lines as display text (page and Markdown summary), in phase order."""
     lines = found.lines
     if lines.empty:
