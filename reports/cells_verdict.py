@@ -135,9 +135,9 @@ def cells_verdict(ok: pd.DataFrame, reference: str | None = None) -> CellsVerdic
     name = main_input(ok)
     rows = ok[ok["input"] == name]
     cells = cells_of(rows)
+    chosen = pick_reference(cells, reference)
     if len(cells) < 2:
         return None
-    chosen = pick_reference(cells, reference)
     shapes = shape_ratios(rows, chosen)
     lines = summarize(shapes, chosen) if not shapes.empty else pd.DataFrame()
     best = winners(rows)

@@ -24,7 +24,7 @@ from rnnbench.gate import significance
 from rnnbench.reports.claims import TIE, pairs
 from rnnbench.reports.inputs import KEY
 from rnnbench.reports.style import label_value
-from rnnbench.reports.sweeps import SWEEPABLE, best_slice
+from rnnbench.reports.sweeps import SWEEPABLE, best_slice, fixed_text
 from rnnbench.reports.units import format_ratio_ci
 
 CONFIDENCE = 0.95
@@ -144,6 +144,19 @@ def fastest(ok: pd.DataFrame) -> pd.DataFrame:
     best = best[best["contenders"] > 1]
     best["fastest"] = best["device_label"] + " " + best["impl"] + " " + best["cell"].str.upper()
     return best[[*shape, "fastest", "median_s", "contenders"]].reset_index(drop=True)
+
+
+def classifier_sentences(shapes: pd.DataFrame) -> list[str]:
+    """Per phase, the GRU/LSTM ratio of each classifier shape (the seed's own models), with its CI:
+    `Classifier, forward+backward: GRU/LSTM b=32 t=100 i=300 h=256 l=2 bi thr=1: 0.9× (0.85–0.95); ...`."""
+    rows = shapes[shapes["model"] == "classifier"].sort_values("threads") if "model" in shapes else shapes.iloc[:0]
+    sentences = []
+    for phase, group in rows.groupby("phase", sort=False):
+        parts = [f"{fixed_text({key: row[key] for key in SWEEPABLE})} "
+                 f"{format_ratio_ci(row['ratio'], row['ci_low'], row['ci_high'])}"
+                 for row in group.to_dict("records")]  # fmt: skip
+        sentences.append(f"Classifier, {str(phase).replace('_', '+')}: GRU/LSTM time at {'; '.join(parts)}.")
+    return sentences
 
 
 def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
