@@ -153,10 +153,15 @@ def line_texts(found: CellsVerdict) -> list[dict[str, Any]]:
     order = {phase: n for n, phase in enumerate(PHASES)}
     lines = lines.sort_values(["device_label", "phase"], key=lambda s: s.map(order) if s.name == "phase" else s,
                               kind="stable")  # fmt: skip
-    return [{
-        "device": row.device_label, "phase": row.phase.replace("_", "+"), "cell": row.cell,
-        "ratio": format_ratio_ci(row.median_ratio, row.ci_low, row.ci_high),
-        "faster": "tie" if abs(row.median_ratio - 1) <= TIE else row.cell if row.median_ratio < 1 else found.reference,
-        "unsure": bool(row.ci_spans_one and abs(row.median_ratio - 1) > TIE),
-        "counts": f"{row.faster} / {row.slower} / {row.ties} of {row.shapes}", "crossovers": row.crossovers,
-    } for row in lines.itertuples(index=False)]  # fmt: skip
+    texts = []
+    for row in lines.to_dict("records"):
+        ratio, cell = float(row["median_ratio"]), str(row["cell"])
+        texts.append({
+            "device": row["device_label"], "phase": str(row["phase"]).replace("_", "+"), "cell": cell,
+            "ratio": format_ratio_ci(ratio, row["ci_low"], row["ci_high"]),
+            "faster": "tie" if abs(ratio - 1) <= TIE else cell if ratio < 1 else found.reference,
+            "unsure": bool(row["ci_spans_one"] and abs(ratio - 1) > TIE),
+            "counts": f"{row['faster']} / {row['slower']} / {row['ties']} of {row['shapes']}",
+            "crossovers": row["crossovers"],
+        })  # fmt: skip
+    return texts

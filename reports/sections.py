@@ -111,8 +111,9 @@ def cells_view(ctx: Context) -> dict[str, Any] | None:
         return None
     ctx.table("cells_verdict", found.lines)
     shows = f"each cell's median time over {found.reference}'s per shape against each swept axis, bootstrap CI band"
-    flips = [f"{row.phase.replace('_', '+')} ({row.device_label}, {row.shapes} shapes): fastest {row.wins}; "
-             f"the fastest cell changes along {row.winner_flips}." for row in found.flips.itertuples()]  # fmt: skip
+    flips = [f"{str(row['phase']).replace('_', '+')} ({row['device_label']}, {row['shapes']} shapes): fastest "
+             f"{row['wins']}; the fastest cell changes along {row['winner_flips']}."
+             for row in found.flips.to_dict("records")]  # fmt: skip
     return {
         "reference": found.reference, "cells": ", ".join(found.cells), "lines": cells_lines(found), "flips": flips,
         "paper": paper_claims.claim_sentences(ctx.minrnn),
