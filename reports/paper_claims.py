@@ -68,7 +68,8 @@ def claim_sentences(table: pd.DataFrame) -> list[str]:
         speed = ", ".join(f"{s:.3g}× at t{t}" + (f" (paper: {p})" if p else "")
                           for s, t, p in zip(rows["speedup"], rows["seq_len"], rows["paper_speedup"]))  # fmt: skip
         memory = rows["memory_ratio"].dropna()
-        mem = (f"; memory ({rows['memory_measure'].dropna().iloc[0]}) {memory.min():.3g}–{memory.max():.3g}× "
+        low, high = f"{memory.min():.3g}", f"{memory.max():.3g}"
+        mem = (f"; memory ({rows['memory_measure'].dropna().iloc[0]}) {low if low == high else f'{low}–{high}'}× "
                f"{rows['baseline'].iloc[0]}'s (paper: {PAPER_MEMORY})") if not memory.empty else ""  # fmt: skip
         sentences.append(f"{cell} vs {rows['baseline'].iloc[0]}, {str(phase).replace('_', '+')} ({device}): "
                          f"speed-up {speed}{mem}.")  # fmt: skip
