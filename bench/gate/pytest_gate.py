@@ -83,7 +83,7 @@ class Remeasurer:
                                 bench.env)  # fmt: skip
 
     def __call__(self, case_id: str, attempt: int) -> list[float]:
-        case = next(c for c in self.bench.cases if c.id == case_id)
+        case = self.bench.ran[case_id]
         record, _error = runner.run_case(case, self.bench.suite.policy, settings=self.bench.suite.quality)
         self.file.add(record)
         self.file.close(complete=True)

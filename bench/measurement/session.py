@@ -37,6 +37,7 @@ class BenchSession:
     results: ResultsFile | None = None
     usage_error: str | None = None
     cells: dict[tuple[str, str | None, int, bool], None] = field(default_factory=dict)  # (cell, ref, layers, bi) checked
+    ran: dict[str, Case] = field(default_factory=dict)  # every case run, by id: suite cases and the fixture's own
 
     @cached_property
     def suite(self) -> suite.Suite:
@@ -91,6 +92,7 @@ class BenchSession:
         """Measure `case` (or explain why not) and store its record; a `UserError` for a user cell
         that breaks the contract (a case handed to the `rnnbench` fixture, not from the suite)."""
         self.check_cells([case])
+        self.ran[case.id] = case
         self.env  # threads are set before anything is timed
         skipped = runner.skipped_record(case, self.cuda_available)
         if skipped is not None:

@@ -47,7 +47,9 @@ RECORD (one per case, i.e. one shape x one phase):
       "counts": optional, only for ok records of a `--counts` run (rnnbench.measurement.counts):
         {"status": "ok", "instructions": [instructions of the timed target, per counted repeat],
          "threads": 1 (counted at), "warmup_rounds", "functions": {"function (library)": inclusive
-         instructions of the last repeat, for functions above 0.5% of it, largest first}}
+         instructions of the last repeat, for functions above 0.5% of it, largest first;
+         for a user cell also "Qualname (file.py)": inclusive instructions of each Python function of
+         its file, counted in a round of its own (rnnbench.measurement.python_counts)}}
         or {"status": "not applicable" | "failed", "reason": one line} (CUDA and training cases:
         not applicable); with status ok, measures.instructions = the median repeat's count.
     }
