@@ -16,8 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rnnbench.reports import html, style
-from rnnbench.reports.cells_verdict import cells_of
+from rnnbench.reports import html, style, tables
 from rnnbench.reports.inputs import Inputs, load_inputs
 from rnnbench.reports.sections import SECTIONS, Context
 from rnnbench.reports.summary_md import summary_markdown
@@ -51,7 +50,7 @@ def build(
     """
     inputs = load_inputs(paths)
     ctx = Context(inputs, out, load_trend(history, pattern) if history is not None else None, reference)
-    style.seed_cell_colors(cells_of(inputs.ok))
+    style.seed_cell_colors(tables.cell_order(inputs.ok["cell"]))
     ctx.cells  # noqa: B018 - an unknown --reference is one line before anything is written
     atomic.check_directory(out, "-o")
     for folder in ("tables", "plots"):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rnnbench.cases.case import CELLS, PHASES
+from rnnbench.cases.case import PHASES
 from rnnbench.errors import UserError
 from rnnbench.gate import significance
 from rnnbench.reports import tables
@@ -34,17 +34,11 @@ class CellsVerdict:
 
     input: str
     reference: str
-    cells: list[str]  # reference first, then the others in their order of appearance
+    cells: list[str]  # reference first, then the others (built-ins first, then by name)
     shapes: pd.DataFrame  # one row per (shape, device, phase, cell ≠ reference): medians, ratio, CI
     lines: pd.DataFrame  # one row per (device, phase, cell ≠ reference)
     winners: pd.DataFrame  # one row per (shape, device, phase): the fastest cell and its lead
     flips: pd.DataFrame  # one row per (device, phase): the fastest cell's counts and where it changes
-
-
-def cells_of(ok: pd.DataFrame) -> list[str]:
-    """The cells in the records: the built-ins first (lstm, gru), then the others as they appear."""
-    present = list(dict.fromkeys(ok["cell"]))
-    return [*tables.ordered(present, CELLS), *(cell for cell in present if cell not in CELLS)]
 
 
 def pick_reference(cells: list[str], requested: str | None) -> str:
@@ -134,7 +128,7 @@ def cells_verdict(ok: pd.DataFrame, reference: str | None = None) -> CellsVerdic
         return None
     name = main_input(ok)
     rows = ok[ok["input"] == name]
-    cells = cells_of(rows)
+    cells = tables.cell_order(rows["cell"])
     chosen = pick_reference(cells, reference)
     if len(cells) < 2:
         return None

@@ -49,7 +49,7 @@ SWEEP_SPAN = 4.0  # a swept axis (x) goes log from this factor: sweeps double or
 
 
 def seed_cell_colors(cells: list[str]) -> None:
-    """Give `cells` their colours in this order (a report's cells, built-ins first), so the same
+    """Give `cells` their colours in this order (a report's cells, `tables.cell_order`), so the same
     results always draw each cell in the same colour whatever plot asks first."""
     for cell in cells:
         CELL_COLORS[cell]  # noqa: B018 - assigns on first sight
