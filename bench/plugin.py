@@ -22,6 +22,7 @@ from rnnbench.results import atomic
 if TYPE_CHECKING:
     from rnnbench.measurement.session import BenchSession
     from rnnbench.measurement.timing import RoundRunner
+    from rnnbench.results.schema import Record
 
 SESSION_KEY = pytest.StashKey["BenchSession"]()
 GATE_KEY = pytest.StashKey["Gate"]()
@@ -192,7 +193,7 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
 
     session = session_of(request.config)
 
-    def measure(case: Case) -> dict[str, Any]:
+    def measure(case: Case) -> Record:
         if benchmark.disabled:
             pytest.skip("timing disabled (--benchmark-disable)")
         benchmark.group = case.id.removeprefix(f"{case.cell}-")

@@ -27,6 +27,7 @@ import numpy as np
 from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.measurement import callgrind
 from rnnbench.measurement.counts_worker import COUNT_THREADS
+from rnnbench.results.schema import Counts, Record
 
 # valgrind 3.19 runs FMA instructions through a slow helper (a (256x64)(64x256) matmul: 200 ms, not 0.09 ms),
 # so the worker keeps MKL and oneDNN on their AVX kernels (no FMA); hash randomization off for repeatability.
@@ -46,7 +47,7 @@ def not_applicable(case: Case) -> str | None:
     return None
 
 
-def summary(counts: list[int], functions: dict[str, int]) -> dict[str, Any]:
+def summary(counts: list[int], functions: dict[str, int]) -> Counts:
     """A record's `counts` entry for counted repeats."""
     return {"status": "ok", "instructions": counts, "threads": COUNT_THREADS, "warmup_rounds": WARMUP,
             "functions": dict(sorted(functions.items(), key=lambda kv: -kv[1]))}  # fmt: skip
@@ -82,7 +83,7 @@ class Counter:
             raise RuntimeError(f"the callgrind worker exited ({process.wait()}): {' '.join(tail) or 'no output'}")
         return json.loads(line)
 
-    def count(self, case: Case, **extra: Any) -> dict[str, Any]:
+    def count(self, case: Case, **extra: Any) -> Counts:
         """`{"status": "ok", "instructions": [per repeat], ...}`, or not applicable / failed with a reason.
         `extra` keys travel in the request, for a worker whose builder reads them (experiments)."""
         reason = not_applicable(case)
@@ -123,7 +124,7 @@ class Counter:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def add_to_record(record: dict[str, Any], counted: dict[str, Any]) -> None:
+def add_to_record(record: Record, counted: Counts) -> None:
     """Store `counts` in an ok record; `measures.instructions` = the median repeat's count."""
     record["counts"] = counted
     if counted["status"] == "ok":
