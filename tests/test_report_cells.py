@@ -91,6 +91,7 @@ def three_cells(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_bench(suite, work, "--profile", str(work / "profiles"), "--threads", "1")
 
 
+@pytest.mark.slow  # a real `pytest bench --profile` run in a subprocess
 def test_the_report_puts_every_cell_in_its_verdict(three_cells: Path, tmp_path: Path) -> None:
     assert cli.main(["report", str(three_cells), "-o", str(tmp_path), "--quiet", "--reference", "gru"]) == 0
     page = (tmp_path / "report.html").read_text()
@@ -105,6 +106,7 @@ def test_the_report_puts_every_cell_in_its_verdict(three_cells: Path, tmp_path: 
                              rf"\d+ calls? per round; \d+ op calls per round", page), (cell, phase)  # fmt: skip
 
 
+@pytest.mark.slow  # a real `pytest bench --profile` run in a subprocess
 def test_an_unknown_reference_stops_the_report_with_exit_4(three_cells: Path, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     assert cli.main(["report", str(three_cells), "-o", str(tmp_path / "out"), "--reference", "minlstm"]) == EXIT_USAGE
