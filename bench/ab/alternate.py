@@ -67,15 +67,15 @@ class Outcome:
     cases: list[str]
 
 
-def keyword_filter(ids: list[str], expression: str | None) -> list[str]:
+def keyword_filter(ids: list[str], keyword: str | None) -> list[str]:
     """Case ids that pytest's `-k EXPRESSION` would select (a name matches as a case-insensitive substring)."""
-    if expression is None:
+    if keyword is None:
         return ids
-    from _pytest.mark.expression import Expression, ParseError  # pytest's own -k grammar
+    from _pytest.mark import expression as grammar  # pytest's own -k grammar
 
     try:
-        compiled = Expression.compile(expression)
-    except ParseError as exc:
+        compiled = grammar.Expression.compile(keyword)
+    except (SyntaxError, getattr(grammar, "ParseError", SyntaxError)) as exc:  # ParseError before pytest 8.4
         raise UserError(f"-k: {exc}") from None
     return [i for i in ids if compiled.evaluate(lambda name, i=i: name.lower() in f"bench_rnn[{i}]".lower())]
 
@@ -161,18 +161,19 @@ def document(child: Child, records: list[dict[str, Any]], plan: Plan, started: s
     return schema.document(run, env, records)
 
 
+def write_document(doc: dict[str, Any], path: Path) -> Path:
+    """Write a results document to a new file (never replacing one)."""
+    atomic.make_directory(path.parent, "--results ")
+    try:
+        atomic.create_new(path, atomic.dump_json(doc))
+    except FileExistsError:
+        raise UserError(f"{path}: already exists; a results file is never replaced") from None
+    return path
+
+
 def write(documents: tuple[dict[str, Any], dict[str, Any]], directory: Path) -> list[Path]:
-    """`base.json` and `head.json` in `directory` (never replacing a file)."""
-    atomic.make_directory(directory, "--results ")
-    paths = []
-    for doc in documents:
-        path = directory / f"{doc['run']['ab']['side']}.json"
-        try:
-            atomic.create_new(path, atomic.dump_json(doc))
-        except FileExistsError:
-            raise UserError(f"{path}: already exists; a results file is never replaced") from None
-        paths.append(path)
-    return paths
+    """`base.json` and `head.json` in `directory`."""
+    return [write_document(doc, directory / f"{doc['run']['ab']['side']}.json") for doc in documents]
 
 
 def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:

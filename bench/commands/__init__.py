@@ -1,5 +1,5 @@
 """The `rnnbench` subcommands; add a module here and list it in MODULES."""
 
-from rnnbench.commands import ab, baseline, cases, compare, gather, history, report, run, show
+from rnnbench.commands import ab, baseline, bisect, cases, compare, gather, history, report, run, show
 
-MODULES = (run, gather, cases, show, report, compare, baseline, history, ab)
+MODULES = (run, gather, cases, show, report, compare, baseline, history, ab, bisect)

@@ -39,8 +39,8 @@ def plan_of(args: argparse.Namespace) -> alternate.Plan:
                           alpha=args.alpha, quantile=args.quantile)  # fmt: skip
 
 
-def default_results() -> Path:
-    return Path("results") / f"ab-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S')}"
+def default_results(kind: str = "ab") -> Path:
+    return Path("results") / f"{kind}-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S')}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
