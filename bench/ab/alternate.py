@@ -38,7 +38,7 @@ class Plan:
     keyword: str | None = None
     metric: str = "time"
     pairs: int = 10
-    threads: int | None = None
+    threads: int | None = 1
     thresholds: compare.Thresholds = field(default_factory=compare.Thresholds)
     alpha: float = 0.05
     quantile: float = 0.5

@@ -29,7 +29,8 @@ def add_plan_arguments(parser: argparse.ArgumentParser, metric: str) -> None:
     parser.add_argument("--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level of the paired test (default: 0.05)")
     parser.add_argument("--quantile", type=float, default=0.5, help="each run's statistic: this quantile of its rounds (0.5)")
-    parser.add_argument("--threads", type=int, help="torch threads in both sides (default: torch's)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads in both sides (default: 1, as the CI gate: steady on shared machines)")
     parser.add_argument("--repo", type=Path, default=Path("."), help="the git repository (default: the current one)")
 
 
