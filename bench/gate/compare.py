@@ -157,6 +157,7 @@ def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
             "runs": [list(times) for times in ok[TIMES]],
             "reason": next((r for r in group["reason"] if r), ""),
             "code_hash": set(group["code_hash"].dropna()),
+            "cell_hash": set(group["cell_hash"].dropna()) if "cell_hash" in group else set(),
         }
     return samples
 
@@ -239,7 +240,16 @@ def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] 
         verdict = assess_time(base, cur, threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
     note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
-    return Row(case_id, verdict.mark, verdict, note)
+    return Row(case_id, verdict.mark, verdict, "; ".join(filter(None, [cell_code_note(base, cur), note])))
+
+
+def cell_code_note(base: dict[str, Any], cur: dict[str, Any]) -> str:
+    """`cell code differs from the baseline (source a1b2... -> c3d4...)` when the file that defines the
+    case's cell hashed differently in the two runs (records without `cell_code` say nothing)."""
+    before, after = base.get("cell_hash") or set(), cur.get("cell_hash") or set()
+    if not before or not after or before == after:
+        return ""
+    return f"cell code differs from the baseline (source {', '.join(sorted(before))} -> {', '.join(sorted(after))})"
 
 
 def compare(

@@ -33,6 +33,9 @@ RECORD (one per case, i.e. one shape x one phase):
                    tokens_per_s, threads, first_round_s, efficiency (gflops_per_s / env
                    gemm_gflops of the case's device/dtype)},
       "code_hash": hash of the case and the code that runs it,
+      "cell_code": {"ref": the cell's full reference ("torch.nn:LSTM" for the built-in lstm; an
+                    absolute path for FILE.py:NAME), "name": its short name (case.cell, in the id),
+                    "source_hash": sha256 (16 hex) of the file that defines it, or null},
       "profile": optional, only for ok records of a `--profile` run (rnnbench.measurement.profiling):
         {"trace_dir": DIR/<case id> (DIR as given to --profile), "trace": its <worker>.<n>.pt.trace.json,
          "schedule": {wait, warmup, active}, "ranked_by": "self_cpu" | "self_cuda",
@@ -56,6 +59,12 @@ Case keys added within version 1 (optional: records without them read as the def
   dtype    also "autocast_bf16" | "autocast_fp16": float32 weights, forward under torch.autocast
   phase    also "train_quality": a quality run (rnnbench.measurement.quality), see QUALITY RECORD below
   task, forget_bias, match: quality cases only, see QUALITY RECORD below
+Case key `cell_ref` (optional, null for the built-ins): a user cell's full reference, with its
+short name in `cell` (rnnbench.cases.cell_ref). Record key `cell_code` (optional; older records lack it).
+Measures added within version 1 for every timed case: flops_measured (FLOPs of one round's target
+counted by torch.utils.flop_counter.FlopCounterMode, rnnbench.measurement.flops) and flops_by_op
+({aten op: FLOPs}); for a user cell `flops` and `model_peak_bytes` are null (not modelled) and
+gflops_per_s is computed from flops_measured.
 Measures added within version 1: state_tensors, state_shapes, state_bytes_per_seq (rnnbench.measurement.state:
 the state nn.LSTM / nn.GRU returned in one forward of the case's input: how many tensors (LSTM
 h and c: 2, GRU h: 1), their shapes (layers x directions, batch, hidden), and their bytes for one
@@ -119,7 +128,7 @@ SCHEMA = "rnnbench-results"
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "skipped")
 MEASURES = (
-    "params", "param_bytes", "saved_bytes", "peak_bytes", "flops",
+    "params", "param_bytes", "saved_bytes", "peak_bytes", "flops", "flops_measured",
     "gflops_per_s", "tokens_per_s", "threads", "first_round_s", "efficiency", "instructions",
     "state_tensors", "state_shapes", "state_bytes_per_seq",
     "model_peak_bytes", "model_total_bytes", "available_bytes",

@@ -151,6 +151,7 @@ def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
+                "cell_hash": (record.get("cell_code") or {}).get("source_hash"),
                 "trace_dir": (record.get("profile") or {}).get("trace_dir"),
             }
             rows.append(row)
