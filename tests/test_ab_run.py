@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ab_repo import SLOW_COMMIT, SUITE, commit, make_repo, worktrees
-
+from ab_repo import SLOW_COMMIT, SUITE, commit, git, make_repo, worktrees
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store
@@ -67,12 +66,12 @@ def test_same_code_under_two_interpreter_options_is_no_regression(repo: tuple[Pa
 ])  # fmt: skip
 def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(repo: tuple[Path, list[str]], tmp_path: Path,
                                                               capsys: pytest.CaptureFixture, args: tuple, message: str) -> None:  # fmt: skip
-    path, commits = repo
-    if "wide" in args and "wide" not in subprocess.run(["git", "-C", str(path), "branch"], capture_output=True, text=True).stdout:
-        subprocess.run(["git", "-C", str(path), "checkout", "-q", "-b", "wide"], check=True)
+    path, _ = repo
+    if "wide" in args and "wide" not in git(path, "branch"):
+        git(path, "checkout", "-q", "-b", "wide")
         (path / "mine.toml").write_text(SUITE.replace("hidden_size = 8", "hidden_size = [8, 16]"))
         commit(path, "a second case")
-        subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
+        git(path, "checkout", "-q", "main")
     assert ab(path, *args, "--results", str(tmp_path / "out")) == EXIT_USAGE
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("rnnbench ab: error: ") and message in err[-1]

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from ab_repo import commit, git, worktrees
-
 from rnnbench.ab import alternate, bisect, sides
 from rnnbench.ab import git as abgit
 from rnnbench.errors import UserError
@@ -65,11 +64,10 @@ def test_uncommitted_changes_matter_only_when_head_is_measured(repo: tuple[Path,
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_a_worktree_is_removed_on_errors_and_ctrl_c(repo: tuple[Path, list[str]], error: type) -> None:
     path, commits = repo
-    with pytest.raises(error):
-        with abgit.worktree(path, commits[1]) as checkout:
-            assert (checkout / "f.txt").read_text() == "1\n"
-            assert len(worktrees(path)) == 2
-            raise error
+    with pytest.raises(error), abgit.worktree(path, commits[1]) as checkout:
+        assert (checkout / "f.txt").read_text() == "1\n"
+        assert len(worktrees(path)) == 2
+        raise error
     assert not checkout.exists()
     assert worktrees(path) == worktrees(path)[:1] and len(worktrees(path)) == 1
 

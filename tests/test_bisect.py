@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from ab_repo import BROKEN_COMMIT, SLOW_COMMIT, make_repo, worktrees
-
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gate_docs import document, record, times, write
-
 from rnnbench.cli import main
 from rnnbench.gate import compare, significance, single_run
 from rnnbench.results import history

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from rnnbench.ab import git, sides
 from rnnbench.ab.children import Child, SideFailed
 from rnnbench.errors import UserError

@@ -21,7 +21,7 @@ from rnnbench.errors import UserError
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run `git -C repo ARGS`; a missing git or a failure (with `check`) is a one-line `UserError`."""
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
     except OSError as exc:
         raise UserError(f"cannot run git: {exc.strerror or exc}") from None
     if check and done.returncode != 0:

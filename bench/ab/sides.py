@@ -15,10 +15,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomllib
 from rnnbench.errors import UserError
 
 FOLDERS = {"rnnbench": "bench", "rnnbench.reports": "reports", "rnnbench.suites": "suites"}  # as setup.py

@@ -33,7 +33,6 @@ class Side:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         import torch
-
         from rnnbench.cases import select, suite
         from rnnbench.measurement import env
 
@@ -83,7 +82,7 @@ def main() -> None:
 
     try:
         side = Side(json.loads(sys.argv[1]))
-    except BaseException as exc:  # a broken revision: import error, bad suite, missing cell
+    except Exception as exc:  # noqa: BLE001 - a broken revision: import error, bad suite, missing cell
         reply({"error": one_line(exc)})
         return
     reply({"ready": os.getpid(), "env": side.env, "cases": list(side.cases)})

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
-
 from rnnbench.gate import significance
+from scipy import stats
 
 MIN_PAIRS = 3  # fewer pairs cannot estimate the spread of their ratios
 

@@ -22,9 +22,8 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
-
 from rnnbench.gate import compare, significance
+from scipy import stats
 
 INCONCLUSIVE = "inconclusive"
 MIN_CASES = 3  # fewer compared cases cannot estimate the spread of their ratios
