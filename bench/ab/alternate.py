@@ -140,7 +140,8 @@ def decide(runs: dict[str, dict[str, list[dict]]], cases: list[str], plan: Plan)
 
 
 def pooled(records: list[dict[str, Any]], quantile: float) -> dict[str, Any]:
-    """One record for a case's runs on one side: every round pooled, each run's statistic in `ab.runs`."""
+    """One record for a case's runs on one side (the first run's full record, the later ones' times):
+    every round pooled, each run's statistic in `ab.runs`."""
     first = records[0]
     if first["status"] != "ok" or any(r["status"] != "ok" for r in records):
         return next(r for r in records if r["status"] != "ok")
