@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20, help="A/B runs of each kind (default: 20)")
     parser.add_argument("--plain-trials", type=int, default=20, help="plain compare tries (default: 20)")
     parser.add_argument("-k", dest="keyword", default="forward and not backward", help="smoke cases (pytest -k)")
+    parser.add_argument("--ab-k", dest="ab_keyword", help="A/B cases, if fewer than -k's (default: -k's)")
     parser.add_argument("--pairs", type=int, default=10, help="A/B pairs per case (default: 10)")
     parser.add_argument("--slowdowns", type=float, nargs="+", default=[0.10, 0.05], help="injected slowdowns")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.05, 0.025], help="thresholds decided")
@@ -126,7 +127,7 @@ def main() -> None:
         print(f"  plain compare {index + 1:2d}: unchanged exit {plain[-1][0]}, doctored x1.2 exit {plain[-1][1]}", flush=True)
 
     clone, head, branches = slowed_clone(work, args.slowdowns)
-    plan = alternate.Plan(suite="smoke", keyword=args.keyword, pairs=args.pairs, alpha=args.alpha)
+    plan = alternate.Plan(suite="smoke", keyword=args.ab_keyword or args.keyword, pairs=args.pairs, alpha=args.alpha)
     kinds = {"same": head, **{f"slowed {x:.0%}": branches[x] for x in args.slowdowns}}
     outcomes: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     walls: list[float] = []
@@ -142,7 +143,7 @@ def main() -> None:
 
     summary = {
         "machine": f"{machine['cpu_model']} ({machine['cpu_count']} cores), torch {machine['torch']}, threads 1",
-        "cases": len(cases), "keyword": args.keyword, "pairs": args.pairs, "alpha": args.alpha,
+        "cases": len(cases), "keyword": args.keyword, "ab_keyword": plan.keyword, "pairs": args.pairs, "alpha": args.alpha,
         "ab_trials_each": args.trials,
         "ab_alarms": {kind: {t: f"{sum(o[t] for o in runs)}/{len(runs)}" for t in runs[0]} if runs else {}
                       for kind, runs in outcomes.items()},
