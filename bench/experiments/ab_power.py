@@ -120,7 +120,8 @@ def main() -> None:
     env.set_threads(1)
     machine = env.capture()
     smoke = suite.load("smoke")
-    cases = [c for c in smoke.cases if c.id in alternate.keyword_filter([c.id for c in smoke.cases], args.keyword)]
+    cpu = [c for c in smoke.cases if c.device == "cpu"]
+    cases = [c for c in cpu if c.id in alternate.keyword_filter([c.id for c in cpu], args.keyword)]
     plain = []
     for index in range(args.plain_trials):
         plain.append(plain_compare_trial(cases, smoke.policy, machine, work, index))
