@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 SUITE = """[suite]
 name = "mine"
 [settings]
@@ -69,6 +71,12 @@ def make_repo(repo: Path, count: int = 8) -> list[str]:
         (repo / "NOTES.txt").write_text(f"change {number}\n")
         commits.append(commit(repo, f"commit {number}"))
     return commits
+
+
+def throwaway(factory: pytest.TempPathFactory, name: str) -> tuple[Path, list[str]]:
+    """A fresh repository (for a test module's fixture) and its commits."""
+    path = factory.mktemp(name) / "project"
+    return path, make_repo(path)
 
 
 def worktrees(repo: Path) -> list[str]:

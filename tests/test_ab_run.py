@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ab_repo import SLOW_COMMIT, SUITE, commit, git, make_repo, worktrees
+from ab_repo import SLOW_COMMIT, SUITE, commit, git, throwaway, worktrees
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow  # child processes (torch imports), valgrind
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    path = tmp_path_factory.mktemp("ab") / "project"
-    return path, make_repo(path)
+    return throwaway(tmp_path_factory, "ab")
 
 
 def ab(repo: Path, *args: str) -> int:

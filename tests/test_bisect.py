@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ab_repo import BROKEN_COMMIT, SLOW_COMMIT, make_repo, worktrees
+from ab_repo import BROKEN_COMMIT, SLOW_COMMIT, throwaway, worktrees
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.slow  # child processes (torch imports), valgrind
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    path = tmp_path_factory.mktemp("bisect") / "project"
-    return path, make_repo(path)
+    return throwaway(tmp_path_factory, "bisect")
 
 
 def bisect(repo: Path, *args: str) -> int:
