@@ -37,8 +37,10 @@ def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(repo: tuple
     assert "my_cell.py" in err  # the diffstat
     verdicts = {sha: text for sha, text in steps}
     assert "skipped" in verdicts[commits[BROKEN_COMMIT - 1][:12]]
-    documents = store.load([tmp_path / "steps"])
-    assert len(documents) == 1 + sum("skipped" not in text for text in verdicts.values())
+    documents = {Path(doc["source"]).name: doc for doc in store.load([tmp_path / "steps"])}
+    assert len(documents) == 1 + len(steps)  # GOOD once, every step (the broken one's case recorded failed)
+    broken = next(doc for name, doc in documents.items() if commits[BROKEN_COMMIT - 1][:12] in name)
+    assert broken["records"][0]["status"] == "failed"
     assert len(worktrees(path)) == 1
 
 
