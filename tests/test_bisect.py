@@ -25,7 +25,7 @@ def bisect(repo: Path, *args: str) -> int:
 
 
 @pytest.mark.parametrize("metric", [("--metric", "instructions"),
-                                    ("--metric", "time", "--pairs", "5", "--threshold", "30%", "--alpha", "0.01")])  # fmt: skip
+                                    ("--metric", "time", "--pairs", "8", "--threshold", "30%", "--quantile", "0.1")])  # fmt: skip
 def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(repo: tuple[Path, list[str]], tmp_path: Path,
                                                                       capsys: pytest.CaptureFixture, metric: tuple) -> None:  # fmt: skip
     path, commits = repo
