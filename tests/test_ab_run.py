@@ -28,14 +28,19 @@ def ab(repo: Path, *args: str) -> int:
     return main(["ab", *args, "--repo", str(repo), "--suite", "mine.toml"])
 
 
-def scratch_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("rnnbench-ab-*")}
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private temporary folder for the command's worktrees and scratch: empty again when it is done."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
 
 
 def test_counts_name_the_slower_commit_and_results_read_as_before_after(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                                         capsys: pytest.CaptureFixture) -> None:  # fmt: skip
+                                                                         scratch: Path, capsys: pytest.CaptureFixture) -> None:  # fmt: skip
     path, commits = repo
-    before = scratch_folders()
     base, head = commits[SLOW_COMMIT - 2], commits[SLOW_COMMIT - 1]
     assert ab(path, base, head, "--metric", "instructions", "--results", str(tmp_path / "out")) == 1
     out = capsys.readouterr().out
@@ -44,7 +49,7 @@ def test_counts_name_the_slower_commit_and_results_read_as_before_after(repo: tu
     assert sorted(doc["env"]["commit"] for doc in documents) == sorted([base, head])
     assert {doc["run"]["ab"]["side"] for doc in documents} == {"base", "head"}
     assert all(doc["records"][0]["counts"]["status"] == "ok" for doc in documents)
-    assert len(worktrees(path)) == 1 and scratch_folders() == before
+    assert len(worktrees(path)) == 1 and not any(scratch.iterdir())
 
 
 def test_same_code_under_two_interpreter_options_is_no_regression(repo: tuple[Path, list[str]], tmp_path: Path,
@@ -89,9 +94,8 @@ def test_dirty_tree_is_refused_when_head_is_measured(repo: tuple[Path, list[str]
     assert "uncommitted changes" in capsys.readouterr().err
 
 
-def test_ctrl_c_leaves_no_worktree_and_no_scratch(repo: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_ctrl_c_leaves_no_worktree_and_no_scratch(repo: tuple[Path, list[str]], tmp_path: Path, scratch: Path) -> None:
     path, commits = repo
-    before = scratch_folders()
     child = subprocess.Popen(
         [sys.executable, "-m", "rnnbench.cli", "ab", commits[0], commits[-1], "--repo", str(path), "--suite", "mine.toml",
          "--pairs", "500", "--results", str(tmp_path / "out")],
@@ -103,4 +107,4 @@ def test_ctrl_c_leaves_no_worktree_and_no_scratch(repo: tuple[Path, list[str]], 
     assert child.poll() is None, child.stderr.read() if child.stderr else ""
     os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
     assert child.wait(timeout=120) == 130
-    assert len(worktrees(path)) == 1 and scratch_folders() == before
+    assert len(worktrees(path)) == 1 and not any(scratch.iterdir())
