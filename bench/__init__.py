@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rnnbench.api import load_results, load_suite, measure
     from rnnbench.cases.case import Case
-    from rnnbench.measurement.timing import TimingPolicy
+    from rnnbench.measurement.policy import TimingPolicy
 
 __version__ = "0.1.0"
 __all__ = ["Case", "TimingPolicy", "load_results", "load_suite", "measure"]
-_HOMES = {"Case": "rnnbench.cases.case", "TimingPolicy": "rnnbench.measurement.timing", "load_results": "rnnbench.api",
+_HOMES = {"Case": "rnnbench.cases.case", "TimingPolicy": "rnnbench.measurement.policy", "load_results": "rnnbench.api",
           "load_suite": "rnnbench.api", "measure": "rnnbench.api"}  # fmt: skip
 
 

@@ -10,23 +10,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import torch
 
 from rnnbench.cases.case import Case
+from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.suite import Suite, load
 from rnnbench.measurement import env, runner
-from rnnbench.measurement.quality import QualitySettings
-from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.measurement.policy import TimingPolicy
 from rnnbench.models import user_cell
+from rnnbench.results.schema import Record
 from rnnbench.results.store import load_frame
 
 
 def measure(
     case: Case, policy: TimingPolicy | None = None, quality: QualitySettings | None = None, threads: int | None = None
-) -> dict[str, Any]:
+) -> Record:
     """Measure `case` with the runner `pytest bench` uses; returns its record (see rnnbench.results.schema).
 
     A case that fails at run time comes back as a `failed` record with its reason; a case that

@@ -24,16 +24,22 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with `only` (a subcommand name), the other subcommands are bare names, and
+    only `only`'s module is imported (a subcommand pays for no other's imports)."""
     parser = ArgumentParser(prog="rnnbench", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in commands.MODULES:
-        module.register(subparsers)
+    for name in commands.NAMES:
+        if only is None or name == only:
+            commands.module(name).register(subparsers)
+        else:
+            subparsers.add_parser(name)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and argv[0] in commands.NAMES else None)
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "passthrough", False):  # only `run` hands extra options on (to pytest)
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -7,5 +7,8 @@ status, which pytest also uses for unknown options) and under `rnnbench` alike.
 EXIT_USAGE = 4
 
 
-class UserError(Exception):
-    """A mistake the user can fix; shown as one line, never as a traceback."""
+class UserError(ValueError):
+    """A mistake the user can fix; shown as one line, never as a traceback.
+
+    A `ValueError`, so library callers of `Case(...)` or `TimingPolicy(...)` can catch the
+    conventional type for a bad argument value."""

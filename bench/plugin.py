@@ -22,6 +22,7 @@ from rnnbench.results import atomic
 if TYPE_CHECKING:
     from rnnbench.measurement.session import BenchSession
     from rnnbench.measurement.timing import RoundRunner
+    from rnnbench.results.schema import Record
 
 SESSION_KEY = pytest.StashKey["BenchSession"]()
 GATE_KEY = pytest.StashKey["Gate"]()
@@ -186,15 +187,17 @@ def pedantic_runner(benchmark: Any) -> RoundRunner:
 
 @pytest.fixture
 def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
-    """Call with a `Case`: measures it through `benchmark` and stores its record."""
+    """Call with a `Case` (a suite's `rnn_case`, or one a user's own benchmark file builds, with
+    any cell): measures it through `benchmark`, stores its record, and puts it under the gate."""
     from rnnbench.measurement.runner import is_case_limit
 
     session = session_of(request.config)
 
-    def measure(case: Case) -> dict[str, Any]:
+    def measure(case: Case) -> Record:
         if benchmark.disabled:
             pytest.skip("timing disabled (--benchmark-disable)")
         benchmark.group = case.id.removeprefix(f"{case.cell}-")
+        request.config.stash.setdefault(SELECTED_KEY, []).append(case.id)  # a user's own case is gated too
         try:
             record, error = session.run(case, pedantic_runner(benchmark))
         except UserError as exc:  # the results file cannot be written: measuring on would lose it all

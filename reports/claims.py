@@ -14,7 +14,7 @@ import pandas as pd
 
 from rnnbench.reports.accuracy import accuracy_row
 from rnnbench.reports.inputs import KEY
-from rnnbench.reports.state import same_size, state_row
+from rnnbench.reports.state_claim import same_size, state_row
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer

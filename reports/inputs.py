@@ -17,6 +17,7 @@ import pandas as pd
 from rnnbench.cases.case import QUALITY_PHASE, SHAPE_AXES
 from rnnbench.errors import UserError
 from rnnbench.results import store
+from rnnbench.results.schema import LoadedDocument
 
 SHAPE = SHAPE_AXES
 KEY = ("input", *SHAPE, "device_label")
@@ -32,7 +33,7 @@ class Inputs:
 
     frame: pd.DataFrame
     environments: pd.DataFrame
-    documents: list[dict[str, Any]]
+    documents: list[LoadedDocument]
 
     @property
     def measured(self) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def short_commit(commit: object) -> str:
     return text[:8] + ("+dirty" if text.endswith("+dirty") else "")
 
 
-def run_name(doc: dict[str, Any]) -> str:
+def run_name(doc: LoadedDocument) -> str:
     """The run id; for a gathered shard its launch and machine fingerprint (bench.cluster), so the
     shards of one launch on one machine are one input and shards on other machines are never pooled."""
     launch = doc["run"].get("launch")
@@ -66,7 +67,7 @@ def run_name(doc: dict[str, Any]) -> str:
     return str(doc["run"].get("id"))
 
 
-def label(doc: dict[str, Any]) -> str:
+def label(doc: LoadedDocument) -> str:
     """`AMD EPYC · 3e438475 · 20261125T123856-...`: which machine, code and run."""
     env = doc["env"]
     machine = env.get("gpu_name") or env.get("cpu_model") or "unknown machine"
@@ -79,11 +80,11 @@ def device_label(device: str, cudnn: object) -> str:
     return "cuda-cudnn" if cudnn else "cuda-native"
 
 
-def distinct(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+def distinct(documents: list[LoadedDocument]) -> tuple[list[LoadedDocument], list[str]]:
     """The documents and their labels, one per run: a run given twice (its results file and a saved
     baseline of it) is kept once; different files with one label get their file name appended,
     except the gathered shards of one launch, which share their label on purpose (`run_name`)."""
-    kept: list[dict[str, Any]] = []
+    kept: list[LoadedDocument] = []
     labels: list[str] = []
     for doc in documents:
         name = label(doc)
@@ -95,7 +96,7 @@ def distinct(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
     return kept, labels
 
 
-def environment(doc: dict[str, Any], name: str) -> dict[str, Any]:
+def environment(doc: LoadedDocument, name: str) -> dict[str, Any]:
     """The environment block of one input, labelled `name`."""
     env, run = doc["env"], doc["run"]
     facts = {**env, **run, "run_id": run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}

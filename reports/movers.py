@@ -95,6 +95,8 @@ def movers(inputs: Inputs) -> list[Movers]:
         order = np.lexsort((-size, table["significance"] == MARKS["no change"]))  # marked first, then by size
         columns = ["id", "cell", "phase", "before_s", "after_s", "ratio", "ci_low", "ci_high", "p_value",
                    "significance", "noisy", "note"]  # fmt: skip
+        if not table["note"].fillna("").astype(bool).any():  # the column only when a case has something to say
+            columns.remove("note")
         table = table.iloc[order][columns].reset_index(drop=True)
         slower = set(table.loc[table["significance"] == MARKS["regression"], "id"])
         grew = what_grew(documents[0], doc, slower)

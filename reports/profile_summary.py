@@ -12,13 +12,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rnnbench.cases.case import AXES
+from rnnbench.cases.case import AXES, AXIS_DEFAULTS
 from rnnbench.results import atomic
+from rnnbench.results.schema import LoadedDocument, Record
 
 OP_COLUMNS = ("name", "calls", "self_cpu_s", "self_cuda_s", "share")
 
 
-def profiled_records(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def profiled_records(documents: list[LoadedDocument]) -> list[Record]:
     """Every ok record that carries an op summary, labelled with its run id."""
     return [
         record | {"run_id": doc["run"].get("id")}
@@ -28,21 +29,21 @@ def profiled_records(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def ops_frame(record: dict[str, Any], top: int | None = None) -> pd.DataFrame:
+def ops_frame(record: Record, top: int | None = None) -> pd.DataFrame:
     """A record's top ops as a frame ranked from 1 (largest share first)."""
     ops = pd.DataFrame(record["profile"]["top_ops"], columns=list(OP_COLUMNS)).head(top)
     ops.index = pd.RangeIndex(1, len(ops) + 1, name="rank")
     return ops
 
 
-def pairs(documents: list[dict[str, Any]], vary: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def pairs(documents: list[LoadedDocument], vary: str) -> list[tuple[Record, Record]]:
     """Profiled records that differ only in the axis `vary` (e.g. `cell`: LSTM vs GRU at one shape
     and phase; `cudnn`: on vs off), in the same run, as (first, second) in sorted `vary` order."""
     if vary not in AXES:
         raise ValueError(f"vary: unknown axis {vary!r} (expected one of: {', '.join(AXES)})")
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    groups: dict[tuple[Any, ...], list[Record]] = {}
     for record in profiled_records(documents):
-        same = tuple(record["case"][axis] for axis in AXES if axis != vary)
+        same = tuple(record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES if axis != vary)
         groups.setdefault((record["run_id"], *same), []).append(record)
     found = []
     for members in groups.values():
@@ -51,20 +52,20 @@ def pairs(documents: list[dict[str, Any]], vary: str) -> list[tuple[dict[str, An
     return found
 
 
-def label(record: dict[str, Any], vary: str) -> str:
+def label(record: Record, vary: str) -> str:
     """A column label for a record in a pair, e.g. `cell=lstm`."""
     return f"{vary}={record['case'][vary]}"
 
 
 def top_ops_side_by_side(
-    a: dict[str, Any], b: dict[str, Any], vary: str = "cell", top: int = 3
+    a: Record, b: Record, vary: str = "cell", top: int = 3
 ) -> pd.DataFrame:
     """The top ops of two records next to each other: one row per rank, column groups per record."""
     frames = {label(record, vary): ops_frame(record, top) for record in (a, b)}
     return pd.concat(frames, axis=1)
 
 
-def why_tables(documents: list[dict[str, Any]], vary: str = "cell", top: int = 3) -> list[dict[str, Any]]:
+def why_tables(documents: list[LoadedDocument], vary: str = "cell", top: int = 3) -> list[dict[str, Any]]:
     """For every pair differing in `vary`: a title, trace dirs, op calls per round, side-by-side table."""
     return [
         {

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from rnnbench.reports import profile_summary
+from rnnbench.results.schema import LoadedDocument
 
 TOP = 5
 VARY = {"cell": "LSTM vs GRU at one shape and phase", "cudnn": "cuDNN off vs on at one case (CUDA)"}
@@ -72,7 +73,7 @@ def pair(entry: dict[str, Any], vary: str, sources: list[str], out: Path) -> Pai
     return Pair(entry["title"], vary, sides, table)
 
 
-def collect(documents: list[dict[str, Any]], out: Path) -> Why:
+def collect(documents: list[LoadedDocument], out: Path) -> Why:
     """The Why section of a report written to `out`."""
     sources = [str(doc["source"]) for doc in documents]
     pairs = {

@@ -102,6 +102,17 @@ def run_bench(suite_text: str, work: Path, *options: str) -> Path:
     return results
 
 
+# Fixtures that run `pytest bench` in a subprocess: a test that uses one is `slow` (see pyproject.toml).
+SUBPROCESS_FIXTURES = ("tiny_results", "tiny_report", "profiled_results", "profiled_report", "history_db")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that needs a real `pytest bench` run from a SUBPROCESS_FIXTURES fixture."""
+    for item in items:
+        if set(getattr(item, "fixturenames", ())) & set(SUBPROCESS_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results directory written by a real `pytest bench` run of a tiny suite."""

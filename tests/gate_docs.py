@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnbench.measurement import env as envmod
+from rnnbench.results import fingerprint as envmod
 from rnnbench.measurement.timing import Measurement
 from rnnbench.results import schema
 

@@ -12,6 +12,8 @@ from rnnbench.cli import main
 from rnnbench.reports.inputs import load_inputs
 from rnnbench.results import store
 
+pytestmark = pytest.mark.slow  # shard processes through submitit
+
 pytest.importorskip("submitit")
 
 # 8 CPU cases; with 2 shards each gets some (a shard with no case is refused before submitting)

@@ -12,6 +12,8 @@ import pytest
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 
+pytestmark = pytest.mark.slow  # a stand-in cluster: sbatch scripts and submitit
+
 submitit = pytest.importorskip("submitit")
 
 

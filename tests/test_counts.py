@@ -99,6 +99,7 @@ def test_missing_valgrind_names_the_debian_package(monkeypatch: pytest.MonkeyPat
         callgrind.require()
 
 
+@pytest.mark.slow
 def test_pytest_counts_without_valgrind_is_one_usage_line(tmp_path, tiny_suite) -> None:
     env = {"PATH": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
     out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--counts", "-q"],
@@ -107,6 +108,7 @@ def test_pytest_counts_without_valgrind_is_one_usage_line(tmp_path, tiny_suite) 
     assert "install the Debian package 'valgrind'" in out.stderr
 
 
+@pytest.mark.slow
 def test_pytest_metric_instructions_needs_counts(tiny_suite) -> None:
     out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--metric", "instructions",
                           "-q"], capture_output=True, text=True, cwd=counts.__file__.rsplit("/bench/", 1)[0])  # fmt: skip

@@ -15,6 +15,8 @@ import pytest
 
 from conftest import tiny_suite_toml
 
+pytestmark = pytest.mark.slow  # pytest bench under valgrind
+
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_VALGRIND = all(shutil.which(tool) for tool in ("valgrind", "callgrind_annotate", "callgrind_control"))
 if not HAVE_VALGRIND and not os.environ.get("RNNBENCH_REQUIRE_VALGRIND"):

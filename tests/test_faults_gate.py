@@ -33,6 +33,7 @@ def test_a_locked_history_waits_then_says_it_is_locked(tmp_path: Path, lock: str
     assert "two" not in set(history.runs(db)["run_id"])
 
 
+@pytest.mark.slow
 def test_deselected_cases_are_not_missing_from_the_gate(tmp_path: Path) -> None:
     suite = tiny_suite(tmp_path)
     assert run_bench(suite, tmp_path / "base").returncode == 0

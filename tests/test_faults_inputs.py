@@ -44,6 +44,7 @@ def test_a_huge_grid_is_refused_up_front_with_its_count(tmp_path: Path) -> None:
     assert len(suite.load(str(small), max_cases=4).cases) == 4
 
 
+@pytest.mark.slow
 def test_pytest_bench_refuses_a_huge_grid_and_max_cases_raises_the_limit(tmp_path: Path) -> None:
     done = run_bench(tiny_suite(tmp_path, text=MILLION), tmp_path / "results", timeout=60)
     assert done.returncode == EXIT_USAGE and "declares 1000000 cases" in done.stderr, done.stdout + done.stderr
@@ -143,6 +144,7 @@ def test_errors_name_the_option_the_user_typed(tmp_path: Path) -> None:
         Gate.from_options(base, "5%", [], 0, False, quantile=2.0)
 
 
+@pytest.mark.slow
 def test_more_threads_than_cores_is_refused_or_skipped(tmp_path: Path) -> None:
     too_many = (envmod.os.cpu_count() or 1) + 1
     done = run_bench(tiny_suite(tmp_path), tmp_path / "results", "--threads", str(too_many))
@@ -158,6 +160,7 @@ def test_cudnn_in_a_cpu_case_is_refused(tmp_path: Path) -> None:
         suite.load(str(path))
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_4_everywhere(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as argparse_error:
         main(["compare", "--no-such-option"])

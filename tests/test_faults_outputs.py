@@ -31,6 +31,7 @@ from rnnbench.results import atomic, history, store
 CASES = 4  # the tiny suite's cases
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_into_one_folder_both_survive(tmp_path: Path) -> None:
     suite, results = tiny_suite(tmp_path), tmp_path / "results"
     runs = [start_bench(suite, results, "--shard", f"{k}/2") for k in (1, 2)] + [start_bench(suite, results)]
@@ -58,6 +59,7 @@ def test_run_ids_are_unique_and_a_results_file_is_never_replaced(tmp_path: Path)
     assert clash.path != first.path and len(list(tmp_path.glob("*.json"))) == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_an_interrupted_run_keeps_every_finished_record_in_a_valid_file(tmp_path: Path, sig: int) -> None:
     suite, results = tiny_suite(tmp_path, rounds=100, seq_len=1000), tmp_path / "results"
@@ -149,6 +151,7 @@ def read_only_folder(tmp_path: Path) -> Path:
     pytest.skip("no folder here refuses this process's writes")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["file", "read-only", "under-a-file"])
 @pytest.mark.parametrize("option", ["--results", "--profile", "--history"])
 def test_an_unusable_output_location_stops_the_run_before_the_first_case(tmp_path: Path, where: str, option: str) -> None:

@@ -50,3 +50,10 @@ def test_load_suite_and_results(tiny_results: Path) -> None:
     frame = rnnbench.load_results([tiny_results])
     assert {"id", "cell", "phase", "median_s"} <= set(frame.columns)
     assert (frame[frame["status"] == "ok"]["median_s"] > 0).all()
+
+
+def test_bad_arguments_are_value_errors_naming_the_field() -> None:
+    with pytest.raises(ValueError, match=r"^batch: must be a positive integer, got 0$"):
+        rnnbench.Case(cell="gru", **{**TINY, "batch": 0})
+    with pytest.raises(ValueError, match=r"^max_time: "):
+        rnnbench.TimingPolicy(max_time=0)

@@ -1,5 +1,6 @@
 """The SQLite history: round trip, pooled baselines per machine, version and corruption checks."""
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from gate_docs import CASE_IDS, machine, run_doc, write
 from rnnbench.cli import main
 from rnnbench.errors import UserError
 from rnnbench.gate.compare import compare
-from rnnbench.results import history
+from rnnbench.results import history, upgrade
 
 
 def test_round_trip_keeps_records_and_raw_times(tmp_path: Path) -> None:
@@ -18,7 +19,9 @@ def test_round_trip_keeps_records_and_raw_times(tmp_path: Path) -> None:
     assert history.append(db, [doc]) == len(CASE_IDS)
     assert history.append(db, [doc]) == len(CASE_IDS)  # same run again: replaced, not duplicated
     (back,) = history.last_runs(db, doc["env"]["fingerprint"], 5)
-    assert back["records"] == doc["records"]
+    # rows keep no schema version: they come back upgraded from the oldest (the made-up cases gain the v1 axes)
+    assert back["records"] == upgrade.upgrade(json.loads(json.dumps(doc)) | {"schema_version": 1}, "doc")["records"]
+    assert back["records"][0]["case"]["impl"] == "fused" and back["records"][0]["times_s"] == doc["records"][0]["times_s"]
     assert back["env"] == doc["env"]
     assert list(history.runs(db)["cases"]) == [len(CASE_IDS)]
 

@@ -15,6 +15,8 @@ import torch
 
 from conftest import tiny_suite_toml
 
+pytestmark = pytest.mark.slow  # whole `pytest bench` sessions with the gate (in-process), several per test
+
 ROOT = Path(__file__).resolve().parent.parent
 TINY = tiny_suite_toml(min_rounds=5, max_rounds=10, max_time=0.02, seq_len=4, input_size=8, hidden_size=8,
                        phases=["forward"], device="cpu")

@@ -18,6 +18,7 @@ def test_shards_are_disjoint_and_cover_the_suite() -> None:
     assert all(slices)
 
 
+@pytest.mark.slow
 def test_shard_membership_is_stable_across_interpreters() -> None:
     ids = [case.id for case in suite.load("smoke").cases]
     here = [shard.shard_of(i, 4) for i in ids]

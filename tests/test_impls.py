@@ -45,7 +45,11 @@ def assert_equivalent(impl: str, cell: str, num_layers: int, bidirectional: bool
         torch.testing.assert_close(got, want, **FP32)
 
 
-@pytest.mark.parametrize("impl", ["cell_loop", "scripted", "compiled", "compiled_loop"])
+SLOW = pytest.mark.slow  # torch.compile traces for seconds per shape; the fast loop runs both compiled impls in test_axes
+
+
+@pytest.mark.parametrize("impl", ["cell_loop", "scripted", pytest.param("compiled", marks=SLOW),
+                                  pytest.param("compiled_loop", marks=SLOW)])  # fmt: skip
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -78,6 +82,7 @@ def test_loops_hold_copies_not_the_fused_weights() -> None:
     assert not torch.equal(next(loop.parameters()), rnn.weight_ih_l0)
 
 
+@pytest.mark.slow  # inductor runs a C++ compiler in subprocesses
 @pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None, reason="inductor needs a C++ compiler")
 def test_inductor_compiles_both_compiled_impls() -> None:
     """The real backend at the smallest shape (tens of seconds on a cold 2-core machine)."""

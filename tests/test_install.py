@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import torch
 
+pytestmark = pytest.mark.slow  # builds a wheel into a fresh venv
+
 ROOT = Path(__file__).resolve().parent.parent
 USER_CONFTEST = '''
 def pytest_addoption(parser):

@@ -84,6 +84,7 @@ def test_bad_options_are_one_line_errors(pytester: pytest.Pytester, args: list[s
     result.stderr.fnmatch_lines([message])
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_every_finished_case(pytester: pytest.Pytester, tiny_suite: Path) -> None:
     pytester.makepyfile(
         conftest="""
@@ -119,6 +120,7 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
         torch.set_num_threads(before)
 
 
+@pytest.mark.slow
 def test_rnnbench_run_gives_the_records_pytest_bench_gives(tmp_path: Path, tiny_suite: Path) -> None:
     """`rnnbench run` (the installed benchmark module, any folder) and `pytest bench` (the checkout)."""
     (tmp_path / "checkout").mkdir()

@@ -39,6 +39,7 @@ def quick_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ceiling, "measure_ceiling", lambda d, t: real(d, t, start=128, max_size=256))
 
 
+@pytest.mark.slow
 def test_profile_option_writes_traces_and_op_summaries(tmp_path: Path, tiny_suite: Path) -> None:
     """Run from another directory: bare `--profile` puts the traces in ./profiles."""
     command = [sys.executable, "-m", "pytest", str(ROOT / "bench"), "--suite", str(tiny_suite),

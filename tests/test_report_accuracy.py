@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from rnnbench.cases.case import Case
-from rnnbench.reports import accuracy, learning, state
+from rnnbench.reports import accuracy, learning, state_claim
 from rnnbench.reports.build import build
 from rnnbench.results import store
 from tests.conftest import tiny_case
@@ -84,10 +84,10 @@ def test_the_cell_state_row_is_judged_from_the_module_outputs() -> None:
     ]
     ok = pd.DataFrame(timed)
     ratio = pd.DataFrame({"ratio": [0.5]})
-    measured, verdict = state.state_row(ok, ratio)
+    measured, verdict = state_claim.state_row(ok, ratio)
     assert verdict == "confirmed" and "LSTM 2 tensors (64 B per sequence)" in measured and "0.5×" in measured
-    assert state.state_row(ok.assign(state_tensors=[1, 1]), ratio)[1] == "refuted"
-    assert state.state_row(ok.drop(columns="state_tensors"), ratio)[1] == "not measured"
+    assert state_claim.state_row(ok.assign(state_tensors=[1, 1]), ratio)[1] == "refuted"
+    assert state_claim.state_row(ok.drop(columns="state_tensors"), ratio)[1] == "not measured"
 
 
 def test_learning_curves_draw_bands_or_say_why_not() -> None:

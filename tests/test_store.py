@@ -11,7 +11,7 @@ import pytest
 from rnnbench.errors import UserError
 from rnnbench.measurement import env, runner
 from rnnbench.measurement.timing import TimingPolicy
-from rnnbench.results import store
+from rnnbench.results import schema, store
 from tests.conftest import tiny_case
 
 POLICY = TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3)
@@ -37,7 +37,7 @@ def test_round_trip_into_one_frame(tmp_path: Path) -> None:
     assert row["times_s"] == first["times_s"] and len(row["times_s"]) == 3
     assert row["params"] == first["measures"]["params"] > 0
     assert row["fingerprint"] == doc["env"]["fingerprint"]
-    assert doc["run"]["complete"] is True and doc["schema_version"] == 1
+    assert doc["run"]["complete"] is True and doc["schema_version"] == schema.SCHEMA_VERSION
 
 
 def test_every_record_is_on_disk_before_the_run_ends(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from torch import nn
 
 from rnnbench.errors import UserError
 from rnnbench.measurement import workload
-from rnnbench.measurement.timing import Measurement, TimingPolicy, Workload, measure, run_rounds
+from rnnbench.measurement.timing import Measurement, TimingPolicy, Workload, run_rounds, time_workload
 
 
 class Counting:
@@ -43,7 +43,7 @@ def test_warmup_is_excluded_and_every_timed_round_is_kept() -> None:
         seen.append(counter.targets)  # calls made before timing started = warm-up
         return run_rounds(work, rounds)
 
-    result = measure(counter.workload(), policy, runner)
+    result = time_workload(counter.workload(), policy, runner)
     assert seen == [4]
     assert result.rounds == 7 == counter.targets - 4
     assert counter.setups == counter.targets
@@ -52,7 +52,7 @@ def test_warmup_is_excluded_and_every_timed_round_is_kept() -> None:
 def test_gc_is_off_during_rounds_and_restored_after() -> None:
     counter = Counting()
     assert gc.isenabled()
-    measure(counter.workload(), TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3))
+    time_workload(counter.workload(), TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3))
     assert counter.gc_states and not any(counter.gc_states)
     assert gc.isenabled()
 
@@ -105,7 +105,7 @@ class SlowForward(nn.Module):
 
 def median_of(phase: str, delay: float = 0.02) -> float:
     work = workload.build_workload(phase, SlowForward(delay), torch.randn(2, 4), "cpu")
-    return measure(work, TimingPolicy(warmup_rounds=1, min_rounds=5, max_rounds=5)).stats()["median"]
+    return time_workload(work, TimingPolicy(warmup_rounds=1, min_rounds=5, max_rounds=5)).stats()["median"]
 
 
 def test_backward_excludes_the_forward_and_forward_backward_includes_it() -> None:

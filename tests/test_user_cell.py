@@ -105,6 +105,7 @@ def test_a_second_reference_under_a_short_name_already_used_is_refused(cells: Pa
         session.check_cells([tiny_case(cell=f"{cells}/other.py:Mine")])
 
 
+@pytest.mark.slow  # a pytest bench subprocess per mistake
 @pytest.mark.parametrize(
     ("cells_named", "message"),
     [

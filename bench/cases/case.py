@@ -7,10 +7,13 @@ regression gate pivot on its fields, so the field names are the record schema's 
 from __future__ import annotations
 
 from dataclasses import MISSING, asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rnnbench.cases import cell_ref
 from rnnbench.errors import UserError
+
+if TYPE_CHECKING:
+    from rnnbench.results.schema import CaseDict
 
 CELLS = cell_ref.BUILTIN_CELLS
 MODELS = ("layer", "classifier")
@@ -143,8 +146,8 @@ class Case:
         """Readable test id, e.g. `lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward`."""
         return f"{self.shape_id}-{self.phase}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> CaseDict:
+        return cast("CaseDict", asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:

@@ -1,7 +1,7 @@
 """Suite files: TOML that declares axes, expanded into a list of `Case`.
 
 A suite has optional `[suite]` (description), `[settings]` (timing policy), `[quality]` (task and
-training budget of `train_quality` cases, see rnnbench.measurement.quality) and `[defaults]` tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
+training budget of `train_quality` cases, see rnnbench.cases.quality_settings) and `[defaults]` tables, any number of `[[grid]]` tables (each a cartesian product of its axes; a scalar is a
 one-value axis) and of `[[case]]` tables (one shape each, scalars only except `phases`).
 CPU cases are never duplicated over `cudnn`, nor CUDA cases over `threads`; a grid point that
 cannot exist (impl `native` on CPU, where it equals `fused`; packed sequences with a loop impl) is
@@ -24,10 +24,10 @@ import tomllib
 
 from rnnbench.cases import cell_ref
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported, user_cell_limit
+from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.select import MAX_CASES
 from rnnbench.errors import UserError
-from rnnbench.measurement.quality import QualitySettings
-from rnnbench.measurement.timing import TimingPolicy
+from rnnbench.measurement.policy import TimingPolicy
 
 SUITES_DIR = Path(str(resources.files("rnnbench.suites")))  # package data: the checkout's suites/
 # A suite lists phases; `cell` takes a name or a reference, whose full form `cell_ref` is derived.

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rnnbench.cases.select import parse_shard
 from rnnbench.errors import UserError
 from rnnbench.results import store
+from rnnbench.results.schema import Document
 
 
 @dataclass
@@ -32,13 +32,13 @@ def gathered_path(run_dir: Path, k: int, count: int) -> Path:
     return run_dir / f"shard-{k}-of-{count}.json"
 
 
-def shard_documents(paths: list[Path]) -> dict[tuple[int, int], dict[str, Any]]:
+def shard_documents(paths: list[Path]) -> dict[tuple[int, int], Document]:
     """The newest complete results document of each shard (K, N) under `paths`.
 
     Files that are not shard runs (no `run.shard`), unfinished ones and re-measurement files are
     left out: they are not a shard's complete result.
     """
-    newest: dict[tuple[int, int], dict[str, Any]] = {}
+    newest: dict[tuple[int, int], Document] = {}
     for path in store.result_files(paths):
         doc = store.read_document(path)
         run = doc["run"]
@@ -50,7 +50,7 @@ def shard_documents(paths: list[Path]) -> dict[tuple[int, int], dict[str, Any]]:
     return newest
 
 
-def put(doc: dict[str, Any], run_dir: Path, launch_id: str) -> bool:
+def put(doc: Document, run_dir: Path, launch_id: str) -> bool:
     """Write one shard's document into the run folder with its launch; False if that shard is there."""
     k, count = parse_shard(str(doc["run"]["shard"]))
     target = gathered_path(run_dir, k, count)

@@ -22,12 +22,12 @@ import pandas as pd
 
 from rnnbench.errors import UserError
 from rnnbench.gate import significance
-from rnnbench.measurement.env import FINGERPRINT_KEYS
+from rnnbench.gate.samples import COUNTS, TIMES, CaseCounts, CaseSamples, CountsSamples, Samples
 from rnnbench.results import store
+from rnnbench.results.fingerprint import FINGERPRINT_KEYS
+from rnnbench.results.schema import LoadedDocument
 
 FAILING = ("regression", "missing", "failed")
-TIMES = "times_s"
-COUNTS = "instruction_counts"
 METRICS = ("time", "instructions")
 DRIFT_NOTE = (f"note: {{cases}} case(s) had fewer than {significance.MIN_DRIFT_RUNS} baseline runs: their verdict tests noise "
               f"within runs only and ignores drift between runs; give {significance.MIN_DRIFT_RUNS}+ runs "
@@ -63,7 +63,7 @@ class Row:
 
     id: str
     mark: str
-    verdict: significance.Verdict | None = None
+    verdict: significance.ChangeVerdict | None = None
     note: str = ""
     machine: str = ""  # the fingerprint of the machine that measured the case now
 
@@ -75,7 +75,7 @@ class Comparison:
     rows: list[Row]
     foreign: list[str] = field(default_factory=list)
     metric: str = "time"
-    counts: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None  # counts samples (base, current)
+    counts: tuple[CaseCounts, CaseCounts] | None = None  # counts samples (base, current)
 
     def drift_note(self) -> str:
         """A line for people when some time verdicts could not see drift between runs, else ''."""
@@ -86,8 +86,8 @@ class Comparison:
         """Inclusive instructions per function of a counted case, baseline and current (empty if uncounted)."""
         if self.counts is None:
             return {}, {}
-        base, cur = (side.get(case_id) or {} for side in self.counts)
-        return base.get("functions", {}), cur.get("functions", {})
+        base, cur = (side.get(case_id) for side in self.counts)
+        return (base or {}).get("functions", {}), (cur or {}).get("functions", {})
 
     def failing(self, allow_missing: bool = False) -> list[Row]:
         marks = [m for m in FAILING if not (allow_missing and m in ("missing", "failed"))]
@@ -112,7 +112,7 @@ class Comparison:
         return pd.DataFrame(records)
 
 
-def fingerprint_differences(baseline: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
+def fingerprint_differences(baseline: list[LoadedDocument], current: list[LoadedDocument]) -> list[str]:
     """`field: baseline value != current value` for each fingerprint fact that differs, for every
     current machine the baseline has no run of."""
     differences: list[str] = []
@@ -128,7 +128,7 @@ def fingerprint_differences(baseline: list[dict[str, Any]], current: list[dict[s
     return differences
 
 
-def check_machines(baseline: list[dict[str, Any]], current: list[dict[str, Any]], allow_foreign: bool) -> list[str]:
+def check_machines(baseline: list[LoadedDocument], current: list[LoadedDocument], allow_foreign: bool) -> list[str]:
     """Refuse a comparison across machine fingerprints unless allowed; return the differences."""
     differences = fingerprint_differences(baseline, current)
     if differences and not allow_foreign:
@@ -140,11 +140,11 @@ def check_machines(baseline: list[dict[str, Any]], current: list[dict[str, Any]]
     return differences
 
 
-def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+def case_samples(documents: list[LoadedDocument]) -> CaseSamples:
     """Per case id and machine fingerprint: `status` (ok if any record is ok), pooled ok `times_s`,
     `reason`, `code_hash`."""
     frame = store.to_frame(documents)
-    samples: dict[str, dict[str, dict[str, Any]]] = {}
+    samples: CaseSamples = {}
     if not len(frame):
         return samples
     frame["fingerprint"] = frame["fingerprint"].fillna("").astype(str)
@@ -163,8 +163,8 @@ def case_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
 
 
 def baseline_for(
-    machines: dict[str, dict[str, Any]], fingerprint: str, allow_foreign: bool
-) -> tuple[dict[str, Any] | None, str]:
+    machines: dict[str, Samples], fingerprint: str, allow_foreign: bool
+) -> tuple[Samples | None, str]:
     """A case's baseline samples on the machine `fingerprint` (`machines`: the baseline's, per fingerprint);
     with `allow_foreign`, on the one other machine that measured it. Else None, and why (or "")."""
     if fingerprint in machines:
@@ -176,9 +176,9 @@ def baseline_for(
     return None, ""
 
 
-def counts_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
     """Per case id with a `counts` entry: `status`, `reason`, pooled per-repeat counts, the last functions."""
-    samples: dict[str, dict[str, Any]] = {}
+    samples: CaseCounts = {}
     for doc in documents:
         for record in doc["records"]:
             counts = record.get("counts")
@@ -193,8 +193,8 @@ def counts_samples(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
     return samples
 
 
-def assess_counts(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None, threshold: float,
-                  runs: int) -> Row | significance.Verdict:  # fmt: skip
+def assess_counts(case_id: str, base: CountsSamples | None, cur: CountsSamples | None, threshold: float,
+                  runs: int) -> Row | significance.ChangeVerdict:  # fmt: skip
     """The counts verdict of an ok case, or the row that says why there is none."""
     if cur is None or cur["status"] != "ok":
         mark = "failed" if cur is not None and cur["status"] == "failed" else "skipped"
@@ -204,8 +204,8 @@ def assess_counts(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any]
     return significance.assess_counts(base[COUNTS], cur[COUNTS], threshold, runs)
 
 
-def assess_time(base: dict[str, Any], cur: dict[str, Any], threshold: float, alpha: float,
-                quantile: float) -> significance.Verdict:  # fmt: skip
+def assess_time(base: Samples, cur: Samples, threshold: float, alpha: float,
+                quantile: float) -> significance.ChangeVerdict:  # fmt: skip
     """Drift-aware with 3+ baseline runs (their run statistics), else on pooled rounds."""
     runs = base["runs"]
     if len(runs) >= significance.MIN_DRIFT_RUNS:
@@ -215,9 +215,9 @@ def assess_time(base: dict[str, Any], cur: dict[str, Any], threshold: float, alp
     return replace(significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile), runs=len(runs))
 
 
-def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] | None,
+def compare_case(case_id: str, base: Samples | None, cur: Samples | None,
                  threshold: float, alpha: float, quantile: float = 0.5,
-                 counts: tuple[dict[str, Any] | None, dict[str, Any] | None] | None = None) -> Row:  # fmt: skip
+                 counts: tuple[CountsSamples | None, CountsSamples | None] | None = None) -> Row:  # fmt: skip
     """The mark of one case, given its pooled samples on each side (None: absent).
 
     With `counts` (the case's counts samples, baseline and current) the instruction counts decide, not the times.
@@ -243,18 +243,18 @@ def compare_case(case_id: str, base: dict[str, Any] | None, cur: dict[str, Any] 
     return Row(case_id, verdict.mark, verdict, "; ".join(filter(None, [cell_code_note(base, cur), note])))
 
 
-def cell_code_note(base: dict[str, Any], cur: dict[str, Any]) -> str:
+def cell_code_note(base: Samples, cur: Samples) -> str:
     """`cell code differs from the baseline (source a1b2... -> c3d4...)` when the file that defines the
     case's cell hashed differently in the two runs (records without `cell_code` say nothing)."""
-    before, after = base.get("cell_hash") or set(), cur.get("cell_hash") or set()
+    before, after = base["cell_hash"], cur["cell_hash"]
     if not before or not after or before == after:
         return ""
     return f"cell code differs from the baseline (source {', '.join(sorted(before))} -> {', '.join(sorted(after))})"
 
 
 def compare(
-    baseline: list[dict[str, Any]],
-    current: list[dict[str, Any]],
+    baseline: list[LoadedDocument],
+    current: list[LoadedDocument],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,
     allow_foreign: bool = False,
@@ -284,7 +284,7 @@ def compare(
     return Comparison(rows, foreign, metric, counted)
 
 
-def check_metric(metric: str, baseline: list[dict[str, Any]], current: list[dict[str, Any]] | None) -> None:
+def check_metric(metric: str, baseline: list[LoadedDocument], current: list[LoadedDocument] | None) -> None:
     """`instructions` needs counted runs on both sides (`pytest bench --counts`); None: not measured yet."""
     if metric not in METRICS:
         raise UserError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
@@ -298,7 +298,7 @@ def check_metric(metric: str, baseline: list[dict[str, Any]], current: list[dict
 
 def confirm(
     comparison: Comparison,
-    baseline: list[dict[str, Any]],
+    baseline: list[LoadedDocument],
     remeasure: Callable[[str, int], list[float]],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,
@@ -321,7 +321,8 @@ def confirm(
                 break
             match, _ = baseline_for(base[row.id], row.machine, bool(comparison.foreign))
             assert match is not None  # a regression was compared with a baseline
-            fresh = {"status": "ok", TIMES: times, "reason": "", "code_hash": match["code_hash"]}
+            fresh: Samples = {"status": "ok", TIMES: times, "runs": [times], "reason": "", "code_hash": match["code_hash"],
+                            "cell_hash": match["cell_hash"]}  # fmt: skip
             new = compare_case(row.id, match, fresh, thresholds.for_case(row.id), alpha, quantile)
             verdict = "confirmed" if new.mark == "regression" else "cleared"
             row = replace(new, machine=row.machine, note=f"re-measured {attempt + 1}x ({verdict})")

@@ -1,15 +1,15 @@
 """The regression gate inside a `pytest bench` session (`--baseline`, `--fail-on-regression`, ...).
 
 The plugin only forwards options and hooks here. The comparison itself reads the run's stored
-results file back (rnnbench.gate.compare never sees the runner); only `--remeasure` runs cases again,
-through the runner, into a separate `<run id>.remeasure.json` beside the results file.
+results file back (the gate never imports the runner); only `--remeasure` runs cases again, through
+the session (`BenchSession.remeasure`), into a separate `<run id>.remeasure.json` beside the results file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rnnbench.cases import select as shard
 from rnnbench.errors import UserError
@@ -17,17 +17,18 @@ from rnnbench.gate import compare
 from rnnbench.gate import table as gate_table
 from rnnbench.gate.compare import Comparison, Thresholds
 from rnnbench.gate.significance import check_quantile
-from rnnbench.measurement import runner
-from rnnbench.measurement.session import BenchSession
 from rnnbench.results import baseline, history, store
-from rnnbench.results.store import ResultsFile
+from rnnbench.results.schema import Env, LoadedDocument
+
+if TYPE_CHECKING:
+    from rnnbench.measurement.session import BenchSession
 
 
 @dataclass
 class Gate:
     """What the gate options asked for, and what it found."""
 
-    baseline_docs: list[dict[str, Any]]
+    baseline_docs: list[LoadedDocument]
     thresholds: Thresholds
     fail: bool
     remeasure: int = 0
@@ -48,7 +49,7 @@ class Gate:
         quantile = check_quantile(quantile, "--gate-quantile")
         return cls(docs, thresholds, fail_on is not None, remeasure, allow_foreign, quantile, metric)
 
-    def check_machine(self, env: dict[str, Any]) -> None:
+    def check_machine(self, env: Env) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
         compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
 
@@ -58,7 +59,7 @@ class Gate:
         result = compare.compare(self.baseline_docs, current, self.thresholds, allow_foreign=self.allow_foreign,
                                  only=selected, quantile=self.quantile, metric=self.metric)  # fmt: skip
         if self.remeasure and self.metric == "time" and result.flagged():  # counts are not re-measured
-            result = compare.confirm(result, self.baseline_docs, Remeasurer(bench), self.thresholds,
+            result = compare.confirm(result, self.baseline_docs, bench.remeasure, self.thresholds,
                                      quantile=self.quantile, attempts=self.remeasure)  # fmt: skip
         self.comparison = result
         return result
@@ -71,29 +72,10 @@ class Gate:
         return gate_table.render(self.comparison) if self.comparison else "rnnbench gate: not evaluated"
 
 
-class Remeasurer:
-    """Measures a flagged case once more, stores the record, and returns its round times."""
-
-    def __init__(self, bench: BenchSession) -> None:
-        assert bench.results is not None
-        self.bench = bench
-        run_id = bench.results.run["id"]
-        path = bench.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
-        self.file = ResultsFile(path, {**bench.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id},
-                                bench.env)  # fmt: skip
-
-    def __call__(self, case_id: str, attempt: int) -> list[float]:
-        case = next(c for c in self.bench.cases if c.id == case_id)
-        record, _error = runner.run_case(case, self.bench.suite.policy, settings=self.bench.suite.quality)
-        self.file.add(record)
-        self.file.close(complete=True)
-        return record["times_s"]
-
-
 DEFAULT_REMEASURE = 2  # flagged cases are re-tested twice: without it, drift > 5% between runs cries wolf
 
 
-def configure(option: Callable[[str], Any], env: Callable[[], dict[str, Any]]) -> Gate | None:
+def configure(option: Callable[[str], Any], env: Callable[[], Env]) -> Gate | None:
     """The gate the pytest options ask for (None without --baseline); bad options raise `UserError`."""
     if option("shard") is not None:
         shard.parse_shard(option("shard"))

@@ -71,7 +71,7 @@ def parse_threshold(text: str, what: str = "--threshold") -> float:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ChangeVerdict:
     """The outcome of testing one case's current times against its baseline times."""
 
     baseline: float  # the `quantile` of the baseline's round times (seconds)
@@ -125,7 +125,7 @@ def ratio_interval(baseline: np.ndarray, current: np.ndarray, quantile: float = 
 
 
 def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT_ALPHA,
-           quantile: float = 0.5) -> Verdict:  # fmt: skip
+           quantile: float = 0.5) -> ChangeVerdict:  # fmt: skip
     """Test raw round times (seconds) of one case: baseline against current."""
     base = np.asarray(baseline, dtype=float)
     cur = np.asarray(current, dtype=float)
@@ -136,7 +136,7 @@ def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT
     else:
         p_value = float(stats.mannwhitneyu(base, cur, alternative="two-sided").pvalue)
     low, high = ratio_interval(base, cur, quantile)
-    return Verdict(
+    return ChangeVerdict(
         baseline=float(np.quantile(base, quantile)),
         current=float(np.quantile(cur, quantile)),
         ratio=float(quantile_ratio(quantile)(base, cur)),
@@ -150,7 +150,7 @@ def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT
 
 
 def assess_drift(run_values: Any, current: float, threshold: float, alpha: float = DEFAULT_ALPHA,
-                 quantile: float = 0.5) -> Verdict:  # fmt: skip
+                 quantile: float = 0.5) -> ChangeVerdict:  # fmt: skip
     """Test one current run's statistic against the spread of the baseline runs' statistics.
 
     On log values (ratios are symmetric there): the current value is a new draw from the runs'
@@ -172,12 +172,12 @@ def assess_drift(run_values: Any, current: float, threshold: float, alpha: float
         p_value = float(2 * law.sf(abs(diff) / spread))
     half = float(law.ppf(0.5 + CONFIDENCE / 2)) * spread
     ratio = float(np.exp(diff))
-    return Verdict(baseline=float(np.exp(center)), current=float(current), ratio=ratio,
+    return ChangeVerdict(baseline=float(np.exp(center)), current=float(current), ratio=ratio,
                    ci_low=ratio * float(np.exp(-half)), ci_high=ratio * float(np.exp(half)), p_value=p_value,
                    threshold=threshold, alpha=alpha, quantile=quantile, method=method, runs=k)  # fmt: skip
 
 
-def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) -> Verdict:
+def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) -> ChangeVerdict:
     """Instruction counts per repeat: the change is real when the two ranges do not overlap.
 
     Counts repeat to ~0.2%, so no distribution is needed: the interval is [min cur / max base,
@@ -189,6 +189,6 @@ def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) 
         raise ValueError("both sides need at least one count")
     low, high = float(cur.min() / base.max()), float(cur.max() / base.min())
     p_value = float("nan")  # no test statistic: the ranges decide
-    return Verdict(baseline=float(np.median(base)), current=float(np.median(cur)),
+    return ChangeVerdict(baseline=float(np.median(base)), current=float(np.median(cur)),
                    ratio=float(np.median(cur) / np.median(base)), ci_low=low, ci_high=high, p_value=p_value,
                    threshold=threshold, alpha=float("nan"), method=COUNTS, runs=runs)  # fmt: skip

@@ -6,6 +6,8 @@ case: the worker builds the case as the runner does, runs `warmup` untimed round
 rounds whose timed target alone is counted, one callgrind dump per repeat. Counts are load-independent
 (the instructions a round executes, not how long they took) and nearly deterministic (spread ~0.2%),
 so a gate on them can use a 1% threshold without re-measuring. What they miss: see the README.
+A user cell's Python functions are counted too, each in a round of its own (python_counts), and
+listed in `functions` beside callgrind's C functions as `Qualname (file.py)`.
 The counted code path is valgrind's CPU's: no AVX-512, and MKL / oneDNN held to AVX (WORKER_ENV).
 """
 
@@ -25,6 +27,7 @@ import numpy as np
 from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.measurement import callgrind
 from rnnbench.measurement.counts_worker import COUNT_THREADS
+from rnnbench.results.schema import Counts, Record
 
 # valgrind 3.19 runs FMA instructions through a slow helper (a (256x64)(64x256) matmul: 200 ms, not 0.09 ms),
 # so the worker keeps MKL and oneDNN on their AVX kernels (no FMA); hash randomization off for repeatability.
@@ -44,7 +47,7 @@ def not_applicable(case: Case) -> str | None:
     return None
 
 
-def summary(counts: list[int], functions: dict[str, int]) -> dict[str, Any]:
+def summary(counts: list[int], functions: dict[str, int]) -> Counts:
     """A record's `counts` entry for counted repeats."""
     return {"status": "ok", "instructions": counts, "threads": COUNT_THREADS, "warmup_rounds": WARMUP,
             "functions": dict(sorted(functions.items(), key=lambda kv: -kv[1]))}  # fmt: skip
@@ -80,7 +83,7 @@ class Counter:
             raise RuntimeError(f"the callgrind worker exited ({process.wait()}): {' '.join(tail) or 'no output'}")
         return json.loads(line)
 
-    def count(self, case: Case, **extra: Any) -> dict[str, Any]:
+    def count(self, case: Case, **extra: Any) -> Counts:
         """`{"status": "ok", "instructions": [per repeat], ...}`, or not applicable / failed with a reason.
         `extra` keys travel in the request, for a worker whose builder reads them (experiments)."""
         reason = not_applicable(case)
@@ -101,10 +104,13 @@ class Counter:
             return {"status": "failed", "reason": self.error}
         if "error" in reply:
             return {"status": "failed", "reason": reply["error"]}
-        files = [self.directory / f"callgrind.out.{self.dumps + i + 1}" for i in range(reply["dumps"])]
-        self.dumps += reply["dumps"]
-        counts = [callgrind.total(path) for path in files]
-        functions = callgrind.inclusive(files[-1])
+        python = reply.get("python", [])
+        files = [self.directory / f"callgrind.out.{self.dumps + i + 1}" for i in range(reply["dumps"] + len(python))]
+        self.dumps += len(files)
+        repeats, per_function = files[: reply["dumps"]], files[reply["dumps"] :]
+        counts = [callgrind.total(path) for path in repeats]
+        functions = callgrind.inclusive(repeats[-1])
+        functions.update({name: callgrind.total(path) for name, path in zip(python, per_function)})
         for path in files:
             path.unlink()
         return summary(counts, functions)
@@ -118,7 +124,7 @@ class Counter:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def add_to_record(record: dict[str, Any], counted: dict[str, Any]) -> None:
+def add_to_record(record: Record, counted: Counts) -> None:
     """Store `counts` in an ok record; `measures.instructions` = the median repeat's count."""
     record["counts"] = counted
     if counted["status"] == "ok":

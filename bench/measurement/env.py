@@ -1,29 +1,26 @@
 """The environment a run measured on, captured once, with a machine fingerprint.
 
-The fingerprint hashes only what changes timings for the same code: CPU model, core count,
-GPU name, torch / CUDA / cuDNN versions and the torch thread count. Hostnames are left out so
-ephemeral CI machines of one kind share a fingerprint.
+The fingerprint (rnnbench.results.fingerprint) hashes only what changes timings for the same code:
+CPU model, core count, GPU name, torch / CUDA / cuDNN versions and the torch thread count.
+Hostnames are left out so ephemeral CI machines of one kind share a fingerprint.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import platform
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import torch
 
 import rnnbench
+from rnnbench.results.fingerprint import fingerprint
+from rnnbench.results.schema import Env
 
-FINGERPRINT_KEYS = ("cpu_model", "cpu_count", "gpu_name", "torch", "cuda", "cudnn", "threads", "valgrind")
-HASHED_WHEN_SET = ("valgrind",)  # only counted runs have it: other runs keep the fingerprints they always had
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,18 +50,12 @@ def git_commit(directory: Path = PROJECT_DIR) -> str | None:
     return f"{commit}+dirty" if dirty else commit
 
 
-def fingerprint(env: dict[str, Any]) -> str:
-    """Short stable hash of the timing-relevant machine facts."""
-    facts = {key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)}
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def capture(valgrind: str | None = None) -> dict[str, Any]:
+def capture(valgrind: str | None = None) -> Env:
     """Everything about this process's machine and software that a result depends on.
 
     `valgrind`: the version that counted instructions (`--counts` runs only; counts depend on it)."""
     cuda = torch.cuda.is_available()
-    env: dict[str, Any] = {
+    env: Env = {
         "rnnbench": rnnbench.__version__,
         "commit": git_commit(),
         "python": platform.python_version(),

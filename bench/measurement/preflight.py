@@ -12,12 +12,12 @@ not modelled (analytic.modelled): it is never refused here, and its measured pea
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from rnnbench.cases.case import PHASES, Case
 from rnnbench.measurement import analytic
+from rnnbench.results.schema import TimedMeasures
 
 MEMINFO = Path("/proc/meminfo")
 
@@ -38,7 +38,7 @@ def gib(nbytes: float) -> str:
     return f"{nbytes / 2**30:.3g} GiB"
 
 
-def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, dict[str, Any]] | None:
+def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, TimedMeasures] | None:
     """(reason, measures) when `case`'s modelled memory exceeds `available`, else None."""
     if case.phase not in PHASES or available is None or not analytic.modelled(case):
         return None  # a user cell's memory is not modelled: it runs, and its peak is measured

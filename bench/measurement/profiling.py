@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from torch.autograd import DeviceType
@@ -19,6 +18,7 @@ from torch.autograd.profiler_util import FunctionEvent
 from torch.profiler import ProfilerActivity, profile, record_function, schedule, tensorboard_trace_handler
 
 from rnnbench.measurement.timing import Workload
+from rnnbench.results.schema import Profile
 
 TARGET_MARK = "rnnbench::target"
 TRACE_GLOB = "*.pt.trace.json"
@@ -114,11 +114,11 @@ def cudnn_ran(op_names: list[str]) -> bool:
 
 def summarize(
     trace: Path, events: list[FunctionEvent], device: str, steps: ProfileSchedule, top: int = 10
-) -> dict[str, Any]:
-    """The record's `profile` entry (see bench/schema.py); times and calls are per round."""
+) -> Profile:
+    """The record's `profile` entry (rnnbench.results.schema.Profile); times and calls are per round."""
     frame = events_frame(events)
     ops, total = op_table(frame, on_cuda=device == "cuda")
-    summary: dict[str, Any] = {
+    summary: Profile = {
         "trace_dir": str(trace.parent),
         "trace": str(trace),
         "schedule": asdict(steps),

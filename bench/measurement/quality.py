@@ -17,64 +17,20 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
 from rnnbench.cases.case import Case
-from rnnbench.errors import UserError
+from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.measurement import state, tasks
 from rnnbench.models import build as models
 from rnnbench.results import metrics
+from rnnbench.results.schema import QualityMeasures
 
 EVAL_SEED = 10_000
-POSITIVE_FLOATS = ("target_accuracy", "target_mse", "learning_rate")
-
-
-@dataclass(frozen=True)
-class QualitySettings:
-    """The `[quality]` table of a suite: training budget, stopping rule, targets and task sizes."""
-
-    seeds: int = 3
-    steps: int = 1000
-    eval_every: int = 50
-    eval_size: int = 1000
-    target_accuracy: float = 0.95
-    target_mse: float = 0.01
-    patience: int = 3
-    min_delta: float = 0.005
-    learning_rate: float = 0.003
-    classes: int = 4
-    distractors: int = 4
-    vocab: int = 64
-    sentiment_words: int = 3
-    dropout: float = 0.0
-
-    def __post_init__(self) -> None:
-        lowest = {"classes": 2, "patience": 0, "vocab": tasks.NOISE + 1}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            kind = int if f.type == "int" else (int, float)
-            if isinstance(value, bool) or not isinstance(value, kind):
-                raise UserError(f"{f.name}: must be a number ({f.type}), got {value!r}")
-            low = lowest.get(f.name, 1)
-            if f.type == "int" and value < low:
-                raise UserError(f"{f.name}: must be at least {low}, got {value!r}")
-        for name in POSITIVE_FLOATS:
-            if not 0 < getattr(self, name) <= 1:
-                raise UserError(f"{name}: must be in (0, 1], got {getattr(self, name)!r}")
-        if not 0 <= self.dropout < 1:
-            raise UserError(f"dropout: must be in [0, 1), got {self.dropout!r}")
-        if not 0 <= self.min_delta < 1:
-            raise UserError(f"min_delta: must be in [0, 1), got {self.min_delta!r}")
-        if self.sentiment_words % 2 == 0:
-            raise UserError(f"sentiment_words: must be odd (an even count can tie), got {self.sentiment_words!r}")
-
-    def target(self, task: tasks.Task) -> float:
-        return self.target_accuracy if task.metric == "accuracy" else self.target_mse
 
 
 @dataclass(frozen=True)
@@ -224,7 +180,7 @@ def median_or_none(values: list[float | None]) -> float | None:
     return float(np.median(hits)) if hits else None
 
 
-def measure(case: Case, settings: QualitySettings) -> tuple[list[float], dict[str, Any]]:
+def train_seeds(case: Case, settings: QualitySettings) -> tuple[list[float], QualityMeasures]:
     """Train every seed: per-seed training seconds, and the quality measures (results/schema.py)."""
     task = task_of(case)
     runs = [train(case, settings, seed) for seed in range(settings.seeds)]

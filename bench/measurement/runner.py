@@ -7,16 +7,16 @@ import hashlib
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.measurement import analytic, flops, memory, preflight, profiling, quality, state, tasks, timing, workload
 from rnnbench.measurement import env as envmod
-from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, measure
+from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, time_workload
 from rnnbench.models import build as models
 from rnnbench.models import impls, layout, loops, precision, user_cell
+from rnnbench.results.schema import Measures, Profile, Record, Status
 
 CODE_HASH = hashlib.sha256(
     "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing,
@@ -37,7 +37,7 @@ def skip_reason(case: Case, cuda_available: bool) -> str | None:
     return envmod.oversubscribed(case.threads) or precision.skip_reason(case.dtype, case.device)
 
 
-def skipped_record(case: Case, cuda_available: bool) -> dict[str, Any] | None:
+def skipped_record(case: Case, cuda_available: bool) -> Record | None:
     """The `skipped` record of a case that cannot run here or cannot fit in memory (pre-flight:
     nothing is built), or None when it may run."""
     reason = skip_reason(case, cuda_available)
@@ -77,7 +77,7 @@ def backend_flags(case: Case) -> Iterator[None]:
         yield
 
 
-def base_record(case: Case, status: str, reason: str | None = None) -> dict[str, Any]:
+def base_record(case: Case, status: Status, reason: str | None = None) -> Record:
     """A record with no timing (skipped or failed cases)."""
     return {
         "id": case.id,
@@ -93,7 +93,7 @@ def base_record(case: Case, status: str, reason: str | None = None) -> dict[str,
     }
 
 
-def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+def measured_record(case: Case, result: Measurement, measures: Measures) -> Record:
     """An `ok` record: the raw times, their statistics, and `measures` plus the thread count."""
     return base_record(case, "ok") | {
         "times_s": list(result.times),
@@ -103,13 +103,13 @@ def measured_record(case: Case, result: Measurement, measures: dict[str, Any]) -
     }
 
 
-def ok_record(case: Case, result: Measurement, measures: dict[str, Any]) -> dict[str, Any]:
+def ok_record(case: Case, result: Measurement, measures: Measures) -> Record:
     """The record of a timed case, with derived throughput: GFLOP/s from the analytic FLOPs where
     the formulas know the cell, else from the measured ones (`flops` is then None)."""
     median = result.stats()["median"]
     analytic_flops = analytic.phase_flops(case) if analytic.modelled(case) else None
     rate_flops = analytic_flops if analytic_flops is not None else measures.get("flops_measured")
-    derived = {
+    derived: Measures = {
         "flops": analytic_flops,
         "gflops_per_s": rate_flops / median / 1e9 if rate_flops else None,
         "tokens_per_s": case.batch * case.seq_len / median,
@@ -123,9 +123,9 @@ def build(case: Case) -> tuple[torch.nn.Module, torch.Tensor]:
     return models.build_model(case), models.build_input(case)
 
 
-def quality_record(case: Case, settings: quality.QualitySettings) -> dict[str, Any]:
+def quality_record(case: Case, settings: quality.QualitySettings) -> Record:
     """A `train_quality` record: per-seed training seconds as times, metrics and curves as measures."""
-    times, measures = quality.measure(case, settings)
+    times, measures = quality.train_seeds(case, settings)
     return measured_record(case, Measurement(tuple(times)), measures)
 
 
@@ -134,7 +134,7 @@ def measure_case(
     policy: TimingPolicy,
     runner: RoundRunner = timing.run_rounds,
     settings: quality.QualitySettings = quality.QualitySettings(),
-) -> dict[str, Any]:
+) -> Record:
     """Build, measure and time `case` (at its thread count); exceptions propagate to the caller.
     A `train_quality` case trains instead, with the suite's quality `settings`."""
     with envmod.threads_for(case.threads), backend_flags(case):
@@ -147,7 +147,7 @@ def measure_case(
         work = workload.build_workload(case.phase, model, inputs, case.device)
         first_round_s = timing.first_round(work)  # compiled impls compile here
         model.zero_grad(set_to_none=True)  # the profiler cannot count frees of blocks it never saw allocated
-        measures: dict[str, Any] = {
+        measures: Measures = {
             "first_round_s": first_round_s,
             "params": sum(p.numel() for p in model.parameters()),
             "param_bytes": memory.param_bytes(model),
@@ -156,7 +156,7 @@ def measure_case(
             "model_peak_bytes": analytic.memory_model(case).peak if analytic.modelled(case) else None,
             **state.carried_state(model, inputs),
         }
-        result = measure(work, policy, runner)
+        result = time_workload(work, policy, runner)
         measures.update(flops.measure_flops(work))  # one more untimed round, after the timed ones
         return ok_record(case, result, measures)
 
@@ -198,7 +198,7 @@ def run_case(
     policy: TimingPolicy,
     runner: RoundRunner = timing.run_rounds,
     settings: quality.QualitySettings = quality.QualitySettings(),
-) -> tuple[dict[str, Any], BaseException | None]:
+) -> tuple[Record, BaseException | None]:
     """Like `measure_case`, but a failure becomes a `failed` record (and is handed back).
     Any failure of a compiled impl is handed back as `impls.CompileFailed` (a case limit)."""
     try:
@@ -210,7 +210,7 @@ def run_case(
         return base_record(case, "failed", one_line(exc) if error is exc else str(error)), error
 
 
-def profile_case(case: Case, trace_dir: Path) -> dict[str, Any]:
+def profile_case(case: Case, trace_dir: Path) -> Profile:
     """Profile `case`'s workload on a freshly built model (never inside timed rounds)."""
     steps = profiling.ProfileSchedule()
     with envmod.threads_for(case.threads), backend_flags(case):

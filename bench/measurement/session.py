@@ -6,7 +6,6 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -17,6 +16,8 @@ from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision, user_cell
+from rnnbench.results import baseline, history
+from rnnbench.results.schema import Env, Profile, Record, Run
 from rnnbench.results.store import ResultsFile
 
 
@@ -36,7 +37,9 @@ class BenchSession:
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
+    remeasured: ResultsFile | None = None  # the gate's re-measurements (--remeasure), beside `results`
     cells: dict[tuple[str, str | None, int, bool], None] = field(default_factory=dict)  # (cell, ref, layers, bi) checked
+    ran: dict[str, Case] = field(default_factory=dict)  # every case run, by id: suite cases and the fixture's own
 
     @cached_property
     def suite(self) -> suite.Suite:
@@ -68,13 +71,13 @@ class BenchSession:
         return counts.Counter() if self.counts else None
 
     @cached_property
-    def env(self) -> dict[str, Any]:
+    def env(self) -> Env:
         envmod.set_threads(self.threads)
         return envmod.capture(valgrind=self.counter.version if self.counter else None)
 
     def _results(self) -> ResultsFile:
         if self.results is None:
-            run = {
+            run: Run = {
                 "suite": self.suite.name,
                 "suite_path": str(self.suite.path),
                 "policy": vars(self.suite.policy),
@@ -83,18 +86,19 @@ class BenchSession:
             self.results = ResultsFile.new_run(self.results_dir, run, self.env)
         return self.results
 
-    def record(self, record: dict[str, Any]) -> None:
+    def record(self, record: Record) -> None:
         """Store one finished record now (atomically), so an interrupt cannot lose it."""
         self._results().add(record)
 
-    def run(self, case: Case, round_runner: RoundRunner) -> tuple[dict[str, Any], BaseException | None]:
+    def run(self, case: Case, round_runner: RoundRunner) -> tuple[Record, BaseException | None]:
         """Measure `case` (or explain why not) and store its record; a `UserError` for a user cell
         that breaks the contract (a case handed to the `rnnbench` fixture, not from the suite)."""
         self.check_cells([case])
+        self.ran[case.id] = case
         self.env  # threads are set before anything is timed
         skipped = runner.skipped_record(case, self.cuda_available)
         if skipped is not None:
-            outcome: tuple[dict[str, Any], BaseException | None] = (skipped, None)
+            outcome: tuple[Record, BaseException | None] = (skipped, None)
         else:
             outcome = runner.run_case(case, self.suite.policy, round_runner, self.suite.quality)
         if outcome[0]["status"] == "ok" and case.phase != QUALITY_PHASE:  # after the timed rounds
@@ -118,7 +122,7 @@ class BenchSession:
             self.env.setdefault("gemm_size", {})[key] = measured.size
         return rates[key]
 
-    def add_efficiency(self, case: Case, record: dict[str, Any]) -> None:
+    def add_efficiency(self, case: Case, record: Record) -> None:
         """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
         measures = record["measures"]
         measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
@@ -130,7 +134,7 @@ class BenchSession:
                 stacklevel=2,
             )
 
-    def profile(self, case: Case) -> dict[str, Any]:
+    def profile(self, case: Case) -> Profile:
         """Profile `case` into `profile_dir/<case id>`; a failure is kept as the profile's `error`."""
         assert self.profile_dir is not None
         trace_dir = self.profile_dir / case.id
@@ -140,6 +144,21 @@ class BenchSession:
             reason = runner.one_line(exc)
             warnings.warn(f"{case.id}: profiling failed: {reason}", stacklevel=2)
             return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
+
+    def remeasure(self, case_id: str, attempt: int) -> list[float]:
+        """Measure a case the gate flagged once more, store its record in `<run id>.remeasure.json`
+        beside the results file (never in it: it is not part of the run), and return its round times."""
+        assert self.results is not None
+        if self.remeasured is None:
+            run_id = self.results.run["id"]
+            path = self.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
+            run: Run = {**self.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id}
+            self.remeasured = ResultsFile(path, run, self.env)
+        case = self.ran[case_id]  # a suite case, or one a user's own benchmark file handed the fixture
+        record, _error = runner.run_case(case, self.suite.policy, settings=self.suite.quality)
+        self.remeasured.add(record)
+        self.remeasured.close(complete=True)
+        return record["times_s"]
 
     def close(self, complete: bool) -> Path | None:
         if self.counts and self.counter is not None:

@@ -7,12 +7,12 @@ the model's recurrent layer captures it during one forward of the case's input.
 
 from __future__ import annotations
 
-from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from rnnbench.models import build as models
+from rnnbench.results.schema import StateMeasures
 
 
 def state_tensors(state: Tensor | tuple[Tensor, ...]) -> tuple[Tensor, ...]:
@@ -20,7 +20,7 @@ def state_tensors(state: Tensor | tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     return state if isinstance(state, tuple) else (state,)
 
 
-def carried_state(model: nn.Module, inputs: Tensor) -> dict[str, Any]:
+def carried_state(model: nn.Module, inputs: Tensor) -> StateMeasures:
     """`state_tensors`, `state_shapes` and `state_bytes_per_seq` of `model`'s recurrent layer.
 
     Models without an nn.LSTM / nn.GRU inside (loop and compiled impls) give {}: the state of a

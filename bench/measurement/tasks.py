@@ -28,13 +28,12 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnbench.cases.case import Case
+from rnnbench.cases.quality_settings import NEGATIVE, NOISE, NOT, POSITIVE
 from rnnbench.models import build as models
 
 if TYPE_CHECKING:
-    from rnnbench.measurement.quality import QualitySettings
+    from rnnbench.cases.quality_settings import QualitySettings
 
-NOT = 1  # sentiment token ids: 0 unused, 1 "not", 2-5 positive, 6-9 negative, the rest noise
-POSITIVE, NEGATIVE, NOISE = 2, 6, 10
 POLAR_WORDS = 4
 ADDING_FEATURES = 2
 

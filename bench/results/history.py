@@ -13,12 +13,12 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from rnnbench.errors import UserError
-from rnnbench.results import atomic, schema
+from rnnbench.results import atomic, schema, upgrade, validate
+from rnnbench.results.schema import Document, LoadedDocument
 
 VERSION = 1  # PRAGMA user_version; a file with another version is refused
 SUMMARY = ("median", "mean", "q1", "q3", "iqr", "min", "max")
@@ -108,7 +108,7 @@ def _create(path: Path) -> Iterator[sqlite3.Connection]:
         yield from _transaction(tmp, path)
 
 
-def append(path: str | Path, documents: list[dict[str, Any]]) -> int:
+def append(path: str | Path, documents: list[LoadedDocument]) -> int:
     """Add every record of `documents` (one run each); returns the number of rows written.
     The gate's re-measurement files (`run.remeasure_of`) are not runs and are left out."""
     rows = 0
@@ -148,7 +148,7 @@ def trend(path: str | Path, case_pattern: str = "*", fingerprint: str | None = N
 
 
 def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] = frozenset(),
-              suite: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+              suite: str | None = None) -> list[Document]:  # fmt: skip
     """The newest `last` runs of one machine (and `suite`, if given) as results documents (a pooled baseline).
 
     Runs whose id is in `exclude` (e.g. the current run, if it was appended already) are skipped,
@@ -167,7 +167,9 @@ def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] =
             records = [json.loads(text) for (text,) in db.execute(
                 "SELECT record_json FROM results WHERE run_id = ? ORDER BY rowid", (run_id,))]  # fmt: skip
             run = {"id": run_id, "suite": suite, "started": date, "complete": True, "from_history": str(path)}
-            documents.append(schema.check_document(schema.document(run, json.loads(env), records), f"{path}:{run_id}"))
+            # rows keep no schema version: read as the oldest and upgraded (upgrades are idempotent)
+            doc = schema.document(run, json.loads(env), records, version=upgrade.OLDEST)
+            documents.append(validate.check_document(doc, f"{path}:{run_id}"))
     if not documents:
         of = f" of suite {suite!r}" if suite is not None else ""
         raise UserError(f"{path}: no earlier runs{of} on this machine (fingerprint {fingerprint}) to compare with;"

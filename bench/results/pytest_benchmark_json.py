@@ -13,7 +13,9 @@ from typing import Any
 
 from rnnbench.cases.case import AXES
 from rnnbench.errors import UserError
-from rnnbench.results import schema
+from rnnbench.results import schema, validate
+from rnnbench.results.fingerprint import fingerprint
+from rnnbench.results.schema import Document, Env, Record
 
 STATS = {"median": "median", "mean": "mean", "stdev": "stddev", "min": "min", "max": "max",
          "q1": "q1", "q3": "q3", "iqr": "iqr", "rounds": "rounds"}  # fmt: skip
@@ -23,12 +25,10 @@ def is_pytest_benchmark(doc: Any) -> bool:
     return isinstance(doc, dict) and "benchmarks" in doc and "machine_info" in doc and "schema" not in doc
 
 
-def _env(doc: dict[str, Any]) -> dict[str, Any]:
+def _env(doc: dict[str, Any]) -> Env:
     machine = doc["machine_info"] if isinstance(doc["machine_info"], dict) else {}
     if isinstance(machine.get("rnnbench"), dict):
         return machine["rnnbench"]
-    from rnnbench.measurement.env import fingerprint  # imports torch: only for files our plugin did not write
-
     cpu = machine.get("cpu") or {}
     env = {
         "cpu_model": cpu.get("brand_raw") or machine.get("processor"),
@@ -40,7 +40,7 @@ def _env(doc: dict[str, Any]) -> dict[str, Any]:
     return env | {"fingerprint": fingerprint(env)}
 
 
-def _record(bench: Any, where: str) -> dict[str, Any]:
+def _record(bench: Any, where: str) -> Record:
     if not isinstance(bench, dict) or not isinstance(bench.get("stats"), dict):
         raise UserError(f"{where}.stats: missing")
     extra = bench.get("extra_info") or {}
@@ -61,11 +61,11 @@ def _record(bench: Any, where: str) -> dict[str, Any]:
     }
 
 
-def convert(doc: dict[str, Any], source: str) -> dict[str, Any]:
+def convert(doc: dict[str, Any], source: str) -> Document:
     """The rnnbench results document equivalent to a pytest-benchmark JSON file."""
     if not isinstance(doc["benchmarks"], list):
         raise UserError(f"{source}: benchmarks: not a list")
     records = [_record(bench, f"{source}: benchmarks[{i}]") for i, bench in enumerate(doc["benchmarks"])]
     run = {"id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}", "suite": None, "format": "pytest-benchmark",
            "started": doc.get("datetime"), "finished": doc.get("datetime"), "complete": True}  # fmt: skip
-    return schema.check_document(schema.document(run, _env(doc), records), source)
+    return validate.check_document(schema.document(run, _env(doc), records), source)

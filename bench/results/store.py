@@ -12,14 +12,15 @@ import pandas as pd
 
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS
 from rnnbench.errors import UserError
-from rnnbench.results import atomic, pytest_benchmark_json, schema
+from rnnbench.results import atomic, pytest_benchmark_json, schema, validate
+from rnnbench.results.schema import Document, Env, LoadedDocument, Record, Run
 
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
+def write_atomic(path: Path, data: Any) -> None:
     """Write JSON beside `path` then rename over it: readers never see half a file."""
     atomic.make_directory(path.parent)
     atomic.write_json(path, data)
@@ -29,20 +30,20 @@ class ResultsFile:
     """One run's results file: created exclusively with the first record, then rewritten
     atomically after every record. `new_run` names it after a fresh, unique run id."""
 
-    def __init__(self, path: Path, run: dict[str, Any], env: dict[str, Any], rename: bool = False) -> None:
+    def __init__(self, path: Path, run: Run, env: Env, rename: bool = False) -> None:
         self.path = path
-        self.run = {**run, "started": now(), "finished": None, "complete": False}
+        self.run: Run = {**run, "started": now(), "finished": None, "complete": False}
         self.env = env
-        self.records: list[dict[str, Any]] = []
+        self.records: list[Record] = []
         self.created = False
         self.rename = rename  # a taken name gets a new run id (new_run) instead of an error
 
     @classmethod
-    def new_run(cls, directory: Path, run: dict[str, Any], env: dict[str, Any]) -> ResultsFile:
+    def new_run(cls, directory: Path, run: Run, env: Env) -> ResultsFile:
         run_id = new_run_id(env)
         return cls(directory / f"{run_id}.json", {**run, "id": run_id}, env, rename=True)
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: Record) -> None:
         self.records.append(record)
         self._write()
 
@@ -50,7 +51,7 @@ class ResultsFile:
         self.run.update(finished=now(), complete=complete)
         self._write()
 
-    def _document(self) -> dict[str, Any]:
+    def _document(self) -> Document:
         return schema.document(self.run, self.env, self.records)
 
     def _write(self) -> None:
@@ -74,7 +75,7 @@ class ResultsFile:
 CREATE_ATTEMPTS = 5
 
 
-def new_run_id(env: dict[str, Any]) -> str:
+def new_run_id(env: Env) -> str:
     """`<utc time>-<commit>-<fingerprint>-<random>`: sortable, says which code and machine, and
     unique: runs started in the same second on the same machine (shards, parallel jobs) differ."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -106,7 +107,7 @@ def result_files(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def read_document(path: Path) -> dict[str, Any]:
+def read_document(path: Path) -> Document:
     """Read and validate one results file (ours, or pytest-benchmark's JSON converted)."""
     try:
         doc = json.loads(path.read_text())
@@ -116,15 +117,15 @@ def read_document(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: corrupt or truncated JSON ({exc})") from None
     if pytest_benchmark_json.is_pytest_benchmark(doc):
         return pytest_benchmark_json.convert(doc, str(path))
-    return schema.check_document(doc, str(path))
+    return validate.check_document(doc, str(path))
 
 
-def load(paths: list[str | Path]) -> list[dict[str, Any]]:
-    """Every results document under `paths`."""
-    return [read_document(path) | {"source": str(path)} for path in result_files(paths)]
+def load(paths: list[str | Path]) -> list[LoadedDocument]:
+    """Every results document under `paths`, each with its `source` path."""
+    return [{**read_document(path), "source": str(path)} for path in result_files(paths)]
 
 
-def to_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
     """One row per record: run and machine labels, axes, status, stats (seconds), measures.
 
     `threads` is the thread count the case ran with (the measure), which is the case's `threads`
