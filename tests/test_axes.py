@@ -119,8 +119,10 @@ def test_a_compile_failure_is_a_failed_record_not_a_crash(monkeypatch: pytest.Mo
 
 
 def test_mixed_precision_runs_the_forward_under_autocast() -> None:
-    record, _ = runner.run_case(tiny_case(dtype="autocast_bf16", phase="forward_backward"), POLICY)
-    assert record["status"] == "ok"
+    # GRU: oneDNN's fused LSTM has no autocast-bf16 primitive on AVX2-only CPUs (this VM's AMD EPYC),
+    # where that case is recorded failed with oneDNN's reason; GRU's step ops autocast everywhere.
+    record, _ = runner.run_case(tiny_case(cell="gru", dtype="autocast_bf16", phase="forward_backward"), POLICY)
+    assert record["status"] == "ok", record["reason"]
     assert record["measures"]["param_bytes"] == 4 * record["measures"]["params"]  # float32 weights
     assert runner.skip_reason(tiny_case(dtype="autocast_fp16"), cuda_available=False) is not None
     assert runner.skip_reason(tiny_case(dtype="autocast_fp16", device="cuda", cudnn=True), True) is None
