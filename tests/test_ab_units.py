@@ -133,7 +133,7 @@ def test_folders_agree_with_setup_py_and_links_import_the_side(tmp_path: Path) -
 def test_bisect_step_lines() -> None:
     from rnnbench.gate import compare, significance
 
-    verdict = significance.Verdict(1.0, 1.3, 1.3, 1.2, 1.4, 0.001, 0.05, 0.05, method=significance.PAIRED)
+    verdict = significance.ChangeVerdict(1.0, 1.3, 1.3, 1.2, 1.4, 0.001, 0.05, 0.05, method=significance.PAIRED)
     bad = bisect.Tested("a" * 40, bisect.BAD, compare.Row("case-1", "regression", verdict))
     assert bisect.line(2, bad, "subject") == "step 2: aaaaaaaaaaaa  ratio 1.300 [1.200, 1.400]  bad  (case-1)  subject"
     skipped = bisect.Tested("b" * 40, bisect.SKIP, reason="head: SyntaxError")

@@ -5,7 +5,8 @@ Started as a script (`python .../rnnbench/ab/worker.py SETTINGS_JSON`) with the 
 suite loader, and the user cells its suite names. Only this small driver is the invoking rnnbench's,
 as asv's benchmark runner is asv's own. It relies on the API every rnnbench revision with suites has:
 `cases.suite.load`, `cases.select.by_device`, `measurement.runner` (`run_case`, `build`, `backend_flags`),
-`measurement.workload.build_workload`, `measurement.timing.measure`, `measurement.env` (`capture`, `threads_for`).
+`measurement.workload.build_workload`, `measurement.timing.time_workload` (`measure` before issue 22),
+`measurement.env` (`capture`, `threads_for`).
 
 Protocol (one JSON object per line): first `{"ready": pid, "env": {...}, "cases": [ids]}` or
 `{"error": "one line"}`; then for each request `{"run": case_id}` (one timed run) or
@@ -64,7 +65,8 @@ class Side:
                     self.built[case_id] = workload.build_workload(case.phase, model, inputs, case.device)
             return record
         with env.threads_for(case.threads), runner.backend_flags(case):
-            times = timing.measure(self.built[case_id], self.suite.policy).times
+            time_workload = getattr(timing, "time_workload", None) or timing.measure  # renamed in issue 22
+            times = time_workload(self.built[case_id], self.suite.policy).times
         return {"id": case_id, "status": "ok", "reason": None, "times_s": list(times)}
 
     def count(self, case_id: str) -> dict[str, Any]:

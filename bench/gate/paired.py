@@ -21,7 +21,7 @@ MIN_PAIRS = 3  # fewer pairs cannot estimate the spread of their ratios
 
 
 def assess_pairs(base: Any, head: Any, threshold: float, alpha: float = significance.DEFAULT_ALPHA,
-                 quantile: float = 0.5) -> significance.Verdict:  # fmt: skip
+                 quantile: float = 0.5) -> significance.ChangeVerdict:  # fmt: skip
     """Test one case's paired run statistics (seconds or counts, `base[i]` beside `head[i]`)."""
     a, b = np.asarray(base, dtype=float), np.asarray(head, dtype=float)
     if a.size != b.size or a.size < MIN_PAIRS:
@@ -36,7 +36,7 @@ def assess_pairs(base: Any, head: Any, threshold: float, alpha: float = signific
                                    confidence_level=significance.CONFIDENCE,
                                    rng=np.random.default_rng(significance.SEED)).confidence_interval  # fmt: skip
         low, high = float(interval.low), float(interval.high)
-    return significance.Verdict(
+    return significance.ChangeVerdict(
         baseline=float(np.exp(np.log(a).mean())), current=float(np.exp(np.log(b).mean())), ratio=float(np.exp(mean)),
         ci_low=float(np.exp(low)), ci_high=float(np.exp(high)), p_value=p_value, threshold=threshold, alpha=alpha,
         quantile=quantile, method=significance.PAIRED, runs=int(a.size),
