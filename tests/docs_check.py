@@ -17,6 +17,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from rnnbench import reference, suites
@@ -185,8 +186,8 @@ def _problems(text: str, folder: Path) -> Iterator[str]:
         if not (folder / target.split("#")[0]).exists():
             yield f"link {target}: no such file"
     for name in sorted(set(DOTTED.findall(text))):
-        if not importable(name):
-            yield f"{name}: does not import"
+        if not importable(name) and not entry_points(group=name):
+            yield f"{name}: does not import (nor is it an installed entry-point group)"
     for script in SCRIPT.findall(text):
         yield f"{script}: run a module as `python -m rnnbench.…`, one spelling everywhere"
     for match in FOLDER_IMPORT.findall(text):

@@ -82,4 +82,4 @@ def test_python_example_runs(
     shutil.copytree(tiny_results, tmp_path / "results")
     monkeypatch.chdir(tmp_path)
     source = python_examples(page.read_text())[index]
-    exec(compile(source, f"{page.name}: python example {index + 1}", "exec"), {"__name__": "__docs__"})
+    exec(compile(source, f"{page.name}: python example {index + 1}", "exec"), {"__name__": "__docs__", "__file__": str(tmp_path / "example.py")})
