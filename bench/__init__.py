@@ -2,7 +2,7 @@
 
 The front door (see `rnnbench.api`): `Case`, `measure`, `load_suite`, `load_results`, and the
 `TimingPolicy` a measurement follows. Everything else is internal, grouped by job: `cases`
-(axes, suites, selection), `models`, `measure`, `results`, `gate`, `reports`, `commands`.
+(axes, suites, selection), `models`, `measurement`, `results`, `gate`, `cluster`, `reports`, `commands`.
 The names load on first use, so importing `rnnbench` (as pytest does with the plugin in every
 project) does not import torch.
 """

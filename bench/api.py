@@ -19,6 +19,7 @@ from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.suite import Suite, load
 from rnnbench.measurement import env, runner
 from rnnbench.measurement.policy import TimingPolicy
+from rnnbench.models import user_cell
 from rnnbench.results.schema import Record
 from rnnbench.results.store import load_frame
 
@@ -30,7 +31,9 @@ def measure(
 
     A case that fails at run time comes back as a `failed` record with its reason; a case that
     cannot run here (CUDA on a CPU machine) or cannot fit in memory (pre-flight) as `skipped`.
-    `threads` sets torch's intra-op threads for this call (default: as they are)."""
+    `threads` sets torch's intra-op threads for this call (default: as they are).
+    A user cell that breaks the cell contract raises `UserError` before anything is built."""
+    user_cell.check_cells([case])
     skipped = runner.skipped_record(case, cuda_available=torch.cuda.is_available())
     if skipped is not None:
         return skipped

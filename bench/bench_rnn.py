@@ -6,7 +6,7 @@ from rnnbench.cases.case import Case
 
 
 def bench_rnn(rnn_case: Case, rnnbench: Any) -> None:
-    """Time one LSTM/GRU case and record its measures (see bench/schema.py)."""
+    """Time one LSTM/GRU case and record its measures (see rnnbench.results.schema)."""
     record = rnnbench(rnn_case)
     assert record["status"] == "ok", record["reason"]
     cudnn_ran = record.get("profile", {}).get("cudnn_ran")  # profiled CUDA cases only

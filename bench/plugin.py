@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from rnnbench import suites
 from rnnbench.cases.case import Case
 from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, MAX_CASES, describe_selection
 from rnnbench.errors import EXIT_USAGE, UserError
@@ -44,7 +45,7 @@ def _positive_int(text: str) -> int:
 # adds the short names (`--suite`, `--device`, ...) where the benchmarks are collected (`pytest bench`,
 # `rnnbench run`). Values land in `rnnbench_NAME` (see `option`).
 OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("", "suite", dict(default="smoke", help="suite name (shipped: rnnbench cases --list) or a TOML path (default: smoke)")),
+    ("", "suite", dict(default="smoke", help=f"a shipped suite ({', '.join(suites.names())}) or a TOML path (default: smoke)")),
     ("", "device", dict(choices=DEVICE_CHOICES, default=None, help="default: every device present")),
     ("", "cudnn", dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")),
     ("", "threads", dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")),
@@ -187,7 +188,8 @@ def pedantic_runner(benchmark: Any) -> RoundRunner:
 
 @pytest.fixture
 def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
-    """Call with a `Case`: measures it through `benchmark` and stores its record."""
+    """Call with a `Case` (a suite's `rnn_case`, or one a user's own benchmark file builds, with
+    any cell): measures it through `benchmark`, stores its record, and puts it under the gate."""
     from rnnbench.measurement.runner import is_case_limit
 
     session = session_of(request.config)
@@ -196,6 +198,7 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
         if benchmark.disabled:
             pytest.skip("timing disabled (--benchmark-disable)")
         benchmark.group = case.id.removeprefix(f"{case.cell}-")
+        request.config.stash.setdefault(SELECTED_KEY, []).append(case.id)  # a user's own case is gated too
         try:
             record, error = session.run(case, pedantic_runner(benchmark))
         except UserError as exc:  # the results file cannot be written: measuring on would lose it all
@@ -216,6 +219,7 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
     session = config.stash.get(SESSION_KEY, None)
     if session is not None and "env" in vars(session):
         machine_info["rnnbench"] = session.env
+        machine_info["rnnbench_suite"] = session.suite.name  # the report's title
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rnnbench.reports import html
+from rnnbench.reports import html, style, tables
 from rnnbench.reports.inputs import Inputs, load_inputs
 from rnnbench.reports.sections import SECTIONS, Context
 from rnnbench.reports.summary_md import summary_markdown
@@ -27,7 +27,7 @@ from rnnbench.results import atomic
 def describe(inputs: Inputs) -> tuple[str, str]:
     """Page title (the suites) and a one-line summary of the inputs and statuses."""
     frame = inputs.frame
-    suites = ", ".join(dict.fromkeys(str(s) for s in frame["suite"]))
+    suites = ", ".join(dict.fromkeys(s if isinstance(s, str) and s else "unknown suite" for s in frame["suite"]))
     counts = frame["status"].value_counts()
     statuses = ", ".join(f"{counts[s]} {s}" for s in ("ok", "failed", "skipped") if s in counts)
     n = len(inputs.environments)
@@ -40,16 +40,18 @@ def describe(inputs: Inputs) -> tuple[str, str]:
 
 def build(
     paths: list[str | Path], out: Path, progress: bool = True, history: Path | None = None, pattern: str = "*",
-    summary_md: Path | None = None,
+    summary_md: Path | None = None, reference: str | None = None,
 ) -> Path:  # fmt: skip
     """Write the report for result files/directories `paths` into `out`; returns report.html.
 
     With `history` (a SQLite history file), trend plots of the cases matching the glob `pattern`;
-    with `summary_md`, the Markdown summary written there too.
+    with `summary_md`, the Markdown summary written there too; `reference` is the N-cell verdict's reference cell.
     Inputs and history are loaded and checked before the progress bar starts, so a bad input is one line.
     """
     inputs = load_inputs(paths)
-    ctx = Context(inputs, out, load_trend(history, pattern) if history is not None else None)
+    ctx = Context(inputs, out, load_trend(history, pattern) if history is not None else None, reference)
+    style.seed_cell_colors(tables.cell_order(inputs.ok["cell"]))
+    ctx.cells  # noqa: B018 - an unknown --reference is one line before anything is written
     atomic.check_directory(out, "-o")
     for folder in ("tables", "plots"):
         atomic.make_directory(out / folder, "-o ")

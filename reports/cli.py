@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary-md", type=Path, metavar="FILE",
                         help="also write a short Markdown summary (verdict, biggest movers; <= 60 lines) to FILE, "
                         "e.g. $GITHUB_STEP_SUMMARY")  # fmt: skip
+    parser.add_argument("--reference", metavar="CELL",
+                        help="the cell every other cell is timed against in the verdict (default: lstm when "
+                        "present, else the first cell)")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -27,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
     if args.trend is not None and args.history is None:
         raise UserError("--trend: needs --history DB (the history file to read the trend from)")
     page = build(args.results, args.output, progress=not args.quiet, history=args.history, pattern=args.trend or "*",
-                 summary_md=args.summary_md)  # fmt: skip
+                 summary_md=args.summary_md, reference=args.reference)  # fmt: skip
     print(page)
     return 0

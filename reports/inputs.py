@@ -58,20 +58,11 @@ def short_commit(commit: object) -> str:
     return text[:8] + ("+dirty" if text.endswith("+dirty") else "")
 
 
-def run_name(doc: LoadedDocument) -> str:
-    """The run id; for a gathered shard its launch and machine fingerprint (bench.cluster), so the
-    shards of one launch on one machine are one input and shards on other machines are never pooled."""
-    launch = doc["run"].get("launch")
-    if launch:
-        return f"{launch['id']} · {str(doc['env'].get('fingerprint'))[:8]}"
-    return str(doc["run"].get("id"))
-
-
 def label(doc: LoadedDocument) -> str:
     """`AMD EPYC · 3e438475 · 20261125T123856-...`: which machine, code and run."""
     env = doc["env"]
     machine = env.get("gpu_name") or env.get("cpu_model") or "unknown machine"
-    return f"{machine} · {short_commit(env.get('commit'))} · {run_name(doc)}"
+    return f"{machine} · {short_commit(env.get('commit'))} · {store.run_name(doc)}"
 
 
 def device_label(device: str, cudnn: object) -> str:
@@ -83,7 +74,7 @@ def device_label(device: str, cudnn: object) -> str:
 def distinct(documents: list[LoadedDocument]) -> tuple[list[LoadedDocument], list[str]]:
     """The documents and their labels, one per run: a run given twice (its results file and a saved
     baseline of it) is kept once; different files with one label get their file name appended,
-    except the gathered shards of one launch, which share their label on purpose (`run_name`)."""
+    except the gathered shards of one launch, which share their label on purpose (`store.run_name`)."""
     kept: list[LoadedDocument] = []
     labels: list[str] = []
     for doc in documents:
@@ -99,7 +90,7 @@ def distinct(documents: list[LoadedDocument]) -> tuple[list[LoadedDocument], lis
 def environment(doc: LoadedDocument, name: str) -> dict[str, Any]:
     """The environment block of one input, labelled `name`."""
     env, run = doc["env"], doc["run"]
-    facts = {**env, **run, "run_id": run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}
+    facts = {**env, **run, "run_id": store.run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}
     return {"input": name, "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
 
 

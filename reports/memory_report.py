@@ -50,7 +50,7 @@ def draw_panel(ax: Axes, rows: pd.DataFrame, x: str, phase: str) -> None:
         line = line.sort_values(x)
         for measure in shown:
             dash, marker, word = LINES[measure]
-            ax.plot(line[x], line[measure].astype(float), dash, marker=marker, color=style.CELL_COLORS[cell],
+            ax.plot(line[x], line[measure].astype(float), dash, marker=marker, color=style.CELL_COLORS.get(cell, style.NEUTRAL),
                     label=f"{cell.upper()} {word}")  # fmt: skip
     values = pd.concat([rows[m].astype(float) for m in shown])
     style.log_if_wide(ax, rows[x], "x", style.SWEEP_SPAN)

@@ -30,7 +30,8 @@ class Movers:
 
     before: str
     after: str
-    table: pd.DataFrame  # id, cell, phase, before_s, after_s, ratio, ci_low, ci_high, p_value, significance, noisy
+    table: pd.DataFrame  # id, cell, phase, before_s, after_s, ratio, ci_low, ci_high, p_value, significance, noisy,
+    # note (the gate's: e.g. "cell code differs from the baseline")
     foreign: list[str]  # fingerprint facts that differ between the two machines
     threshold: float  # the gate's default: a change beyond it (and significant) is marked
     alpha: float
@@ -42,8 +43,10 @@ class Movers:
             return "No case was timed in both inputs."
         marks = self.table["significance"].value_counts()
         slower, faster = marks.get(MARKS["regression"], 0), marks.get(MARKS["improvement"], 0)
+        changed = self.table["note"].str.contains("cell code differs", regex=False).sum() if "note" in self.table else 0
+        code = f" The cell's code differs from the first input's in {changed} of them (see note)." if changed else ""
         return (f"{len(self.table)} cases: {slower} slower ▲, {faster} faster ▼, {len(self.table) - slower - faster} "
-                f"unchanged (a mark: significant and beyond the {self.threshold:.0%} threshold).")  # fmt: skip
+                f"unchanged (a mark: significant and beyond the {self.threshold:.0%} threshold).{code}")  # fmt: skip
 
 
 def what_grew(before: dict, after: dict, slower: set[str]) -> tuple[tuple[str, float, pd.DataFrame], ...]:
@@ -91,7 +94,9 @@ def movers(inputs: Inputs) -> list[Movers]:
         size = np.abs(np.log(table["ratio"].to_numpy(float)))
         order = np.lexsort((-size, table["significance"] == MARKS["no change"]))  # marked first, then by size
         columns = ["id", "cell", "phase", "before_s", "after_s", "ratio", "ci_low", "ci_high", "p_value",
-                   "significance", "noisy"]  # fmt: skip
+                   "significance", "noisy", "note"]  # fmt: skip
+        if not table["note"].fillna("").astype(bool).any():  # the column only when a case has something to say
+            columns.remove("note")
         table = table.iloc[order][columns].reset_index(drop=True)
         slower = set(table.loc[table["significance"] == MARKS["regression"], "id"])
         grew = what_grew(documents[0], doc, slower)

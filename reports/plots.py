@@ -50,7 +50,7 @@ def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, s
     for (cell, name, device), line in rows.groupby(["cell", *SERIES]):
         line = line.sort_values(x)
         dash, marker = style.series_style(series.index((name, device)))
-        color = style.CELL_COLORS[cell]
+        color = style.CELL_COLORS.get(cell, style.NEUTRAL)
         ax.plot(line[x], line[y], dash, color=color, label=series_label(cell, device, name, rows))
         noisy = line["noisy"].fillna(False).astype(bool) if "noisy" in line else pd.Series(False, index=line.index)
         ax.scatter(line[x][~noisy], line[y][~noisy], marker=marker, color=color, zorder=3)
@@ -157,7 +157,7 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
         keys = [key for key in KEY if key in rows.columns and rows[key].nunique() > 1] or ["model"]
         rows["shape"] = [fixed_text(dict(zip(keys, key))) for key in rows[keys].itertuples(index=False)]
         shapes = list(dict.fromkeys(rows["shape"]))
-        cells = tables.ordered(rows["cell"], CELLS)
+        cells = tables.cell_order(rows["cell"])
         width = 0.8 / len(cells)
         for k, cell in enumerate(cells):
             mine = rows[rows["cell"] == cell].set_index("shape").reindex(shapes)
@@ -165,7 +165,7 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
             low = mine["cuda-native q1_s"] / mine["cuda-cudnn q3_s"]
             high = mine["cuda-native q3_s"] / mine["cuda-cudnn q1_s"]
             positions = [i + (k - (len(cells) - 1) / 2) * width for i in range(len(shapes))]
-            ax.bar(positions, value, width, color=style.CELL_COLORS[cell], label=cell.upper(),
+            ax.bar(positions, value, width, color=style.CELL_COLORS.get(cell, style.NEUTRAL), label=cell.upper(),
                    yerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)], capsize=2)  # fmt: skip
         ax.set_xticks(range(len(shapes)), shapes, rotation=30, ha="right")
         ax.axhline(1.0, color="black", linewidth=1)

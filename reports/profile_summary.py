@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rnnbench.cases.case import AXES
+from rnnbench.cases.case import AXES, AXIS_DEFAULTS
 from rnnbench.results import atomic
 from rnnbench.results.schema import LoadedDocument, Record
 
@@ -43,7 +43,7 @@ def pairs(documents: list[LoadedDocument], vary: str) -> list[tuple[Record, Reco
         raise ValueError(f"vary: unknown axis {vary!r} (expected one of: {', '.join(AXES)})")
     groups: dict[tuple[Any, ...], list[Record]] = {}
     for record in profiled_records(documents):
-        same = tuple(record["case"][axis] for axis in AXES if axis != vary)
+        same = tuple(record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES if axis != vary)
         groups.setdefault((record["run_id"], *same), []).append(record)
     found = []
     for members in groups.values():

@@ -45,7 +45,7 @@ def roofline(ok: pd.DataFrame) -> Figure | str:
         data = rows[rows["phase"] == phase]
         for (cell, name, device), points in data.groupby(["cell", "input", "device_label"]):
             dash, marker = style.series_style(series.index((name, device)))
-            color = style.CELL_COLORS[cell]
+            color = style.CELL_COLORS.get(cell, style.NEUTRAL)
             errors = [(points["rate"] - points["low"]).clip(lower=0), (points["high"] - points["rate"]).clip(lower=0)]
             ax.errorbar(points["flops"], points["rate"], yerr=errors, fmt="none", ecolor=color, alpha=0.6)
             for noisy, face in ((False, color), (True, "white")):

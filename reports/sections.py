@@ -17,8 +17,11 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rnnbench.reports import learning, memory_report, tables, units, why
+from rnnbench.reports import learning, memory_report, paper_claims, tables, time_split, units, why
 from rnnbench.reports.accuracy import accuracy_table
+from rnnbench.reports.cells_plot import cells_figure
+from rnnbench.reports.cells_verdict import CellsVerdict, cells_verdict
+from rnnbench.reports.cells_verdict import line_texts as cells_lines
 from rnnbench.reports.claims import claims
 from rnnbench.reports.figures import write_plot
 from rnnbench.reports.headline import headline
@@ -28,7 +31,7 @@ from rnnbench.reports.movers import Movers, movers, movers_figure
 from rnnbench.reports.plots import PLOTS
 from rnnbench.reports.table_notes import TABLES
 from rnnbench.reports.trend import MAX_CASES, Trend, trend_figure
-from rnnbench.reports.verdict import Verdict, line_texts, verdict
+from rnnbench.reports.verdict import Verdict, classifier_sentences, line_texts, verdict
 from rnnbench.results import atomic
 
 
@@ -39,15 +42,26 @@ class Context:
     inputs: Inputs
     out: Path
     trend: Trend | None = None
+    reference: str | None = None  # the N-cell verdict's reference cell (`--reference`); None: lstm or the first
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"claims": claims(self.inputs.measured), **tables.all_tables(self.inputs),
-                "memory_model": memory_report.model_check(self.inputs.ok)}  # fmt: skip
+        found = {"claims": claims(self.inputs.measured), **tables.all_tables(self.inputs),
+                 "memory_model": memory_report.model_check(self.inputs.ok)}  # fmt: skip
+        return found | ({"minrnn_claims": self.minrnn} if not self.minrnn.empty else {})
+
+    @cached_property
+    def minrnn(self) -> pd.DataFrame:
+        """minGRU / minLSTM against the traditional cells and the paper's claims (empty without them)."""
+        return paper_claims.minrnn_table(self.inputs.ok)
 
     @cached_property
     def verdict(self) -> Verdict | None:
         return verdict(self.inputs.ok)
+
+    @cached_property
+    def cells(self) -> CellsVerdict | None:
+        return cells_verdict(self.inputs.ok, self.reference)
 
     @cached_property
     def movers(self) -> list[Movers]:
@@ -90,10 +104,29 @@ def fastest_sentences(best: pd.DataFrame) -> list[str]:
     return sentences
 
 
+def cells_view(ctx: Context) -> dict[str, Any] | None:
+    """The N-cell part of the verdict, when cells other than LSTM and GRU were timed."""
+    found = ctx.cells
+    if found is None or set(found.cells) <= {"lstm", "gru"}:
+        return None
+    ctx.table("cells_verdict", found.lines)
+    shows = f"each cell's median time over {found.reference}'s per shape against each swept axis, bootstrap CI band"
+    flips = [f"{str(row['phase']).replace('_', '+')} ({row['device_label']}, {row['shapes']} shapes): fastest "
+             f"{row['wins']}; the fastest cell changes along {row['winner_flips']}."
+             for row in found.flips.to_dict("records")]  # fmt: skip
+    return {
+        "reference": found.reference, "cells": ", ".join(found.cells), "lines": cells_lines(found), "flips": flips,
+        "paper": paper_claims.claim_sentences(ctx.minrnn),
+        "plot": ctx.plot("cells_ratio", f"Every cell against {found.reference}", shows, cells_figure(found)),
+        "tables": [ctx.table("cells_shapes", found.shapes), ctx.table("cells_fastest", found.winners)],
+    }  # fmt: skip
+
+
 def verdict_section(ctx: Context) -> dict[str, Any]:
+    extra = {"cells": cells_view(ctx), "time_split": time_split.where_time_goes(ctx.inputs.documents)}
     found = ctx.verdict
     if found is None or found.lines.empty:
-        return {"lines": [], "empty": "no shape has both LSTM and GRU timed"}
+        return {"lines": [], "empty": "no shape has both LSTM and GRU timed", **extra}
     ctx.table("verdict", found.lines)
     n = len(ctx.inputs.environments)
     which = f" (of {n} inputs: the last with the most timed records)" if n > 1 else ""
@@ -103,10 +136,12 @@ def verdict_section(ctx: Context) -> dict[str, Any]:
              "bootstrap CI band")
     return {
         "source": source, "lines": line_texts(found.lines), "memory": found.memory,
+        "classifiers": classifier_sentences(found.shapes),
         "fastest": fastest_sentences(found.fastest),
         "plot": ctx.plot("verdict_ratio", "GRU/LSTM time ratio vs the swept axes", shows, headline(found.shapes)),
         "tables": [ctx.table("verdict_shapes", found.shapes)]
         + ([ctx.table("fastest", found.fastest)] if not found.fastest.empty else []),
+        **extra,
     }  # fmt: skip
 
 

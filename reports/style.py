@@ -12,11 +12,32 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.colors import to_hex
 from matplotlib.ticker import FuncFormatter, Locator, NullFormatter, NullLocator
 
-CELL_COLORS = {"lstm": "#0072B2", "gru": "#D55E00"}  # Okabe-Ito blue, vermillion
+
+
+class CellColors(dict[str, str]):
+    """Each cell's one colour in every plot: LSTM and GRU fixed, other cells take the next free
+    colour the first time they are asked for (`seed_cell_colors` fixes that order for a report).
+    Okabe-Ito has 8 colours; the phases hold 4 of them, so after LSTM and GRU two more cells get
+    Okabe-Ito sky blue and yellow, and cells beyond those take matplotlib's tab20 colours in order."""
+
+    def __missing__(self, cell: str) -> str:
+        spare = [c for c in CELL_PALETTE if c not in self.values()]
+        self[cell] = spare[0] if spare else CELL_PALETTE[len(self) % len(CELL_PALETTE)]
+        return self[cell]
+
+    def get(self, cell: str, default: str | None = None) -> str:  # type: ignore[override]
+        """Like `self[cell]`: every cell has a colour (`default` is never needed)."""
+        return self[cell]
+
+
+CELL_PALETTE = ("#0072B2", "#D55E00", "#56B4E9", "#F0E442", *(to_hex(c) for c in colormaps["tab20"].colors))
+CELL_COLORS = CellColors({"lstm": CELL_PALETTE[0], "gru": CELL_PALETTE[1]})  # Okabe-Ito blue, vermillion
 PHASE_COLORS = {"forward": "#E69F00", "backward": "#009E73", "forward_backward": "#CC79A7", "inference": "#000000"}
 NEUTRAL = "#555555"  # parity lines, ceilings, anything that is not a cell
 SERIES_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))  # per device/implementation/input, in order
@@ -25,6 +46,13 @@ STEPS = (1.0, 2.0, 5.0)
 BINARY = 1024.0
 MAX_TICKS = 9
 SWEEP_SPAN = 4.0  # a swept axis (x) goes log from this factor: sweeps double or quadruple
+
+
+def seed_cell_colors(cells: list[str]) -> None:
+    """Give `cells` their colours in this order (a report's cells, `tables.cell_order`), so the same
+    results always draw each cell in the same colour whatever plot asks first."""
+    for cell in cells:
+        CELL_COLORS[cell]  # noqa: B018 - assigns on first sight
 
 
 def series_style(index: int) -> tuple[str, str]:

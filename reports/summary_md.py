@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnnbench.reports.units import format_time
-from rnnbench.reports.verdict import line_texts
+from rnnbench.reports.verdict import classifier_sentences, line_texts
 
 if TYPE_CHECKING:
     from rnnbench.reports.sections import Context
@@ -27,7 +27,8 @@ def verdict_lines(ctx: Context) -> list[str]:
     rows = [[line["device"], line["phase"], f"**{line['faster']}**" + (" (CI spans 1)" if line["unsure"] else ""),
              line["ratio"], line["counts"], line["crossovers"]] for line in line_texts(found.lines)]  # fmt: skip
     header = ["device", "phase", "faster", "GRU/LSTM (median, 95% CI)", "GRU / LSTM / tie", "winner flips along"]
-    return [f"Input: {found.input}", "", *markdown_table(header, rows), "", found.memory]
+    return [f"Input: {found.input}", "", *markdown_table(header, rows), "", *classifier_sentences(found.shapes),
+            found.memory]  # fmt: skip
 
 
 def mover_lines(ctx: Context, budget: int) -> list[str]:

@@ -11,10 +11,11 @@ import pandas as pd
 
 from rnnbench.reports.inputs import KEY
 
-SWEEPABLE = ("batch", "seq_len", "input_size", "hidden_size", "num_layers", "bidirectional")
+SWEEPABLE = ("batch", "seq_len", "input_size", "hidden_size", "num_layers", "bidirectional", "threads")
 LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_size": "hidden size",
-          "input_size": "input size", "num_layers": "layers", "bidirectional": "directions"}  # fmt: skip
-SHORT = {"batch": "b", "seq_len": "t", "input_size": "i", "hidden_size": "h", "num_layers": "l"}
+          "input_size": "input size", "num_layers": "layers", "bidirectional": "directions",
+          "threads": "CPU threads"}  # fmt: skip
+SHORT = {"batch": "b", "seq_len": "t", "input_size": "i", "hidden_size": "h", "num_layers": "l", "threads": "thr"}
 SERIES = ("input", "device_label")  # one line each in sweep plots
 
 

@@ -28,6 +28,31 @@ TABLES = {  # name: (title, what it shows, why it may be empty)
         "noisy: either cell's IQR above 10% of its median.",
         "no shape has both cells timed",
     ),
+    "cells_verdict": (
+        "Every cell against the reference, per device and phase",
+        "Shapes where each cell is faster, slower or tied (±5%) against the reference cell, the median "
+        "cell/reference ratio over shapes with a bootstrap 95% CI, and where that flips along a swept axis.",
+        "fewer than two cells timed",
+    ),
+    "cells_shapes": (
+        "Cell/reference ratio per shape",
+        "Each cell's median over the reference's median per shape and phase, with the gate's bootstrap 95% CI "
+        "from the raw round times; noisy: either side's IQR above 10% of its median.",
+        "no shape has another cell timed beside the reference",
+    ),
+    "cells_fastest": (
+        "Fastest cell per shape",
+        "Per shape, device and phase: the cell with the lowest median, the runner-up and its lead "
+        "(runner-up median / fastest median).",
+        "no shape has two cells timed",
+    ),
+    "minrnn_claims": (
+        "minGRU / minLSTM against the paper's claims",
+        "Each minimal cell beside its traditional cell (minGRU: GRU, minLSTM: LSTM) per shape and phase: speed-up "
+        "= traditional median / minimal median; memory ratio (training step) = minimal / traditional peak bytes "
+        "(saved bytes without peak); the paper's figures (Feng et al., 2024: T4 GPU, batch 64, cuDNN) beside them.",
+        "no minimal cell timed beside its traditional cell",
+    ),
     "fastest": (
         "Fastest combination per shape",
         "Per phase and shape, the (device, implementation, cell) with the lowest median, of the contenders measured.",

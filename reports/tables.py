@@ -24,6 +24,12 @@ def ordered(values: Any, order: tuple[str, ...]) -> list[str]:
     return [item for item in order if item in present]
 
 
+def cell_order(values: Any) -> list[str]:
+    """The cells present in `values`: the built-ins in their order, then user cells by name."""
+    present = set(values)
+    return [*ordered(present, CELLS), *sorted(c for c in present - set(CELLS) if isinstance(c, str))]
+
+
 def spread_cells(rows: pd.DataFrame, values: list[str], ratios: list[str], by_phase: bool) -> pd.DataFrame:
     """One row per shape; columns `<cell> [phase] <value>` and `gru/lstm [phase] <value>` ratios."""
     if rows.empty:
@@ -32,7 +38,7 @@ def spread_cells(rows: pd.DataFrame, values: list[str], ratios: list[str], by_ph
     rows = rows.drop_duplicates([*KEY, "cell", *extra], keep="last")
     wide = rows.set_index([*KEY, "cell", *extra])[values].unstack(["cell", *extra])
     groups = [[phase] for phase in ordered(rows["phase"], PHASES)] if by_phase else [[]]
-    cells = ordered(rows["cell"], CELLS)
+    cells = cell_order(rows["cell"])
     columns: dict[str, pd.Series] = {}
     for group in groups:
         for cell in cells:

@@ -11,6 +11,7 @@ which (device, implementation, cell) is fastest per shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from rnnbench.gate import significance
 from rnnbench.reports.claims import TIE, pairs
 from rnnbench.reports.inputs import KEY
 from rnnbench.reports.style import label_value
-from rnnbench.reports.sweeps import SWEEPABLE, best_slice
+from rnnbench.reports.sweeps import SWEEPABLE, best_slice, fixed_text
 from rnnbench.reports.units import format_ratio_ci
 
 CONFIDENCE = 0.95
@@ -80,15 +81,16 @@ def side(ratio: float) -> str:
     return "gru" if ratio < 1 - TIE else "lstm" if ratio > 1 + TIE else "tie"
 
 
-def crossovers(rows: pd.DataFrame) -> list[str]:
-    """`hidden_size 128→256`: where the winner flips along each swept axis (ties skipped)."""
+def crossovers(rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any], str] = side) -> list[str]:
+    """`hidden_size 128→256`: where the winner (`judge` of `column`: by default the GRU/LSTM
+    ratio's side) flips along each swept axis (ties skipped)."""
     found = []
     for axis in SWEEPABLE:
         picked = best_slice(rows, [axis])
         if picked is None:
             continue
         line = picked[0].sort_values(axis)
-        sides = [(value, side(ratio)) for value, ratio in zip(line[axis], line["ratio"]) if side(ratio) != "tie"]
+        sides = [(value, judge(v)) for value, v in zip(line[axis], line[column]) if judge(v) != "tie"]
         flips = [f"{label_value(before)}→{label_value(after)}"
                  for (before, a), (after, b) in zip(sides, sides[1:]) if a != b]
         if flips:
@@ -144,6 +146,19 @@ def fastest(ok: pd.DataFrame) -> pd.DataFrame:
     return best[[*shape, "fastest", "median_s", "contenders"]].reset_index(drop=True)
 
 
+def classifier_sentences(shapes: pd.DataFrame) -> list[str]:
+    """Per phase, the GRU/LSTM ratio of each classifier shape (the seed's own models), with its CI:
+    `Classifier, forward+backward: GRU/LSTM b=32 t=100 i=300 h=256 l=2 bi thr=1: 0.9× (0.85–0.95); ...`."""
+    rows = shapes[shapes["model"] == "classifier"].sort_values("threads") if "model" in shapes else shapes.iloc[:0]
+    sentences = []
+    for phase, group in rows.groupby("phase", sort=False):
+        parts = [f"{fixed_text({key: row[key] for key in SWEEPABLE})} "
+                 f"{format_ratio_ci(row['ratio'], row['ci_low'], row['ci_high'])}"
+                 for row in group.to_dict("records")]  # fmt: skip
+        sentences.append(f"Classifier, {str(phase).replace('_', '+')}: GRU/LSTM time at {'; '.join(parts)}.")
+    return sentences
+
+
 def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
     """The verdict lines as display text, for the page and the Markdown summary alike."""
     return [{
@@ -154,14 +169,19 @@ def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
     } for row in lines.itertuples(index=False)]  # fmt: skip
 
 
+def main_input(ok: pd.DataFrame) -> str:
+    """The input with the most timed records, the last of those when several tie."""
+    counts = ok["input"].value_counts(sort=False).reindex(list(dict.fromkeys(ok["input"])))
+    return str(counts[counts == counts.max()].index[-1])
+
+
 def verdict(ok: pd.DataFrame) -> Verdict | None:
     """The verdict of the input with the most timed records, the last of those when several tie
     (inputs keep the order they were given in: before, after); a gate's re-measurement file,
     holding only the flagged cases, is never picked over the full run."""
     if ok.empty:
         return None
-    counts = ok["input"].value_counts(sort=False).reindex(list(dict.fromkeys(ok["input"])))
-    name = counts[counts == counts.max()].index[-1]
+    name = main_input(ok)
     rows = ok[ok["input"] == name]
     shapes = shape_ratios(rows)
     return Verdict(name, shapes, summarize(shapes) if not shapes.empty else pd.DataFrame(),

@@ -14,7 +14,7 @@ from gate_docs import machine, run_doc, write
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.reports.inputs import load_inputs
-from rnnbench.results import store
+from rnnbench.results import baseline, history, store
 
 OTHER = machine(cpu_model="Other CPU", cpu_count=64)
 
@@ -72,6 +72,47 @@ def test_shards_on_two_machines_are_two_inputs(tmp_path: Path) -> None:
     by_input = inputs.frame.groupby("input")["id"].apply(sorted).to_dict()
     assert sorted(by_input.values()) == [["gru-b-forward", "lstm-a-forward"], ["lstm-c-backward"]]
     assert all(" · run · " in name for name in by_input)
+
+
+def test_a_gathered_launch_is_one_run_in_the_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    write(folder / "1.json", shard_doc(1, 2, ("lstm-a-forward", "gru-b-forward"), started="2026-01-01T00:00:05"))
+    write(folder / "2.json", shard_doc(2, 2, ("lstm-c-backward",), started="2026-01-01T00:00:01"))
+    assert main(["gather", str(folder), "--into", str(tmp_path / "run")]) == 0
+    db = tmp_path / "h.db"
+    for shard in ("shard-2-of-2.json", "shard-1-of-2.json"):  # appended one at a time, as the launcher gathers
+        assert main(["history", "append", str(db), str(tmp_path / "run" / shard)]) == 0
+    runs = history.runs(db)
+    assert len(runs) == 1 and runs["cases"].iloc[0] == 3
+    assert runs["run_id"].iloc[0] == f"run · {machine()['fingerprint'][:8]}"
+    assert runs["date"].iloc[0] == "2026-01-01T00:00:01"  # the launch started with its first shard
+    # compare --history leaves the current launch out of its own baseline, shard by shard
+    assert main(["compare", "--history", str(db), str(tmp_path / "run")]) == EXIT_USAGE
+    assert "no earlier runs" in capsys.readouterr().err
+
+
+def test_baseline_save_of_a_gathered_launch_keeps_every_shard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, saved = tmp_path / "src", tmp_path / "baselines"
+    folder.mkdir()
+    write(folder / "1.json", shard_doc(1, 2, ("lstm-a-forward", "gru-b-forward")))
+    write(folder / "2.json", shard_doc(2, 2, ("lstm-c-backward",), env=OTHER))  # the launch ran on two kinds of node
+    assert main(["gather", str(folder / "1.json"), "--into", str(tmp_path / "run")]) == 1
+    assert main(["baseline", "save", "main", "--from", str(tmp_path / "run"), "--dir", str(saved)]) == EXIT_USAGE
+    assert "has 1 of 2 shards gathered; resume it" in capsys.readouterr().err
+    assert main(["gather", str(folder), "--into", str(tmp_path / "run")]) == 0
+    older = run_doc(ids=("lstm-a-forward",))
+    older["run"]["started"] = "2025-12-31T00:00:00"
+    write(tmp_path / "run" / "older.json", older)  # an older plain run beside it
+    assert main(["baseline", "save", "main", "--from", str(tmp_path / "run"), "--dir", str(saved)]) == 0
+    assert sorted(p.name for p in (saved / "main").iterdir()) == ["shard-1-of-2.json", "shard-2-of-2.json"]
+    baseline_ids = sorted(store.load_frame([baseline.resolve("main", saved)])["id"])
+    assert baseline_ids == ["gru-b-forward", "lstm-a-forward", "lstm-c-backward"]
+    assert main(["baseline", "list", "--dir", str(saved)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("main\trun\t")
+    # a plain run saved under the same name replaces the launch's folder
+    assert main(["baseline", "save", "main", "--from", str(tmp_path / "run" / "older.json"), "--dir", str(saved)]) == 0
+    assert sorted(p.name for p in saved.iterdir()) == ["main.json"]
 
 
 def test_hidden_folders_are_not_read(tmp_path: Path) -> None:

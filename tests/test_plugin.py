@@ -38,6 +38,7 @@ def test_runs_a_suite_with_readable_ids_and_stores_results(pytester: pytest.Pyte
     extra = pb["benchmarks"][0]["extra_info"]
     assert {"cell", "phase", "params", "saved_bytes", "gflops_per_s"} <= set(extra)
     assert pb["machine_info"]["rnnbench"]["fingerprint"] == frame["fingerprint"].iloc[0]
+    assert pb["machine_info"]["rnnbench_suite"] == "tiny"  # a report of pb.json is titled with it
     timed = {b["name"]: b["stats"]["median"] for b in pb["benchmarks"]}
     for row in frame.itertuples():
         assert timed[f"test_rnn[{row.id}]"] == pytest.approx(row.median_s)

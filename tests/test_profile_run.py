@@ -102,7 +102,8 @@ def test_profiling_rounds_never_enter_the_timings(
     assert not any(calls[calls.index(True) + 1 : start])  # memory round (peak bytes) under the profiler
     steps = ProfileSchedule()
     profiling_rounds = [False] * (steps.wait + steps.warmup) + [True] * steps.active  # recording when active
-    assert calls[end:] == (profiling_rounds if profiled else [])  # after the timing only
+    # after the timing only: the FLOP-counting round (rnnbench.measurement.flops), then the profile
+    assert calls[end:] == [False] + (profiling_rounds if profiled else [])
     assert ("profile" in record) is profiled
 
 

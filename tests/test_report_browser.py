@@ -21,15 +21,26 @@ WIDTH, FIRST_SCREEN = 1280, 900  # px: a laptop's first screen
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]  # fmt: skip
-# Runs before the page's own Content-Security-Policy applies; records errors, then image sizes.
-PROBE = """<script>
+# Runs before the page's own Content-Security-Policy applies: records errors (failed loads, CSP
+# violations, console.error) from the start, runs ON_LOAD (JavaScript that fills `__probe`; it may
+# `await`) once the page has loaded, then writes `__probe` into the page as JSON.
+PROBE_FRAME = """<script>
 window.__probe = {errors: []};
-window.addEventListener("error", (e) => __probe.errors.push(String(e.message ||
-  (e.target && e.target.src ? "failed to load " + e.target.src.slice(0, 60) : "error"))), true);
+window.addEventListener("error", (e) => __probe.errors.push(String(e.message || "failed to load " +
+  (e.target && (e.target.src || e.target.href || e.target.outerHTML || "").slice(0, 80)))), true);
 document.addEventListener("securitypolicyviolation", (e) => __probe.errors.push("CSP blocked " + e.blockedURI));
 const consoleError = console.error;
 console.error = (...args) => { __probe.errors.push(args.join(" ")); consoleError(...args); };
-window.addEventListener("load", () => {
+window.addEventListener("load", async () => {
+ON_LOAD
+  const out = document.createElement("pre");
+  out.id = "rnnbench-probe";
+  out.textContent = JSON.stringify(__probe);
+  document.body.appendChild(out);
+});
+</script>"""
+# The report's checks: image sizes, where the verdict starts, sorting and filtering a table.
+PROBE = PROBE_FRAME.replace("ON_LOAD", """
   const images = Array.from(document.images);
   __probe.images = images.length;
   __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
@@ -56,13 +67,7 @@ window.addEventListener("load", () => {
     const shown = Array.from(table.tBodies[0].rows).filter((row) => !row.hidden);
     const gru = shown.every((row) => row.textContent.includes("gru"));
     __probe.filtered = [shown.length, table.tBodies[0].rows.length, gru];
-  }
-  const out = document.createElement("pre");
-  out.id = "rnnbench-probe";
-  out.textContent = JSON.stringify(__probe);
-  document.body.appendChild(out);
-});
-</script>"""
+  }""")
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +88,12 @@ def probe(browser: str, page: Path, work: Path) -> tuple[dict, list[str]]:
     """Load `page` with the probe injected; its findings and the browser's console log lines."""
     probed = work / f"probed-{page.name}"
     probed.write_text(page.read_text().replace("<head>", "<head>\n" + PROBE, 1))
-    done = run_browser(browser, work / "profile", "--window-size=1280,900", "--virtual-time-budget=5000",
-                       "--dump-dom", probed.as_uri())  # fmt: skip
+    return read_probe(browser, work / "profile", probed.as_uri())
+
+
+def read_probe(browser: str, profile: Path, url: str) -> tuple[dict, list[str]]:
+    """Load `url` (a page holding a probe); the probe's findings and the browser's console log lines."""
+    done = run_browser(browser, profile, "--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom", url)
     found = re.search(r'<pre id="rnnbench-probe">(.*?)</pre>', done.stdout, re.DOTALL)
     assert found, f"probe did not report (rc {done.returncode}): {done.stderr[-2000:]}"
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]

@@ -12,7 +12,7 @@ from report_data import frame_of
 
 from rnnbench.reports.plots import PLOTS
 from rnnbench.reports.sections import fastest_sentences
-from rnnbench.reports.verdict import crossovers, fastest, memory_sentence, shape_ratios, verdict
+from rnnbench.reports.verdict import classifier_sentences, crossovers, fastest, memory_sentence, shape_ratios, verdict
 from rnnbench.results import store
 
 
@@ -93,3 +93,14 @@ def test_heat_map_only_for_a_complete_two_axis_grid() -> None:
     assert "no two axes form a complete grid" in PLOTS["ratio_heat_map"].draw(one_axis)
     grid = timed([{**row, "batch": b} for b in (2, 8) for row in hidden_sweep({64: 0.8, 128: 0.9})])
     assert isinstance(PLOTS["ratio_heat_map"].draw(grid), Figure)
+
+
+def test_threads_is_a_swept_axis_and_the_classifier_ratio_is_named() -> None:
+    rows = [{"cell": cell, "model": "classifier", "threads": thr, "batch": 32, "seq_len": 100, "phase": "inference",
+             "median_s": s} for thr, times in {1: (1.0, 0.8), 2: (1.0, 1.3)}.items()
+            for cell, s in zip(("lstm", "gru"), times)]  # fmt: skip
+    shapes = shape_ratios(timed(rows))
+    assert crossovers(shapes) == ["threads 1→2"]
+    (sentence,) = classifier_sentences(shapes)
+    assert sentence.startswith("Classifier, inference: GRU/LSTM time at b=32 t=100 i=4 h=4 l=1 uni thr=1 0.8× (")
+    assert "thr=2 1.3× (" in sentence

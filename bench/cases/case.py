@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, cast
 
+from rnnbench.cases import cell_ref
 from rnnbench.errors import UserError
 
 if TYPE_CHECKING:
     from rnnbench.results.schema import CaseDict
 
-CELLS = ("lstm", "gru")
+CELLS = cell_ref.BUILTIN_CELLS
 MODELS = ("layer", "classifier")
 # autocast_* keep float32 weights and run the forward under torch.autocast at that dtype.
 DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16", "autocast_bf16": "amp-bf16", "autocast_fp16": "amp-fp16"}
@@ -64,9 +65,17 @@ class Case:
     task: str | None = None  # train_quality only: what it trains on (None: recall)
     forget_bias: float | None = None  # train_quality, LSTM only: forget-gate bias at init; None: PyTorch's
     match: str = "hidden"  # train_quality: "params" sizes GRU to LSTM's parameter count
+    # A user cell's full reference (rnnbench.cases.cell_ref); `cell` is then its short name. None: built-in.
+    cell_ref: str | None = None
 
     def __post_init__(self) -> None:
-        check_value("cell", self.cell, CELLS)
+        if self.cell_ref is None:  # `cell` as a user writes it: a name or a reference
+            short, ref = cell_ref.parse(self.cell)
+            object.__setattr__(self, "cell", short)
+            object.__setattr__(self, "cell_ref", ref)
+        elif self.cell != cell_ref.short_name(self.cell) or self.cell in CELLS:
+            raise UserError(f"cell: {self.cell!r} is not a user cell's short name (its cell_ref is {self.cell_ref!r})")
+        check_user_cell(self)
         check_value("model", self.model, MODELS)
         check_value("dtype", self.dtype, tuple(DTYPES))
         check_value("device", self.device, DEVICES)
@@ -149,11 +158,12 @@ class Case:
 # The axes and their defaults are declared once, by `Case` itself; everything else derives from it.
 AXES = tuple(f.name for f in fields(Case))
 AXIS_DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
-ADDED_AXES = ("impl", "layout", "threads", "task", "forget_bias", "match")  # not in early schema-1 records: read as their defaults
+ADDED_AXES = ("impl", "layout", "threads", "task", "forget_bias", "match", "cell_ref")  # not in early schema-1 records: read as their defaults
 QUALITY_AXES = ("task", "forget_bias", "match")  # train_quality only (check_quality); other cases keep the defaults
 # What is built and fed (model, sizes, dtype, impl, ...), across cells, devices and phases: what reports pair on.
 # Quality axes stay out: timed records never vary in them (rnnbench.reports.accuracy pairs on them itself).
-SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "device", "cudnn", "phase", *QUALITY_AXES))
+SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "cell_ref", "device", "cudnn", "phase", *QUALITY_AXES))
+USER_CELL_IMPLS = ("fused", "compiled")  # the loop impls rebuild nn.LSTM / nn.GRU from their weights
 
 
 def unsupported(impl: str, layout: str, model: str) -> str | None:
@@ -163,6 +173,26 @@ def unsupported(impl: str, layout: str, model: str) -> str | None:
     if layout == "packed" and model != "layer":
         return "packed sequences are measured on the bare layer (model 'layer') only"
     return None
+
+
+def user_cell_limit(cell_ref: str | None, impl: str, layout: str) -> tuple[str, str] | None:
+    """(field, reason) when a user cell cannot run as `impl` / `layout`, else None."""
+    if cell_ref is None:
+        return None
+    if impl not in USER_CELL_IMPLS:
+        return "impl", f"{impl!r} rebuilds nn.LSTM / nn.GRU; a user cell runs as: {', '.join(USER_CELL_IMPLS)}"
+    if layout != "padded":
+        return "layout", "packed sequences need nn.LSTM / nn.GRU; a user cell runs padded"
+    return None
+
+
+def check_user_cell(case: Case) -> None:
+    """A user cell runs as the module it is (or torch.compile'd), padded, and is not trained for quality."""
+    limit = user_cell_limit(case.cell_ref, case.impl, case.layout)
+    if limit is not None:
+        raise UserError(f"{limit[0]}: {limit[1]} (cell {case.cell!r})")
+    if case.cell_ref is not None and case.phase == QUALITY_PHASE:
+        raise UserError(f"phase: {QUALITY_PHASE} trains the built-in cells only (lstm, gru), not {case.cell!r}")
 
 
 def check_quality(case: Case) -> None:

@@ -16,20 +16,22 @@ import itertools
 import math
 import os
 from dataclasses import dataclass, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tomllib
 
-from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported
+from rnnbench.cases import cell_ref
+from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported, user_cell_limit
 from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.select import MAX_CASES
+from rnnbench import suites
 from rnnbench.errors import UserError
 from rnnbench.measurement.policy import TimingPolicy
 
-SUITES_DIR = Path(str(resources.files("rnnbench.suites")))  # package data: the checkout's suites/
-AXIS_KEYS = tuple("phases" if axis == "phase" else axis for axis in AXES)  # a suite lists phases
+SUITES_DIR = suites.DIR  # package data: the checkout's suites/
+# A suite lists phases; `cell` takes a name or a reference, whose full form `cell_ref` is derived.
+AXIS_KEYS = tuple("phases" if axis == "phase" else axis for axis in AXES if axis != "cell_ref")
 # A suite starts from the axes' defaults, but sweeps every device, cuDNN setting and phase.
 BUILTIN_DEFAULTS: dict[str, Any] = {
     **{axis: value for axis, value in AXIS_DEFAULTS.items() if axis != "phase"},
@@ -61,8 +63,7 @@ def resolve(name_or_path: str) -> Path:
         return path
     shipped = SUITES_DIR / f"{name_or_path}.toml"
     if not shipped.is_file():
-        names = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.toml")))
-        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {names})")
+        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {', '.join(suites.names())})")
     return shipped
 
 
@@ -105,9 +106,10 @@ def _parse(path: Path, data: dict[str, Any], max_cases: int = MAX_CASES) -> Suit
                 _check_cudnn_device(where, table, defaults)
             tables.append((where, {**defaults, **table}, kind == "case"))
     _check_size(tables, max_cases)
-    cases = [case for where, axes, strict in tables for case in _expand(where, axes, strict)]
+    cases = [case for where, axes, strict in tables for case in _expand(where, axes, strict, path.parent)]
     if not data.get("grid") and not data.get("case"):
         raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
+    cell_ref.check_unique((case.cell, case.cell_ref) for case in cases)
     return Suite(
         name=str(meta.get("name", path.stem)),
         path=path,
@@ -182,9 +184,14 @@ def _threads(where: str, value: Any) -> Any:
     return value
 
 
-def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | None:
-    """Canonical axes of one grid point, or None when the point cannot exist (grids only)."""
+def _point(where: str, point: dict[str, Any], strict: bool, base: Path) -> dict[str, Any] | None:
+    """Canonical axes of one grid point, or None when the point cannot exist (grids only).
+    A file reference in `cell` is relative to `base`, the suite file's folder."""
     point["phase"] = point.pop("phases")
+    try:
+        point["cell"], point["cell_ref"] = cell_ref.parse(point["cell"], base)
+    except UserError as exc:
+        raise UserError(f"{where}.{exc}") from None
     cuda = point["device"] == "cuda"
     cudnn = _cudnn(where, point["cudnn"])
     if point["impl"] == "native":
@@ -202,10 +209,15 @@ def _point(where: str, point: dict[str, Any], strict: bool) -> dict[str, Any] | 
         if strict:
             raise UserError(f"{where}.layout: {reason}")
         return None
+    limit = user_cell_limit(point["cell_ref"], point["impl"], point["layout"])
+    if limit is not None:
+        if strict:
+            raise UserError(f"{where}.{limit[0]}: {limit[1]} (cell {point['cell']!r})")
+        return None
     return point
 
 
-def _expand(where: str, axes: dict[str, Any], strict: bool) -> list[Case]:
+def _expand(where: str, axes: dict[str, Any], strict: bool, base: Path) -> list[Case]:
     missing = [key for key in AXIS_KEYS if key not in axes]
     if missing:
         raise UserError(f"{where}.{missing[0]}: missing (set it here or in [defaults])")
@@ -218,7 +230,7 @@ def _expand(where: str, axes: dict[str, Any], strict: bool) -> list[Case]:
         values.append(options)
     cases = []
     for combo in itertools.product(*values):
-        point = _point(where, dict(zip(names, combo)), strict)
+        point = _point(where, dict(zip(names, combo)), strict, base)
         if point is None:
             continue
         try:

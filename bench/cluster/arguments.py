@@ -15,6 +15,7 @@ from rnnbench.cluster import launcher
 from rnnbench.cluster.jobs import LAUNCHERS, SlurmOptions
 from rnnbench.cluster.launch import Launch
 from rnnbench.errors import UserError
+from rnnbench.results import history
 
 SLURM_FIELDS = ("partition", "gpus_per_node", "cpus_per_task", "time_min", "sbatch", "setup")
 
@@ -38,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="a shell line each job runs first, e.g. 'source ~/venv/bin/activate'")  # fmt: skip
 
 
-def split_options(extra: list[str], count: int) -> tuple[str, Path, list[str]]:
-    """The suite and results folder among the pytest options, and the options handed on to the shards.
+def split_options(extra: list[str], count: int) -> tuple[str, Path, Path | None, list[str]]:
+    """The suite, results folder and history among the pytest options, and the options handed on to the shards.
 
     A bad suite, or a shard that would hold no case, is refused here, before anything is submitted.
     """
@@ -47,6 +48,7 @@ def split_options(extra: list[str], count: int) -> tuple[str, Path, list[str]]:
     own.add_argument("--suite", "--rnnbench-suite", default="smoke")
     own.add_argument("--results", "--rnnbench-results", default="results")
     own.add_argument("--shard", "--rnnbench-shard")
+    own.add_argument("--history", "--rnnbench-history")  # the launcher appends the gathered launch: one run
     known, rest = own.parse_known_args(extra)
     if known.shard is not None:
         raise UserError("--shard: the launcher picks each job's shard; give --shards N instead")
@@ -55,7 +57,9 @@ def split_options(extra: list[str], count: int) -> tuple[str, Path, list[str]]:
     selection.add_argument("--cudnn", "--rnnbench-cudnn", default="both")
     chosen, _ = selection.parse_known_args(rest)
     check_shards(known.suite, count, chosen.device, chosen.cudnn)
-    return known.suite, Path(known.results), rest
+    if known.history is not None:
+        check_history(known.history)
+    return known.suite, Path(known.results), None if known.history is None else Path(known.history), rest
 
 
 def check_shards(name: str, count: int, device: str, cudnn: str) -> None:
@@ -71,6 +75,15 @@ def check_shards(name: str, count: int, device: str, cudnn: str) -> None:
         raise UserError(f"--shards {count}: shard(s) {', '.join(f'{k}/{count}' for k in empty)} would hold no case "
                         f"({len(cases)} cases of suite {name!r} with {select.describe_selection(device, cudnn)}): "
                         "use fewer shards")  # fmt: skip
+
+
+def check_history(path: str) -> None:
+    """A history file that cannot be opened or made is refused before anything is submitted."""
+    try:
+        with history.connect(path):
+            pass
+    except UserError as exc:
+        raise UserError(f"--history: {exc}") from None
 
 
 def slurm_options(args: argparse.Namespace, saved: dict[str, object] | None) -> SlurmOptions:
@@ -89,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.shards is None:
             raise UserError("--launcher: needs --shards N")
-        name, results, rest = split_options(args.extra, args.shards)
-        launch = Launch.new(results, name, args.shards, rest, args.launcher)
+        name, results, history_db, rest = split_options(args.extra, args.shards)
+        launch = Launch.new(results, name, args.shards, rest, args.launcher, history_db)
     options = slurm_options(args, launch.slurm)
     launch.slurm = asdict(options)
     return launcher.run(launch, options, poll_s=args.poll)

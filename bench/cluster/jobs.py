@@ -6,19 +6,19 @@ only when a launcher is asked for.
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rnnbench.cluster import states
 from rnnbench.cluster.launch import Launch
 from rnnbench.errors import UserError
 
 LAUNCHERS = ("local", "slurm")
-# submitit's job states (SLURM's, and the local executor's) in the four the progress line shows.
-PENDING = {"PENDING", "REQUEUED", "CONFIGURING", "SUSPENDED", "UNKNOWN"}
-ENDED_NORMALLY = {"COMPLETED", "FINISHED"}
 
 
 @dataclass(frozen=True)
@@ -62,14 +62,20 @@ def run_shard(command: list[str], cwd: str) -> int:
     return subprocess.run(command, cwd=cwd, check=False).returncode
 
 
-def executor(launcher: str, folder: Path, options: SlurmOptions, name: str) -> Any:
-    """A submitit executor for `launcher` writing its pickles and logs under `folder`."""
+def imported(launcher: str) -> Any:
+    """The submitit module, for `launcher`; a one-line UserError without it."""
     if launcher not in LAUNCHERS:
         raise UserError(f"--launcher: expected one of {', '.join(LAUNCHERS)}, got {launcher!r}")
     try:
         import submitit
     except ImportError:
         raise UserError(f"--launcher {launcher}: needs submitit: pip install 'rnnbench[cluster]'") from None
+    return submitit
+
+
+def executor(launcher: str, folder: Path, options: SlurmOptions, name: str) -> Any:
+    """A submitit executor for `launcher` writing its pickles and logs under `folder`."""
+    submitit = imported(launcher)
     try:
         made = submitit.AutoExecutor(folder=folder, cluster=launcher)
     except RuntimeError as exc:  # no srun on this machine
@@ -84,36 +90,48 @@ def submit(made: Any, launch: Launch, shards: list[int], cwd: Path) -> dict[int,
     jobs = made.map_array(run_shard, [launch.command(k) for k in shards], [str(cwd)] * len(shards))
     submitted = dict(zip(shards, jobs))
     for k, job in submitted.items():
-        launch.jobs[str(k)] = {"job_id": str(job.job_id), "log": str(job.paths.stdout)}
+        launch.jobs[str(k)] = {"job_id": str(job.job_id), "log": str(job.paths.stdout), "launcher": launch.launcher}
     launch.save()
     return submitted
 
 
-def state(job: Any) -> str:
-    """pending / running / finished, from submitit's state (finished: look at the results file)."""
-    if job.done():
-        return "finished"
-    return "pending" if str(job.state).split()[0].upper() in PENDING else "running"
+def attach(launch: Launch, shards: list[int]) -> dict[int, Any]:
+    """The recorded jobs of `shards` that are still pending or running (for --resume: watched, not re-run).
+
+    Only jobs of the launch's current launcher are looked at: a job id means nothing to another one.
+    """
+    entries = {k: launch.jobs[str(k)] for k in shards if str(k) in launch.jobs}
+    entries = {k: entry for k, entry in entries.items() if entry.get("launcher", launch.launcher) == launch.launcher}
+    if not entries:
+        return {}
+    submitit = imported(launch.launcher)
+    kind = submitit.SlurmJob if launch.launcher == "slurm" else submitit.LocalJob
+    recorded = {k: kind(folder=launch.logs, job_id=entry["job_id"]) for k, entry in entries.items()}
+    live = states.poll(launch.launcher, recorded, launch.logs)
+    return {k: job for k, job in recorded.items() if not live[k].ended}
 
 
 def exit_status(job: Any) -> int | None:
-    """The shard command's exit status; None when the job left no result (it died)."""
+    """The shard command's exit status; None when the job left no result (it died).
+
+    submitit's result() waits while it thinks the job runs, and without SLURM accounting it never
+    learns that a dead job ended: it is asked only once the result file is there.
+    """
     if not job.paths.result_pickle.exists() or job.exception() is not None:
         return None
     return int(job.result())
 
 
-def failure(job: Any) -> str:
-    """Why a finished job left no complete results file, with its log."""
-    from submitit.core.utils import UncompletedJobError
-
-    state = str(job.state)
-    # A job that ended normally may show its result file late (shared file systems): wait for it then.
-    error = job.exception() if job.paths.result_pickle.exists() or state in ENDED_NORMALLY else None
-    if isinstance(error, UncompletedJobError) or (error is None and not job.paths.result_pickle.exists()):
-        how = f"job {job.job_id} {state}: died without a result (killed, out of memory or out of time?)"
-    elif error is not None:
-        how = f"job {job.job_id} {state}: {str(error).strip().splitlines()[-1]}"
+def failure(job: Any, state: states.JobState) -> str:
+    """Why an ended job left no complete results file, with its log."""
+    if not job.paths.result_pickle.exists():
+        if state.name == states.UNKNOWN:
+            how = (f"job {job.job_id} ended without a result (state unknown: squeue no longer lists it and "
+                   "sacct has no record; was it killed, out of memory or out of time?)")  # fmt: skip
+        else:
+            how = f"job {job.job_id} {state.name}: died without a result (killed, out of memory or out of time?)"
+    elif (error := job.exception()) is not None:
+        how = f"job {job.job_id} {state.name}: {str(error).strip().splitlines()[-1]}"
     elif job.result() == 0:  # pytest passed without running a case: -k or --device left the shard empty
         how = f"job {job.job_id}: selected no case on its node (an empty shard: use fewer shards)"
     else:
@@ -121,12 +139,16 @@ def failure(job: Any) -> str:
     return f"{how}; log: {job.paths.stdout} (and .err)"
 
 
-def cancel(jobs: list[Any]) -> list[str]:
+def cancel(jobs: list[Any], logs: Path) -> list[str]:
     """Cancel jobs; the ids that could not be (the caller says how to)."""
     left = []
     for job in jobs:
         try:
-            job.cancel(check=True)
+            if getattr(job, "_process", True) is None:  # a local job re-attached by --resume: its pid
+                if states.local_alive(str(job.job_id), logs):
+                    os.kill(int(job.job_id), signal.SIGTERM)  # submitit's controller passes it to the shard
+            else:
+                job.cancel(check=True)
         except Exception:  # noqa: BLE001 - scancel missing or refused: tell the user, do not hide it
             left.append(str(job.job_id))
     return left

@@ -20,7 +20,7 @@ from typing import Any
 
 from rnnbench.cluster import gather
 from rnnbench.errors import UserError
-from rnnbench.results import store
+from rnnbench.results import history, store
 
 
 @dataclass
@@ -33,15 +33,19 @@ class Launch:
     pytest_args: list[str] = field(default_factory=list)
     launcher: str = "local"
     slurm: dict[str, Any] = field(default_factory=dict)  # the SlurmOptions it was submitted with
-    jobs: dict[str, dict[str, str]] = field(default_factory=dict)  # shard K -> {"job_id", "log"} of its last job
+    jobs: dict[str, dict[str, str]] = field(default_factory=dict)  # shard K -> {"job_id", "log", "launcher"}
+    history_db: str | None = None  # --history DB: each gathered shard is appended there, the launch as one run
 
     @classmethod
-    def new(cls, results_dir: Path, suite: str, shards: int, pytest_args: list[str], launcher: str) -> Launch:
+    def new(cls, results_dir: Path, suite: str, shards: int, pytest_args: list[str], launcher: str,
+            history_db: Path | None = None) -> Launch:  # fmt: skip
         """A fresh launch folder `<results_dir>/<UTC time>-<suite name>-<N>shards`."""
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
         name = Path(suite).stem if suite.endswith(".toml") else suite
         suite = str(Path(suite).resolve()) if Path(suite).is_file() else suite  # jobs may start elsewhere
-        return cls(results_dir.resolve() / f"{stamp}-{name}-{shards}shards", suite, shards, list(pytest_args), launcher)
+        db = str(history_db.resolve()) if history_db is not None else None
+        return cls(results_dir.resolve() / f"{stamp}-{name}-{shards}shards", suite, shards, list(pytest_args), launcher,
+                   history_db=db)  # fmt: skip
 
     @classmethod
     def load(cls, folder: Path) -> Launch:
@@ -95,4 +99,6 @@ class Launch:
         if doc is None:
             return False
         gather.put(doc, self.folder, self.id)
+        if self.history_db is not None:
+            history.append(self.history_db, store.load([gather.gathered_path(self.folder, k, self.shards)]))
         return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from rnnbench.errors import UserError
-from rnnbench.gate import compare, significance
+from rnnbench.gate import compare, significance, single_run
 from rnnbench.gate import table as gate_table
 from rnnbench.results import baseline, history, store
 
@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-foreign", action="store_true", help="compare across machine fingerprints")
     parser.add_argument("--allow-missing", action="store_true", help="missing or failed cases do not fail the gate")
     parser.add_argument("--history", metavar="DB", help="baseline = the last N runs of this machine in DB")
-    parser.add_argument("--last", type=int, default=5, help="with --history: how many runs to pool (default: 5)")
+    parser.add_argument("--last", type=int, default=5, help="with --history or --drift-from: how many runs (default: 5)")
+    parser.add_argument("--drift-from", metavar="DB",
+                        help="one run per side: estimate drift between runs from this machine's last runs in DB")
     parser.set_defaults(func=run)  # fmt: skip
 
 
@@ -47,12 +49,21 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
             raise UserError(f"CURRENT mixes {len(suites)} suites; gate one suite at a time")
         suite = suites.pop()
         fingerprints = dict.fromkeys(doc["env"].get("fingerprint") for doc in current)
-        exclude = {doc["run"].get("id") for doc in current}
+        exclude = {store.run_name(doc) for doc in current}  # as the history names them
         # one baseline per machine of CURRENT (shards gathered from several kinds of node): never pooled
         return [doc for fp in fingerprints for doc in history.last_runs(args.history, fp, args.last, exclude, suite)]
     if len(args.paths) != 2:
         raise UserError(f"expected BASELINE CURRENT, got {len(args.paths)} path(s)")
     return store.load([baseline.resolve(args.paths[0])])
+
+
+def drift_history(args: argparse.Namespace, current: list[dict]) -> list[dict] | None:
+    """With --drift-from: the last runs of CURRENT's machine (and suite) in that history, else None."""
+    if args.drift_from is None:
+        return None
+    fingerprint = current[0]["env"].get("fingerprint")
+    exclude = {doc["run"].get("id") for doc in current}
+    return history.last_runs(args.drift_from, fingerprint, args.last, exclude, current[0]["run"].get("suite"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,5 +75,7 @@ def run(args: argparse.Namespace) -> int:
     base = load_baseline(args, current)
     result = compare.compare(base, current, thresholds, args.alpha, args.allow_foreign, quantile=quantile,
                              metric=args.metric)  # fmt: skip
+    if args.metric == "time":  # verdicts on one baseline run are held to what the data can tell from drift
+        result = single_run.judge(result, args.alpha, quantile, drift_history(args, current))
     print(gate_table.render(result, args.allow_missing))
     return EXIT_REGRESSION if result.failing(args.allow_missing) else 0

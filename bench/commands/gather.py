@@ -1,7 +1,7 @@
 """`rnnbench gather SOURCES... --into RUN_DIR`: shard results files (e.g. CI artifacts) into one run.
 
 Exit status: 0 when every shard K of N is in RUN_DIR, 1 when some shard has no complete results
-file (the others are gathered), 2 on bad input.
+file (the others are gathered), 4 on bad input.
 """
 
 from __future__ import annotations

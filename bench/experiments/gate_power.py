@@ -1,6 +1,6 @@
 """Power and false-alarm rate of the regression gate, measured on this machine (not a unit test).
 
-    flock /tmp/rnnbench-bench.lock python bench/experiments/gate_power.py --runs 20
+    flock /tmp/rnnbench-bench.lock python -m rnnbench.experiments.gate_power --runs 20
 
 Takes one baseline run of a few smoke cases, then alternates two kinds of gated runs:
   * slowed: every case's timed target does calibrated extra work (~10% of its median), the

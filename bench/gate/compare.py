@@ -157,6 +157,7 @@ def case_samples(documents: list[LoadedDocument]) -> CaseSamples:
             "runs": [list(times) for times in ok[TIMES]],
             "reason": next((r for r in group["reason"] if r), ""),
             "code_hash": set(group["code_hash"].dropna()),
+            "cell_hash": set(group["cell_hash"].dropna()) if "cell_hash" in group else set(),
         }
     return samples
 
@@ -239,7 +240,16 @@ def compare_case(case_id: str, base: Samples | None, cur: Samples | None,
         verdict = assess_time(base, cur, threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
     note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
-    return Row(case_id, verdict.mark, verdict, note)
+    return Row(case_id, verdict.mark, verdict, "; ".join(filter(None, [cell_code_note(base, cur), note])))
+
+
+def cell_code_note(base: Samples, cur: Samples) -> str:
+    """`cell code differs from the baseline (source a1b2... -> c3d4...)` when the file that defines the
+    case's cell hashed differently in the two runs (records without `cell_code` say nothing)."""
+    before, after = base["cell_hash"], cur["cell_hash"]
+    if not before or not after or before == after:
+        return ""
+    return f"cell code differs from the baseline (source {', '.join(sorted(before))} -> {', '.join(sorted(after))})"
 
 
 def compare(
@@ -311,7 +321,8 @@ def confirm(
                 break
             match, _ = baseline_for(base[row.id], row.machine, bool(comparison.foreign))
             assert match is not None  # a regression was compared with a baseline
-            fresh: Samples = {"status": "ok", TIMES: times, "runs": [times], "reason": "", "code_hash": match["code_hash"]}
+            fresh: Samples = {"status": "ok", TIMES: times, "runs": [times], "reason": "", "code_hash": match["code_hash"],
+                            "cell_hash": match["cell_hash"]}  # fmt: skip
             new = compare_case(row.id, match, fresh, thresholds.for_case(row.id), alpha, quantile)
             verdict = "confirmed" if new.mark == "regression" else "cleared"
             row = replace(new, machine=row.machine, note=f"re-measured {attempt + 1}x ({verdict})")

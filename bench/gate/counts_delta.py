@@ -10,10 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 TOP = 5
+PYTHON_FUNCTION = r".* \(\S+\.py\)$"  # a user cell's Python function (rnnbench.measurement.python_counts)
 
 
 def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> pd.DataFrame:
-    """The `top` functions by growth of inclusive instructions: function, baseline, current, delta, ratio."""
+    """The `top` functions by growth of inclusive instructions: function, baseline, current, delta, ratio;
+    after every Python function of a user cell's file that grew (`Qualname (file.py)`), which come first:
+    the C functions that grow with them are the interpreter frames that hold everything."""
     names = list(dict.fromkeys([*current, *baseline]))
     frame = pd.DataFrame({
         "function": names,
@@ -22,7 +25,9 @@ def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> 
     })  # fmt: skip
     frame["delta"] = frame["current"] - frame["baseline"]
     frame["ratio"] = frame["current"] / frame["baseline"].where(frame["baseline"] > 0)
-    return frame.sort_values("delta", ascending=False, kind="stable").head(top).reset_index(drop=True)
+    frame = frame.sort_values("delta", ascending=False, kind="stable")
+    python = frame["function"].str.match(PYTHON_FUNCTION) & (frame["delta"] > 0)
+    return pd.concat([frame[python], frame[~python].head(top)]).reset_index(drop=True)
 
 
 def lines(case_id: str, baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> list[str]:

@@ -14,13 +14,15 @@ COUNTS: Final = "instruction_counts"
 
 class Samples(TypedDict):
     """One case on one machine: `status` (ok if any record is ok), the ok records' round times
-    pooled (`times_s`) and per run (`runs`), the first `reason` given, and the `code_hash`es seen."""
+    pooled (`times_s`) and per run (`runs`), the first `reason` given, the `code_hash`es seen, and the
+    cell source hashes seen (`cell_hash`, from `record.cell_code`)."""
 
     status: str
     times_s: list[float]
     runs: list[list[float]]
     reason: str
     code_hash: set[str]
+    cell_hash: set[str]
 
 
 class CountsSamples(TypedDict):

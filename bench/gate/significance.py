@@ -34,11 +34,14 @@ from rnnbench.errors import UserError
 
 DEFAULT_ALPHA = 0.01
 ROUNDS, DRIFT_T, DRIFT_Z, COUNTS = "rounds", "drift-t", "drift-z", "counts"
+PAIRED, SINGLE = "paired", "single-run"
 METHODS = {
     ROUNDS: "Mann-Whitney U on pooled round times (noise within runs only)",
     DRIFT_T: "Student t prediction test of the current run against the baseline's run statistics",
     DRIFT_Z: "z-score of the current run against the baseline's run statistics (30+ runs)",
     COUNTS: "instruction counts: the repeats' ranges do not overlap",
+    PAIRED: "paired t-test on per-pair log-ratios of A/B runs made seconds apart (rnnbench ab)",
+    SINGLE: "one run per side: changes below what these data resolve are inconclusive",
 }
 MIN_DRIFT_RUNS = 3  # fewer baseline runs cannot estimate drift between runs
 Z_RUNS = 30  # from this many runs on, the t distribution is close enough to normal (Bencher's rule)

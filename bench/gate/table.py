@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from rnnbench.gate import counts_delta
+from rnnbench.gate import counts_delta, single_run
 from rnnbench.gate.compare import Comparison
 
 BANNER_WIDTH = 78
@@ -79,8 +79,8 @@ def deltas(comparison: Comparison) -> list[str]:
 
 def render(comparison: Comparison, allow_missing: bool = False) -> str:
     """Banner (if foreign), table, function deltas, summary line, banner again: the full gate report."""
-    note = comparison.drift_note()
-    parts = [table(comparison), *deltas(comparison), *([note] if note else []), summary(comparison, allow_missing)]
+    notes = [note for note in (comparison.drift_note(), single_run.note(comparison)) if note]
+    parts = [table(comparison), *deltas(comparison), *notes, summary(comparison, allow_missing)]
     if comparison.foreign:
         banner = foreign_banner(comparison.foreign)
         parts = [banner, *parts, banner]

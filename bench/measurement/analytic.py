@@ -56,6 +56,12 @@ from rnnbench.models.precision import storage_dtype
 
 GATES = {"lstm": 4, "gru": 3}
 PHASE_FACTOR = {"forward": 1, "inference": 1, "backward": 2, "forward_backward": 3}
+NOT_MODELLED = "not modelled"  # what reports and records say for a cell the formulas do not know
+
+
+def modelled(case: Case) -> bool:
+    """Whether the closed forms know the case's cell (the built-ins; not user cells)."""
+    return case.cell_ref is None and case.cell in GATES
 
 
 def layer_inputs(case: Case) -> list[int]:

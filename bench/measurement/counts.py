@@ -6,6 +6,8 @@ case: the worker builds the case as the runner does, runs `warmup` untimed round
 rounds whose timed target alone is counted, one callgrind dump per repeat. Counts are load-independent
 (the instructions a round executes, not how long they took) and nearly deterministic (spread ~0.2%),
 so a gate on them can use a 1% threshold without re-measuring. What they miss: see the README.
+A user cell's Python functions are counted too, each in a round of its own (python_counts), and
+listed in `functions` beside callgrind's C functions as `Qualname (file.py)`.
 The counted code path is valgrind's CPU's: no AVX-512, and MKL / oneDNN held to AVX (WORKER_ENV).
 """
 
@@ -102,10 +104,13 @@ class Counter:
             return {"status": "failed", "reason": self.error}
         if "error" in reply:
             return {"status": "failed", "reason": reply["error"]}
-        files = [self.directory / f"callgrind.out.{self.dumps + i + 1}" for i in range(reply["dumps"])]
-        self.dumps += reply["dumps"]
-        counts = [callgrind.total(path) for path in files]
-        functions = callgrind.inclusive(files[-1])
+        python = reply.get("python", [])
+        files = [self.directory / f"callgrind.out.{self.dumps + i + 1}" for i in range(reply["dumps"] + len(python))]
+        self.dumps += len(files)
+        repeats, per_function = files[: reply["dumps"]], files[reply["dumps"] :]
+        counts = [callgrind.total(path) for path in repeats]
+        functions = callgrind.inclusive(repeats[-1])
+        functions.update({name: callgrind.total(path) for name, path in zip(python, per_function)})
         for path in files:
             path.unlink()
         return summary(counts, functions)

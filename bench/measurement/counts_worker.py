@@ -3,8 +3,9 @@
 Started once per session by `rnnbench.measurement.counts.Counter` as
 `valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no ... python -m rnnbench.measurement.counts_worker`.
 Protocol: one JSON request per line on stdin, `{"case": Case.to_dict(), "warmup": W, "repeats": R}`;
-one JSON reply per line on the saved stdout: `{"dumps": R}` (each repeat wrote one callgrind dump,
-in order) or `{"error": "one line"}`. Instrumentation is switched on once, after the imports (an
+one JSON reply per line on the saved stdout: `{"dumps": R, "python": [names]}` (each repeat wrote
+one callgrind dump, in order, then one dump per named Python function of a user cell's file,
+rnnbench.measurement.python_counts) or `{"error": "one line"}`. Instrumentation is switched on once, after the imports (an
 instrumented `import torch` costs ~4x the CPU time), and collection only around each target:
 untimed setup, warm-up rounds and the toggles' Python call sites are outside it, as in timing.
 """
@@ -23,7 +24,7 @@ import torch
 
 from rnnbench.cases.case import Case
 from rnnbench.measurement import env as envmod
-from rnnbench.measurement import runner, workload
+from rnnbench.measurement import python_counts, runner, workload
 from rnnbench.measurement.timing import Workload
 
 COUNT_THREADS = 1  # as Timer.collect_callgrind: OpenMP workers would spin-wait a timing-dependent number of instructions
@@ -71,6 +72,7 @@ def serve(requests: TextIO, replies: TextIO, build: Builder = case_workload) -> 
             with envmod.threads_for(COUNT_THREADS), runner.backend_flags(case):
                 work = build(case, request)
                 reply: dict[str, Any] = {"dumps": count_workload(work, request["warmup"], request["repeats"])}
+                reply["python"] = python_counts.count(work, case)  # one more dump each, after the repeats
         except Exception as exc:  # the case fails, the worker goes on
             reply = {"error": runner.one_line(exc)}
         replies.write(json.dumps(reply) + "\n")

@@ -5,7 +5,8 @@ gradients, activations saved for backward, outputs, workspace); the limit is wha
 give now: MemAvailable of /proc/meminfo on CPU (no check where there is no /proc/meminfo), free
 CUDA memory (torch.cuda.mem_get_info) on CUDA. A case over the limit is recorded as skipped with
 both figures, in its reason and in measures (model_total_bytes, available_bytes); it is never
-built, so an impossible grid point costs arithmetic, not an allocation.
+built, so an impossible grid point costs arithmetic, not an allocation. A user cell's memory is
+not modelled (analytic.modelled): it is never refused here, and its measured peak stands alone.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def gib(nbytes: float) -> str:
 
 def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, TimedMeasures] | None:
     """(reason, measures) when `case`'s modelled memory exceeds `available`, else None."""
-    if case.phase not in PHASES or available is None:
-        return None
+    if case.phase not in PHASES or available is None or not analytic.modelled(case):
+        return None  # a user cell's memory is not modelled: it runs, and its peak is measured
     model = analytic.memory_model(case)
     limit, source = available
     if model.total <= limit:

@@ -11,15 +11,16 @@ from pathlib import Path
 import torch
 
 from rnnbench.cases.case import QUALITY_PHASE, Case
-from rnnbench.measurement import analytic, memory, preflight, profiling, quality, state, tasks, timing, workload
+from rnnbench.measurement import analytic, flops, memory, preflight, profiling, quality, state, tasks, timing, workload
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, time_workload
 from rnnbench.models import build as models
-from rnnbench.models import impls, layout, loops, precision
+from rnnbench.models import impls, layout, loops, precision, user_cell
 from rnnbench.results.schema import Measures, Profile, Record, Status
 
 CODE_HASH = hashlib.sha256(
-    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing)).encode()
+    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing,
+                                           user_cell)).encode()  # fmt: skip
 ).hexdigest()
 LIMIT_MARKERS = (
     "out of memory", "can't allocate memory", "defaultcpuallocator", "failed to allocate",  # allocation failures
@@ -46,6 +47,10 @@ def skipped_record(case: Case, cuda_available: bool) -> Record | None:
     if refused is None:
         return None
     return base_record(case, "skipped", refused[0]) | {"measures": refused[1]}
+
+
+class NonFiniteOutput(RuntimeError):
+    """A user cell's output holds NaN or inf: the case is recorded as failed, and the run goes on."""
 
 
 def is_case_limit(exc: BaseException) -> bool:
@@ -84,6 +89,7 @@ def base_record(case: Case, status: Status, reason: str | None = None) -> Record
         "noisy": None,
         "measures": {},
         "code_hash": code_hash(case),
+        "cell_code": user_cell.cell_code(case),
     }
 
 
@@ -98,10 +104,16 @@ def measured_record(case: Case, result: Measurement, measures: Measures) -> Reco
 
 
 def ok_record(case: Case, result: Measurement, measures: Measures) -> Record:
-    """The record of a timed case, with derived throughput."""
+    """The record of a timed case, with derived throughput: GFLOP/s from the analytic FLOPs where
+    the formulas know the cell, else from the measured ones (`flops` is then None)."""
     median = result.stats()["median"]
-    flops = analytic.phase_flops(case)
-    derived: Measures = {"flops": flops, "gflops_per_s": flops / median / 1e9, "tokens_per_s": case.batch * case.seq_len / median}
+    analytic_flops = analytic.phase_flops(case) if analytic.modelled(case) else None
+    rate_flops = analytic_flops if analytic_flops is not None else measures.get("flops_measured")
+    derived: Measures = {
+        "flops": analytic_flops,
+        "gflops_per_s": rate_flops / median / 1e9 if rate_flops else None,
+        "tokens_per_s": case.batch * case.seq_len / median,
+    }
     return measured_record(case, result, {**measures, **derived})
 
 
@@ -129,6 +141,9 @@ def measure_case(
         if case.phase == QUALITY_PHASE:
             return quality_record(case, settings)
         model, inputs = build(case)
+        if (reason := untrainable(case, model)) is not None:
+            return base_record(case, "skipped", reason)
+        check_finite(case, model, inputs)
         work = workload.build_workload(case.phase, model, inputs, case.device)
         first_round_s = timing.first_round(work)  # compiled impls compile here
         model.zero_grad(set_to_none=True)  # the profiler cannot count frees of blocks it never saw allocated
@@ -138,11 +153,30 @@ def measure_case(
             "param_bytes": memory.param_bytes(model),
             "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
             "peak_bytes": memory.peak_bytes(work, case.device),
-            "model_peak_bytes": analytic.memory_model(case).peak,
+            "model_peak_bytes": analytic.memory_model(case).peak if analytic.modelled(case) else None,
             **state.carried_state(model, inputs),
         }
         result = time_workload(work, policy, runner)
+        measures.update(flops.measure_flops(work))  # one more untimed round, after the timed ones
         return ok_record(case, result, measures)
+
+
+def untrainable(case: Case, model: torch.nn.Module) -> str | None:
+    """Why a training phase of `model` cannot be timed (no trainable parameters), or None."""
+    if case.phase in analytic.TRAINING and not any(p.requires_grad for p in model.parameters()):
+        return f"phase {case.phase}: cell {case.cell!r} has no trainable parameters, so there is no backward pass to time"
+    return None
+
+
+def check_finite(case: Case, model: torch.nn.Module, inputs: torch.Tensor) -> None:
+    """Raise `NonFiniteOutput` when a user cell's output on the case's input holds NaN or inf
+    (built-in cells are PyTorch's own and are not re-checked)."""
+    if case.cell_ref is None:
+        return
+    with torch.no_grad():
+        out = user_cell.output_of(model(inputs))
+    if not bool(torch.isfinite(out).all()):
+        raise NonFiniteOutput(f"cell {case.cell!r} ({case.cell_ref}): output holds NaN or inf on the case's seeded input")
 
 
 def one_line(exc: BaseException, limit: int = 300) -> str:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import torch
 
-from rnnbench.cases import select, suite
+from rnnbench.cases import cell_ref, select, suite
 from rnnbench.cases.case import QUALITY_PHASE, Case
+from rnnbench.errors import UserError
 from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import RoundRunner
-from rnnbench.models import precision
+from rnnbench.models import precision, user_cell
 from rnnbench.results import baseline, history
 from rnnbench.results.schema import Env, Profile, Record, Run
 from rnnbench.results.store import ResultsFile
@@ -37,6 +38,8 @@ class BenchSession:
     results: ResultsFile | None = None
     usage_error: str | None = None
     remeasured: ResultsFile | None = None  # the gate's re-measurements (--remeasure), beside `results`
+    cells: dict[tuple[str, str | None, int, bool], None] = field(default_factory=dict)  # (cell, ref, layers, bi) checked
+    ran: dict[str, Case] = field(default_factory=dict)  # every case run, by id: suite cases and the fixture's own
 
     @cached_property
     def suite(self) -> suite.Suite:
@@ -44,7 +47,23 @@ class BenchSession:
 
     @cached_property
     def cases(self) -> list[Case]:
-        return select.by_device(self.suite.cases, self.device, self.cudnn, self.cuda_available)
+        """The selected cases, their user cells proven on a probe input before any case runs."""
+        cases = select.by_device(self.suite.cases, self.device, self.cudnn, self.cuda_available)
+        try:
+            self.check_cells(cases)
+        except UserError as exc:
+            raise UserError(f"{self.suite.path.name}: {exc}") from None
+        return cases
+
+    def check_cells(self, cases: list[Case]) -> None:
+        """One short name per reference across the session, and every new user cell probed
+        (rnnbench.models.user_cell.check_cells); a `UserError` otherwise."""
+        new = {(c.cell, c.cell_ref, c.num_layers, c.bidirectional): None for c in cases}.keys() - self.cells.keys()
+        if not new:
+            return
+        cell_ref.check_unique((cell, ref) for cell, ref, _, _ in [*self.cells, *new])
+        user_cell.check_cells(c for c in cases if (c.cell, c.cell_ref, c.num_layers, c.bidirectional) in new)
+        self.cells.update(dict.fromkeys(new))
 
     @cached_property
     def counter(self) -> counts.Counter | None:
@@ -72,7 +91,10 @@ class BenchSession:
         self._results().add(record)
 
     def run(self, case: Case, round_runner: RoundRunner) -> tuple[Record, BaseException | None]:
-        """Measure `case` (or explain why not) and store its record."""
+        """Measure `case` (or explain why not) and store its record; a `UserError` for a user cell
+        that breaks the contract (a case handed to the `rnnbench` fixture, not from the suite)."""
+        self.check_cells([case])
+        self.ran[case.id] = case
         self.env  # threads are set before anything is timed
         skipped = runner.skipped_record(case, self.cuda_available)
         if skipped is not None:
@@ -132,7 +154,7 @@ class BenchSession:
             path = self.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
             run: Run = {**self.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id}
             self.remeasured = ResultsFile(path, run, self.env)
-        case = next(c for c in self.cases if c.id == case_id)
+        case = self.ran[case_id]  # a suite case, or one a user's own benchmark file handed the fixture
         record, _error = runner.run_case(case, self.suite.policy, settings=self.suite.quality)
         self.remeasured.add(record)
         self.remeasured.close(complete=True)

@@ -6,17 +6,22 @@ import torch
 from torch import nn
 
 from rnnbench.cases.case import CLASSIFIER_CLASSES, CLASSIFIER_DROPOUT, CLASSIFIER_VOCAB, Case
-from rnnbench.models import impls, layout, precision
+from rnnbench.models import impls, layout, precision, user_cell
 
 RNN_TYPES: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RNNClassifier(nn.Module):
-    """Embedding -> dropout -> RNN -> [last forward h ; last backward h] -> dropout -> Linear."""
+    """Embedding -> dropout -> RNN -> [last forward h ; last backward h] -> dropout -> Linear.
+
+    `rnn_type` is nn.LSTM, nn.GRU or a user cell (rnnbench.models.user_cell.RecurrentCell). A user
+    cell is built by the cell contract (no dropout argument) and read from its output sequence:
+    the forward half at the last step, the backward half at the first, which is what nn.LSTM's
+    last-layer h holds for unpadded input."""
 
     def __init__(
         self,
-        rnn_type: type[nn.RNNBase],
+        rnn_type: type[nn.RNNBase] | user_cell.RecurrentCell,
         vocab_size: int = CLASSIFIER_VOCAB,
         embedding_dim: int = 300,
         hidden_dim: int = 256,
@@ -27,19 +32,30 @@ class RNNClassifier(nn.Module):
     ) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
-        self.rnn = rnn_type(
-            embedding_dim,
-            hidden_dim,
-            num_layers=n_layers,
-            bidirectional=bidirectional,
-            batch_first=True,
-            dropout=dropout if n_layers > 1 else 0.0,
-        )
+        self.bidirectional, self.hidden_dim = bidirectional, hidden_dim
+        self.user_cell = rnn_type not in RNN_TYPES.values()
+        if not self.user_cell:
+            self.rnn = rnn_type(
+                embedding_dim,
+                hidden_dim,
+                num_layers=n_layers,
+                bidirectional=bidirectional,
+                batch_first=True,
+                dropout=dropout if n_layers > 1 else 0.0,
+            )
+        else:
+            self.rnn = user_cell.construct(rnn_type, embedding_dim, hidden_dim, n_layers, bidirectional)
         self.fc = nn.Linear(hidden_dim * (2 if bidirectional else 1), output_dim)
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         embedded = self.dropout(self.embedding(tokens))
+        if self.user_cell:  # read its output sequence
+            out = user_cell.output_of(self.rnn(embedded))
+            last = out[:, -1, : self.hidden_dim]
+            if self.bidirectional:
+                last = torch.cat((last, out[:, 0, self.hidden_dim :]), dim=1)
+            return self.fc(self.dropout(last))
         _, state = self.rnn(embedded)
         hidden = state[0] if isinstance(state, tuple) else state  # LSTM returns (h, c)
         if self.rnn.bidirectional:
@@ -64,14 +80,14 @@ class GRUClassifier(RNNClassifier):
 
 
 class LayerOutput(nn.Module):
-    """A bare nn.LSTM / nn.GRU that returns only its output sequence (what backward flows into)."""
+    """A bare nn.LSTM / nn.GRU or user cell that returns only its output sequence (what backward flows into)."""
 
-    def __init__(self, rnn: nn.RNNBase) -> None:
+    def __init__(self, rnn: nn.Module) -> None:
         super().__init__()
         self.rnn = rnn
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.rnn(x)[0]
+        return user_cell.output_of(self.rnn(x))
 
 
 def build_model(case: Case, **classifier_args: float) -> nn.Module:
@@ -80,14 +96,17 @@ def build_model(case: Case, **classifier_args: float) -> nn.Module:
     Bare layers use no dropout. `classifier_args` (vocab_size, output_dim, dropout) scale the
     reference classifier down for the quality suite."""
     if case.model == "classifier":
-        cls = LSTMClassifier if case.cell == "lstm" else GRUClassifier
-        model: nn.Module = cls(
+        cell = user_cell.load(case.cell_ref) if case.cell_ref else RNN_TYPES[case.cell]
+        model: nn.Module = RNNClassifier(
+            cell,
             embedding_dim=case.input_size,
             hidden_dim=case.hidden_size,
             n_layers=case.num_layers,
             bidirectional=case.bidirectional,
             **classifier_args,
         )
+    elif case.cell_ref is not None:
+        model = LayerOutput(user_cell.build(case))
     else:
         rnn = RNN_TYPES[case.cell](
             case.input_size,

@@ -3,7 +3,8 @@
 Each row carries the run id, commit, date, machine fingerprint, suite, the case id and status,
 summary statistics (seconds) and the raw round times as JSON, so the last N runs of a machine
 can serve as a pooled baseline distribution and reports can plot a trend across commits.
-A `runs` table keeps each run's full environment. Appending the same run twice replaces it.
+A `runs` table keeps each run's full environment. Appending the same run twice replaces it. The
+shards of a gathered launch (`run.launch`) on one machine are one run, whenever each is appended.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnbench.errors import UserError
-from rnnbench.results import atomic, schema, upgrade, validate
+from rnnbench.results import atomic, schema, store, upgrade, validate
 from rnnbench.results.schema import Document, LoadedDocument
 
 VERSION = 1  # PRAGMA user_version; a file with another version is refused
@@ -45,6 +46,20 @@ def _locked(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
+    """The columns of each table the history needs (an empty set: no such table)."""
+    return {table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")} for table in ("runs", "results")}
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse, in one line, a file whose tables are not the history's (another program's SQLite file)."""
+    expected = _columns(sqlite3.connect(":memory:").executescript(DDL).connection)
+    for table, columns in _columns(db).items():
+        if missing := sorted(expected[table] - columns):
+            what = f"no table {table!r}" if not columns else f"table {table!r} lacks {', '.join(missing)}"
+            raise UserError(f"{path}: not an rnnbench history file ({what})")
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """Connect and read the version; a lock held past LOCK_TIMEOUT_S or a foreign file is one line."""
     db = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S)
@@ -53,8 +68,9 @@ def _open(path: Path) -> sqlite3.Connection:
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables == 0:
             db.executescript(DDL + f"PRAGMA user_version = {VERSION};")
-        elif version != VERSION:
+        elif version not in (0, VERSION):  # 0 with tables: another program's file, which the schema check names
             raise UserError(f"{path}: history version {version} is not supported (this rnnbench reads {VERSION})")
+        _check_schema(db, path)
     except BaseException:
         db.close()
         raise
@@ -115,10 +131,13 @@ def append(path: str | Path, documents: list[LoadedDocument]) -> int:
     with connect(path) as db:
         for doc in (d for d in documents if "remeasure_of" not in d["run"]):
             run, env = doc["run"], doc["env"]
-            run_id = run.get("id") or doc.get("source")
+            run_id = store.run_name(doc) if run.get("id") or run.get("launch") else doc.get("source")
             date = run.get("started")
             keys = (date, env.get("commit"), env.get("fingerprint"))
-            db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            # the shards of a gathered launch are one run (store.run_name): it started with its first shard
+            db.execute("""INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
+                          date = min(date, excluded.date), commit_id = excluded.commit_id,
+                          fingerprint = excluded.fingerprint, suite = excluded.suite, env = excluded.env""",
                        (run_id, *keys, run.get("suite"), json.dumps(env)))  # fmt: skip
             for record in doc["records"]:
                 stats = record.get("stats") or {}

@@ -3,7 +3,7 @@
 pytest-benchmark keeps raw round times in `benchmarks[].stats.data` only when run with
 `--benchmark-save-data`; without them the gate cannot test significance, so such a file is
 refused with that hint rather than compared on point estimates. Our plugin puts each case's
-fields and measures in `extra_info` and our environment in `machine_info["rnnbench"]`; files
+fields and measures in `extra_info` and our environment in `machine_info["rnnbench"]` and the suite's name in `machine_info["rnnbench_suite"]`; files
 from other projects fall back to the benchmark's name as id and pytest-benchmark's CPU info.
 """
 
@@ -66,6 +66,8 @@ def convert(doc: dict[str, Any], source: str) -> Document:
     if not isinstance(doc["benchmarks"], list):
         raise UserError(f"{source}: benchmarks: not a list")
     records = [_record(bench, f"{source}: benchmarks[{i}]") for i, bench in enumerate(doc["benchmarks"])]
-    run = {"id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}", "suite": None, "format": "pytest-benchmark",
+    suite = doc["machine_info"].get("rnnbench_suite") if isinstance(doc["machine_info"], dict) else None
+    run = {"id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}", "format": "pytest-benchmark",
+           "suite": suite if isinstance(suite, str) else None,  # None: the report says "unknown suite"
            "started": doc.get("datetime"), "finished": doc.get("datetime"), "complete": True}  # fmt: skip
     return validate.check_document(schema.document(run, _env(doc), records), source)

@@ -130,9 +130,13 @@ class CaseDict(TypedDict, total=False):
     "sentiment" (rnnbench.measurement.tasks); forget_bias: null (PyTorch's init) | number: LSTM
     forget-gate bias at init (b_ih = value, b_hh = 0); match: "hidden" (default) | "params": GRU
     hidden raised to LSTM's parameter count.
+    cell: "lstm" | "gru" | a user cell's short name (the entry-point name, or NAME lower-cased);
+    cell_ref: null for the built-ins | the user cell's full reference (rnnbench.cases.cell_ref:
+    `package.module:NAME`, an absolute `FILE.py:NAME`, or an entry point's `module:object`).
     """
 
     cell: str
+    cell_ref: str | None
     model: str
     batch: int
     seq_len: int
@@ -202,14 +206,16 @@ class TimedMeasures(StateMeasures, total=False):
     2, GRU h: 1), their shapes (layers x directions, batch, hidden), and their bytes for one
     sequence; absent for impls without an nn.LSTM / nn.GRU module.
     flops_measured (v2): FLOPs of one round counted by torch.utils.flop_counter.FlopCounterMode,
-    beside the formula's `flops` (user cells have only this one).
+    beside the formula's `flops` (user cells have only this one: their `flops` and
+    `model_peak_bytes` are null, not modelled, and gflops_per_s uses flops_measured); flops_by_op:
+    {aten op: FLOPs} of that count (rnnbench.measurement.flops).
     """
 
     param_bytes: int
     saved_bytes: int
     peak_bytes: int | None
-    flops: int
-    gflops_per_s: float
+    flops: int | None
+    gflops_per_s: float | None
     tokens_per_s: float
     first_round_s: float | None
     efficiency: float | None
@@ -218,6 +224,7 @@ class TimedMeasures(StateMeasures, total=False):
     model_total_bytes: int
     available_bytes: int
     flops_measured: int | None
+    flops_by_op: dict[str, int]
 
 
 class Curve(TypedDict):
@@ -319,7 +326,9 @@ class Counts(TypedDict, total=False):
 
     status "ok": instructions [of the timed target, per counted repeat], threads (1: counted at),
     warmup_rounds, functions {"function (library)": inclusive instructions of the last repeat, for
-    functions above 0.5% of it, largest first}; with status ok, measures.instructions is the
+    functions above 0.5% of it, largest first; for a user cell also "Qualname (file.py)": inclusive
+    instructions of each Python function of its file, counted in a round of its own,
+    rnnbench.measurement.python_counts}; with status ok, measures.instructions is the
     median repeat's count. status "not applicable" (CUDA and training cases) | "failed": reason
     (one line) only.
     """
@@ -333,11 +342,11 @@ class Counts(TypedDict, total=False):
 
 
 class CellCode(TypedDict):
-    """`record.cell_code` (v2, user cells): the cell as the suite named it."""
+    """`record.cell_code` (v2, every record the runner writes; built-ins as `torch.nn:LSTM` / `torch.nn:GRU`)."""
 
-    ref: str  # the full cell reference as written (`file.py:Name`, `package.module:Name`, entry point)
-    name: str  # the short cell name
-    source_hash: str  # sha256 of the source defining the cell
+    ref: str  # the full reference (Case.cell_ref: an absolute path for `FILE.py:NAME`)
+    name: str  # the short cell name (case.cell, in the id)
+    source_hash: str | None  # sha256 (16 hex) of the file that defines the cell; null without Python source
 
 
 class _RecordKeys(TypedDict):

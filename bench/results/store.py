@@ -83,6 +83,16 @@ def new_run_id(env: Env) -> str:
     return f"{stamp}-{commit}-{env['fingerprint'][:8]}-{secrets.token_hex(3)}"
 
 
+def run_name(doc: Document | LoadedDocument) -> str:
+    """The run id; for a gathered shard its launch and machine fingerprint (rnnbench.cluster), so the
+    shards of one launch on one machine are one run (one input in a report, one run in the history)
+    and shards on other machines are never pooled."""
+    launch = doc["run"].get("launch")
+    if launch:
+        return f"{launch['id']} · {str(doc['env'].get('fingerprint'))[:8]}"
+    return str(doc["run"].get("id"))
+
+
 def is_hidden(path: Path, root: Path) -> bool:
     """A file or folder under `root` whose name starts with a dot (temporary files, `.jobs/`)."""
     return any(part.startswith(".") for part in path.relative_to(root).parts)
@@ -152,6 +162,7 @@ def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
                 **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
+                "cell_hash": (record.get("cell_code") or {}).get("source_hash"),
                 "trace_dir": (record.get("profile") or {}).get("trace_dir"),
             }
             rows.append(row)

@@ -1,0 +1,242 @@
+"""`rnnbench ab`'s core: run two sides' cases in alternation and decide each case from the pairs.
+
+Time: N pairs; in each pair every case runs once on each side, back to back (the order flips every
+pair, so neither side always runs first), so a pair's two runs are seconds apart and drift cancels
+in its log-ratio (rnnbench.gate.paired). Instructions: one counted run per side (counts do not
+drift), decided as the counts gate decides. The records of each side become one results file
+(each case's rounds from every pair pooled, every run's statistic kept in `ab.runs`), which
+`rnnbench report` reads as before/after and `rnnbench compare` reads like any run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rnnbench.ab import git, sides
+from rnnbench.ab.children import Child, SideFailed
+from rnnbench.errors import UserError
+from rnnbench.gate import compare, paired, significance
+from rnnbench.measurement.timing import Measurement
+from rnnbench.results import atomic, schema, store
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to measure and how to decide: the same for every A/B step of a bisect."""
+
+    suite: str = "smoke"
+    keyword: str | None = None
+    metric: str = "time"
+    pairs: int = 10
+    threads: int | None = 1
+    thresholds: compare.Thresholds = field(default_factory=compare.Thresholds)
+    alpha: float = 0.05
+    quantile: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.metric not in compare.METRICS:
+            raise UserError(f"--metric: expected one of {', '.join(compare.METRICS)}, got {self.metric!r}")
+        if self.metric == "time" and self.pairs < paired.MIN_PAIRS:
+            raise UserError(f"--pairs: at least {paired.MIN_PAIRS} (the pairs' spread is the noise estimate), got {self.pairs}")
+        if not 0 < self.alpha < 1:
+            raise UserError(f"--alpha: must be between 0 and 1, got {self.alpha}")
+        significance.check_quantile(self.quantile)
+
+    def settings(self) -> dict[str, Any]:
+        """What a side's worker needs to load its suite."""
+        return {"suite": self.suite, "threads": self.threads, "counts": self.metric == "instructions", "device": "cpu"}
+
+
+@dataclass
+class Outcome:
+    """An A/B's decision, each side's results document, and how long it took."""
+
+    comparison: compare.Comparison
+    documents: tuple[dict[str, Any], dict[str, Any]]
+    wall_s: float
+    cases: list[str]
+
+
+def keyword_filter(ids: list[str], keyword: str | None) -> list[str]:
+    """Case ids that pytest's `-k EXPRESSION` would select (a name matches as a case-insensitive substring)."""
+    if keyword is None:
+        return ids
+    from _pytest.mark import expression as grammar  # pytest's own -k grammar
+
+    try:
+        compiled = grammar.Expression.compile(keyword)
+    except (SyntaxError, getattr(grammar, "ParseError", SyntaxError)) as exc:  # ParseError before pytest 8.4
+        raise UserError(f"-k: {exc}") from None
+    return [i for i in ids if compiled.evaluate(lambda name, i=i: name.lower() in f"bench_rnn[{i}]".lower())]
+
+
+def select(base: Child, head: Child, plan: Plan) -> list[str]:
+    """The cases both sides will run; a case one side lacks, or none at all, is a `UserError`."""
+    chosen = [keyword_filter(child.cases, plan.keyword) for child in (base, head)]
+    for child, mine, theirs in ((base, *chosen), (head, *chosen[::-1])):
+        missing = [case for case in theirs if case not in mine]
+        if missing:
+            raise UserError(f"case {missing[0]} is missing on the {child.side.name} side ({child.side.label}) "
+                            f"({len(missing)} case(s) in all): compare cases both sides have, with -k")  # fmt: skip
+    if not chosen[0]:
+        raise UserError(f"no case selected (suite {plan.suite!r}" + (f", -k {plan.keyword!r})" if plan.keyword else ")"))
+    return chosen[0]
+
+
+def measure(base: Child, head: Child, cases: list[str], plan: Plan, echo: Echo) -> dict[str, dict[str, list[dict]]]:
+    """Every run's record, per side and case: N alternating pairs (time) or one counted run per side."""
+    runs: dict[str, dict[str, list[dict]]] = {child.side.name: {case: [] for case in cases} for child in (base, head)}
+    kind, pairs = ("count", 1) if plan.metric == "instructions" else ("run", plan.pairs)
+    for pair in range(pairs):
+        order = (base, head) if pair % 2 == 0 else (head, base)
+        for case in cases:
+            for child in order:
+                runs[child.side.name][case].append(child.measure(kind, case))
+        echo(f"  pair {pair + 1}/{pairs} done" if kind == "run" else "  counted both sides")
+    return runs
+
+
+def statistic(record: dict[str, Any], quantile: float) -> float:
+    """One run's number for the paired test: the quantile of its round times."""
+    return float(np.quantile(record["times_s"], quantile))
+
+
+def failure(runs: dict[str, dict[str, list[dict]]], case: str) -> str | None:
+    """`base: reason` for the first failed run of a case on either side, else None."""
+    for name, by_case in runs.items():
+        for record in by_case[case]:
+            if record["status"] != "ok":
+                return f"{name}: {record['reason']}"
+    return None
+
+
+def decide(runs: dict[str, dict[str, list[dict]]], cases: list[str], plan: Plan) -> compare.Comparison:
+    """A row per case: failed (with the reason), or the paired (time) or counts verdict."""
+    rows = []
+    for case in cases:
+        limit = plan.thresholds.for_case(case)
+        reason = failure(runs, case)
+        if reason is not None:
+            rows.append(compare.Row(case, "failed", note=reason))
+            continue
+        base, head = runs["base"][case], runs["head"][case]
+        if plan.metric == "instructions":
+            counted = [record["counts"]["instructions"] for record in (base[0], head[0])]
+            verdict = significance.assess_counts(*counted, limit)
+        else:
+            verdict = paired.assess_pairs([statistic(r, plan.quantile) for r in base],
+                                          [statistic(r, plan.quantile) for r in head], limit, plan.alpha, plan.quantile)  # fmt: skip
+        rows.append(compare.Row(case, verdict.mark, verdict))
+    return compare.Comparison(rows, metric=plan.metric)
+
+
+def pooled(records: list[dict[str, Any]], quantile: float) -> dict[str, Any]:
+    """One record for a case's runs on one side (the first run's full record, the later ones' times):
+    every round pooled, each run's statistic in `ab.runs`."""
+    first = records[0]
+    if first["status"] != "ok" or any(r["status"] != "ok" for r in records):
+        return next(r for r in records if r["status"] != "ok")
+    times = [t for r in records for t in r["times_s"]]
+    measured = Measurement(tuple(times))
+    return {**first, "times_s": times, "stats": measured.stats(), "noisy": measured.noisy,
+            "ab": {"runs": [statistic(r, quantile) for r in records], "quantile": quantile}}  # fmt: skip
+
+
+def document(child: Child, records: list[dict[str, Any]], plan: Plan, started: str) -> dict[str, Any]:
+    """A side's results document: its environment (commit = the side's revision), its pooled records."""
+    env = {**child.env, **({"commit": child.side.commit} if child.side.commit else {})}
+    run = {"id": f"{store.new_run_id(env)}-{child.side.name}", "suite": plan.suite, "started": started,
+           "finished": store.now(), "complete": True,
+           "ab": {"side": child.side.name, "revision": child.side.label, "metric": plan.metric,
+                  "pairs": plan.pairs if plan.metric == "time" else 1, "python": child.side.python}}  # fmt: skip
+    return schema.document(run, env, records)
+
+
+def write_document(doc: dict[str, Any], path: Path) -> Path:
+    """Write a results document to a new file (never replacing one)."""
+    atomic.make_directory(path.parent, "--results ")
+    try:
+        atomic.create_new(path, atomic.dump_json(doc))
+    except FileExistsError:
+        raise UserError(f"{path}: already exists; a results file is never replaced") from None
+    return path
+
+
+def write(documents: tuple[dict[str, Any], dict[str, Any]], directory: Path) -> list[Path]:
+    """`base.json` and `head.json` in `directory`."""
+    return [write_document(doc, directory / f"{doc['run']['ab']['side']}.json") for doc in documents]
+
+
+def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:
+    """Select, measure and decide one A/B between two started sides."""
+    started, clock = store.now(), time.perf_counter()
+    cases = select(base, head, plan)
+    echo(f"{len(cases)} case(s); {plan.pairs} pairs, alternating" if plan.metric == "time"
+         else f"{len(cases)} case(s); one counted run per side")  # fmt: skip
+    runs = measure(base, head, cases, plan, echo)
+    comparison = decide(runs, cases, plan)
+    if plan.metric == "instructions":
+        counted = [{c: runs[name][c][0]["counts"] for c in cases if "counts" in runs[name][c][0]} for name in ("base", "head")]
+        comparison.counts = (counted[0], counted[1])
+    documents = tuple(document(child, [pooled(runs[child.side.name][c], plan.quantile) for c in cases], plan, started)
+                      for child in (base, head))  # fmt: skip
+    return Outcome(comparison, (documents[0], documents[1]), time.perf_counter() - clock, cases)
+
+
+def side_suite(suite: str, top: Path | None, root: Path) -> str:
+    """A suite file inside the repository is read from the side's checkout; a name or outside path is kept."""
+    path = Path(suite)
+    if top is None or not (path.suffix == ".toml" or path.exists()):
+        return suite
+    try:
+        return str(root / path.resolve().relative_to(top.resolve()))
+    except ValueError:
+        return suite
+
+
+@contextlib.contextmanager
+def started(stack: contextlib.ExitStack, side: sides.Side, top: Path | None, plan: Plan, scratch: Path) -> Iterator[Child]:
+    """A side's worker in its own worktree (or in the repository as it is, for a side without a revision)."""
+    root = stack.enter_context(git.worktree(top, side.commit)) if side.commit and top else (top or Path.cwd())
+    settings = {**plan.settings(), "suite": side_suite(plan.suite, top, root)}
+    try:
+        child = Child(side, root, scratch / side.name, settings)
+    except SideFailed as exc:
+        raise UserError(str(exc)) from None
+    try:
+        yield child
+    finally:
+        child.close()
+
+
+def run_ab(base: sides.Side, head: sides.Side, plan: Plan, repo: Path, echo: Echo) -> Outcome:
+    """Check the revisions, check them out, start both sides, alternate, decide; nothing is left behind."""
+    top = git.toplevel(repo) if base.revision or head.revision else None
+    if top is not None:
+        base, head = (resolved(top, side) for side in (base, head))
+        git.check_committed(top, [side.commit for side in (base, head) if side.commit])
+    if plan.metric == "instructions":
+        from rnnbench.measurement import callgrind
+
+        callgrind.require()
+    with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rnnbench-ab-sides-")))
+        children = [stack.enter_context(started(stack, side, top, plan, scratch)) for side in (base, head)]
+        echo(f"base: {base.label} ({(base.commit or '')[:12]}), head: {head.label} ({(head.commit or '')[:12]})")
+        return step(children[0], children[1], plan, echo)
+
+
+def resolved(top: Path, side: sides.Side) -> sides.Side:
+    """The side with its revision's full commit sha (a side without a revision stays as it is)."""
+    if side.revision is None:
+        return side
+    return sides.Side(side.name, side.revision, side.python, git.resolve(top, side.revision))
