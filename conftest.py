@@ -5,4 +5,6 @@ import importlib.util
 import pytest
 
 if importlib.util.find_spec("rnnbench") is None:
-    raise pytest.UsageError("rnnbench is not installed here: run `pip install -e .` (or use `tox -e tests`)")
+    raise pytest.UsageError(
+        "rnnbench is not installed here: run `pip install -e .` (or use `tox -e tests`)"
+    )

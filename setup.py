@@ -11,5 +11,9 @@ FOLDERS = {"rnnbench": "bench", "rnnbench.reports": "reports", "rnnbench.suites"
 
 setup(
     package_dir=FOLDERS,
-    packages=[f"{name}.{sub}" if sub else name for name, folder in FOLDERS.items() for sub in ["", *find_packages(folder)]],
+    packages=[
+        f"{name}.{sub}" if sub else name
+        for name, folder in FOLDERS.items()
+        for sub in ["", *find_packages(folder)]
+    ],
 )

@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["Case", "TimingPolicy", "load_results", "load_suite", "measure"]
-_HOMES = {"Case": "rnnbench.cases.case", "TimingPolicy": "rnnbench.measurement.policy", "load_results": "rnnbench.api",
-          "load_suite": "rnnbench.api", "measure": "rnnbench.api"}  # fmt: skip
+_HOMES = {
+    "Case": "rnnbench.cases.case",
+    "TimingPolicy": "rnnbench.measurement.policy",
+    "load_results": "rnnbench.api",
+    "load_suite": "rnnbench.api",
+    "measure": "rnnbench.api",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,10 @@
 """The front door for notebooks and scripts: build a case, measure it, load suites and results.
 
-    import rnnbench
-    case = rnnbench.Case(cell="gru", batch=8, seq_len=32, input_size=64, hidden_size=64, phase="forward_backward")
-    record = rnnbench.measure(case)              # one record, as `pytest bench` stores it
-    suite = rnnbench.load_suite("smoke")         # a shipped suite name or a TOML path
-    frame = rnnbench.load_results(["results/"])  # stored results files -> one pandas DataFrame
+import rnnbench
+case = rnnbench.Case(cell="gru", batch=8, seq_len=32, input_size=64, hidden_size=64, phase="forward_backward")
+record = rnnbench.measure(case)              # one record, as `pytest bench` stores it
+suite = rnnbench.load_suite("smoke")         # a shipped suite name or a TOML path
+frame = rnnbench.load_results(["results/"])  # stored results files -> one pandas DataFrame
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from rnnbench.results.store import load_frame
 
 
 def measure(
-    case: Case, policy: TimingPolicy | None = None, quality: QualitySettings | None = None, threads: int | None = None
+    case: Case,
+    policy: TimingPolicy | None = None,
+    quality: QualitySettings | None = None,
+    threads: int | None = None,
 ) -> Record:
     """Measure `case` with the runner `pytest bench` uses; returns its record (see rnnbench.results.schema).
 
@@ -38,7 +41,9 @@ def measure(
     if skipped is not None:
         return skipped
     with env.threads_for(threads):
-        record, _error = runner.run_case(case, policy or TimingPolicy(), settings=quality or QualitySettings())
+        record, _error = runner.run_case(
+            case, policy or TimingPolicy(), settings=quality or QualitySettings()
+        )
     return record
 
 

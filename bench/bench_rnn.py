@@ -11,4 +11,6 @@ def bench_rnn(rnn_case: Case, rnnbench: Any) -> None:
     assert record["status"] == "ok", record["reason"]
     cudnn_ran = record.get("profile", {}).get("cudnn_ran")  # profiled CUDA cases only
     if cudnn_ran is not None:
-        assert cudnn_ran == rnn_case.cudnn, f"case cudnn={rnn_case.cudnn} but the profile's cudnn_ran={cudnn_ran}"
+        assert cudnn_ran == rnn_case.cudnn, (
+            f"case cudnn={rnn_case.cudnn} but the profile's cudnn_ran={cudnn_ran}"
+        )

@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv[0] if argv and argv[0] in commands.NAMES else None)
     args, extra = parser.parse_known_args(argv)
-    if extra and not getattr(args, "passthrough", False):  # only `run` hands extra options on (to pytest)
+    if extra and not getattr(
+        args, "passthrough", False
+    ):  # only `run` hands extra options on (to pytest)
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
     try:

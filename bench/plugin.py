@@ -45,28 +45,117 @@ def _positive_int(text: str) -> int:
 # adds the short names (`--suite`, `--device`, ...) where the benchmarks are collected (`pytest bench`,
 # `rnnbench run`). Values land in `rnnbench_NAME` (see `option`).
 OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("", "suite", dict(default="smoke", help=f"a shipped suite ({', '.join(suites.names())}) or a TOML path (default: smoke)")),
-    ("", "device", dict(choices=DEVICE_CHOICES, default=None, help="default: every device present")),
-    ("", "cudnn", dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both")),
-    ("", "threads", dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)")),
-    ("", "max-cases", dict(type=_positive_int, default=MAX_CASES, metavar="N",
-                           help=f"refuse a suite that declares more cases (default: {MAX_CASES})")),
-    ("", "results", dict(default="results", metavar="DIR", help="where results files go (default: results/)")),
-    ("", "profile", dict(nargs="?", type=Path, const=Path("profiles"), default=None, metavar="DIR",
-                         help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)")),
-    ("", "counts", dict(action="store_true",
-                        help="also count each CPU case's instructions under callgrind, all in one valgrind process")),
-    ("gate", "baseline", dict(metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline")),
-    ("gate", "fail-on-regression", dict(metavar="PCT", help="fail the session on a significant slowdown > PCT")),
-    ("gate", "threshold-for", dict(action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold")),
-    ("gate", "remeasure", dict(type=int, default=None, metavar="N", help="re-test flagged cases on up to N fresh runs (default 2)")),
-    ("gate", "metric", dict(choices=("time", "instructions"), default=None,
-                            help="what the gate compares: round times (default) or instruction counts (needs --counts)")),
-    ("gate", "gate-quantile", dict(type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)")),
-    ("gate", "allow-foreign", dict(action="store_true", help="allow a baseline from another machine fingerprint")),
+    (
+        "",
+        "suite",
+        dict(
+            default="smoke",
+            help=f"a shipped suite ({', '.join(suites.names())}) or a TOML path (default: smoke)",
+        ),
+    ),
+    (
+        "",
+        "device",
+        dict(choices=DEVICE_CHOICES, default=None, help="default: every device present"),
+    ),
+    (
+        "",
+        "cudnn",
+        dict(choices=CUDNN_CHOICES, default="both", help="CUDA cases: cuDNN on, off or both"),
+    ),
+    (
+        "",
+        "threads",
+        dict(type=_positive_int, default=None, help="torch intra-op threads (default: torch's)"),
+    ),
+    (
+        "",
+        "max-cases",
+        dict(
+            type=_positive_int,
+            default=MAX_CASES,
+            metavar="N",
+            help=f"refuse a suite that declares more cases (default: {MAX_CASES})",
+        ),
+    ),
+    (
+        "",
+        "results",
+        dict(default="results", metavar="DIR", help="where results files go (default: results/)"),
+    ),
+    (
+        "",
+        "profile",
+        dict(
+            nargs="?",
+            type=Path,
+            const=Path("profiles"),
+            default=None,
+            metavar="DIR",
+            help="also profile each case after its timed rounds; traces in DIR/<case-id>/ (default: profiles/)",
+        ),
+    ),
+    (
+        "",
+        "counts",
+        dict(
+            action="store_true",
+            help="also count each CPU case's instructions under callgrind, all in one valgrind process",
+        ),
+    ),
+    (
+        "gate",
+        "baseline",
+        dict(
+            metavar="PATH|NAME", help="compare this run with a results file, dir or saved baseline"
+        ),
+    ),
+    (
+        "gate",
+        "fail-on-regression",
+        dict(metavar="PCT", help="fail the session on a significant slowdown > PCT"),
+    ),
+    (
+        "gate",
+        "threshold-for",
+        dict(action="append", default=[], metavar="PATTERN=PCT", help="per-case threshold"),
+    ),
+    (
+        "gate",
+        "remeasure",
+        dict(
+            type=int,
+            default=None,
+            metavar="N",
+            help="re-test flagged cases on up to N fresh runs (default 2)",
+        ),
+    ),
+    (
+        "gate",
+        "metric",
+        dict(
+            choices=("time", "instructions"),
+            default=None,
+            help="what the gate compares: round times (default) or instruction counts (needs --counts)",
+        ),
+    ),
+    (
+        "gate",
+        "gate-quantile",
+        dict(type=float, default=0.5, metavar="Q", help="compare this quantile (0.5)"),
+    ),
+    (
+        "gate",
+        "allow-foreign",
+        dict(action="store_true", help="allow a baseline from another machine fingerprint"),
+    ),
     ("gate", "history", dict(metavar="DB", help="append this run to a SQLite history file")),
-    ("gate", "shard", dict(metavar="K/N", help="run only the K-th of N deterministic slices of the cases")),
-)  # fmt: skip
+    (
+        "gate",
+        "shard",
+        dict(metavar="K/N", help="run only the K-th of N deterministic slices of the cases"),
+    ),
+)
 GROUPS = {
     "": ("rnnbench", "rnnbench: LSTM/GRU benchmarks"),
     "gate": ("rnnbench-gate", "rnnbench: regression gate and history"),
@@ -123,7 +212,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from rnnbench.gate import pytest_gate
 
     try:
-        gate = pytest_gate.configure(lambda name: option(config, name), lambda: session_of(config).env)
+        gate = pytest_gate.configure(
+            lambda name: option(config, name), lambda: session_of(config).env
+        )
     except UserError as exc:
         raise pytest.UsageError(str(exc)) from None
     if gate is not None:
@@ -198,10 +289,14 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
         if benchmark.disabled:
             pytest.skip("timing disabled (--benchmark-disable)")
         benchmark.group = case.id.removeprefix(f"{case.cell}-")
-        request.config.stash.setdefault(SELECTED_KEY, []).append(case.id)  # a user's own case is gated too
+        request.config.stash.setdefault(SELECTED_KEY, []).append(
+            case.id
+        )  # a user's own case is gated too
         try:
             record, error = session.run(case, pedantic_runner(benchmark))
-        except UserError as exc:  # the results file cannot be written: measuring on would lose it all
+        except (
+            UserError
+        ) as exc:  # the results file cannot be written: measuring on would lose it all
             pytest.exit(f"rnnbench: {exc}", returncode=EXIT_USAGE)
         benchmark.extra_info.update(case.to_dict(), status=record["status"], **record["measures"])
         if record["status"] == "skipped":
@@ -215,7 +310,9 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
     return measure
 
 
-def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:
+def pytest_benchmark_update_machine_info(
+    config: pytest.Config, machine_info: dict[str, Any]
+) -> None:
     session = config.stash.get(SESSION_KEY, None)
     if session is not None and "env" in vars(session):
         machine_info["rnnbench"] = session.env
@@ -243,8 +340,12 @@ def _finish_gate(session: pytest.Session, bench_session: BenchSession) -> None:
 
     config = session.config
     try:
-        lines, failed = pytest_gate.finish(config.stash.get(GATE_KEY, None), bench_session,
-                                       config.stash.get(SELECTED_KEY, []), option(config, "history"))  # fmt: skip
+        lines, failed = pytest_gate.finish(
+            config.stash.get(GATE_KEY, None),
+            bench_session,
+            config.stash.get(SELECTED_KEY, []),
+            option(config, "history"),
+        )
     except UserError as exc:
         lines, failed = [f"rnnbench gate: error: {exc}"], False
         session.exitstatus = EXIT_USAGE
@@ -260,5 +361,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if session is None or session.results is None:
         return
     statuses = [record["status"] for record in session.results.records]
-    counts = ", ".join(f"{statuses.count(s)} {s}" for s in ("ok", "failed", "skipped") if s in statuses)
-    terminalreporter.write_line(f"rnnbench: {len(statuses)} records ({counts}) -> {session.results.path}")
+    counts = ", ".join(
+        f"{statuses.count(s)} {s}" for s in ("ok", "failed", "skipped") if s in statuses
+    )
+    terminalreporter.write_line(
+        f"rnnbench: {len(statuses)} records ({counts}) -> {session.results.path}"
+    )

@@ -25,11 +25,24 @@ from rnnbench.errors import UserError
 MARKER = re.compile(r"^<!-- rnnbench:([\w-]+) -->$", re.MULTILINE)
 HELP_WIDTH = 100  # columns of the generated `--help` texts, whatever the terminal building the docs
 # The values an axis allows, where `Case` checks them against a list (the others are checked by type).
-ALLOWED = {"cell": casemod.CELLS, "model": casemod.MODELS, "dtype": tuple(casemod.DTYPES), "device": casemod.DEVICES,
-           "phase": (*casemod.PHASES, casemod.QUALITY_PHASE), "impl": casemod.IMPLS, "layout": casemod.LAYOUTS,
-           "task": tuple(casemod.TASK_MODELS), "match": casemod.MATCHES}  # fmt: skip
-TYPES = {"int": "a positive integer", "bool": "true or false", "int | None": "unset or a positive integer",
-         "bool | None": "unset (CPU) or on / off (CUDA)", "float | None": "unset (PyTorch's init) or a number"}  # fmt: skip
+ALLOWED = {
+    "cell": casemod.CELLS,
+    "model": casemod.MODELS,
+    "dtype": tuple(casemod.DTYPES),
+    "device": casemod.DEVICES,
+    "phase": (*casemod.PHASES, casemod.QUALITY_PHASE),
+    "impl": casemod.IMPLS,
+    "layout": casemod.LAYOUTS,
+    "task": tuple(casemod.TASK_MODELS),
+    "match": casemod.MATCHES,
+}
+TYPES = {
+    "int": "a positive integer",
+    "bool": "true or false",
+    "int | None": "unset or a positive integer",
+    "bool | None": "unset (CPU) or on / off (CUDA)",
+    "float | None": "unset (PyTorch's init) or a number",
+}
 
 
 def table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
@@ -49,18 +62,37 @@ def code(value: Any) -> str:
 
 def axes() -> str:
     """Every axis of `Case`: its suite-file key, default and allowed values."""
-    suite_defaults = {"device": "`cpu`, `cuda`", "cudnn": "`on`, `off` (CUDA)", "phase": ", ".join(map(code, casemod.PHASES))}
+    suite_defaults = {
+        "device": "`cpu`, `cuda`",
+        "cudnn": "`on`, `off` (CUDA)",
+        "phase": ", ".join(map(code, casemod.PHASES)),
+    }
     rows = []
     for field in fields(casemod.Case):
         key = "phases" if field.name == "phase" else field.name
         default = "required" if field.default is MISSING else code(field.default)
         if field.name == "cell_ref":
-            key, values = "(derived from `cell`)", "a user cell's full reference; unset for built-in cells"
+            key, values = (
+                "(derived from `cell`)",
+                "a user cell's full reference; unset for built-in cells",
+            )
         else:
-            values = ", ".join(map(code, ALLOWED[field.name])) if field.name in ALLOWED else TYPES[str(field.type)]
+            values = (
+                ", ".join(map(code, ALLOWED[field.name]))
+                if field.name in ALLOWED
+                else TYPES[str(field.type)]
+            )
         if field.name == "cell":
             values += ", or a user cell: `FILE.py:NAME`, `package.module:NAME`, an `rnnbench.cells` entry-point name"
-        rows.append((f"`{field.name}`", f"`{key}`", default, suite_defaults.get(field.name, default), values))
+        rows.append(
+            (
+                f"`{field.name}`",
+                f"`{key}`",
+                default,
+                suite_defaults.get(field.name, default),
+                values,
+            )
+        )
     return table(("axis", "suite key", "default in `Case`", "default in a suite", "values"), rows)
 
 
@@ -69,8 +101,11 @@ def settings() -> str:
     from rnnbench.cases.quality_settings import QualitySettings
     from rnnbench.measurement.policy import TimingPolicy
 
-    rows = [(f"`[{name}]`", f"`{f.name}`", code(f.default)) for name, kind in (("settings", TimingPolicy),
-            ("quality", QualitySettings)) for f in fields(kind)]  # fmt: skip
+    rows = [
+        (f"`[{name}]`", f"`{f.name}`", code(f.default))
+        for name, kind in (("settings", TimingPolicy), ("quality", QualitySettings))
+        for f in fields(kind)
+    ]
     return table(("table", "key", "default"), rows)
 
 
@@ -81,7 +116,9 @@ def shipped_suites() -> str:
     rows = []
     for name in suites.names():
         loaded = suitemod.load(name)
-        count = {device: sum(c.device == device for c in loaded.cases) for device in casemod.DEVICES}
+        count = {
+            device: sum(c.device == device for c in loaded.cases) for device in casemod.DEVICES
+        }
         rows.append((f"`{name}`", loaded.description, count["cpu"], count["cuda"]))
     return table(("suite", "description", "CPU cases", "CUDA cases"), rows)
 
@@ -135,13 +172,24 @@ def code_map() -> str:
     for folder in ("bench", "reports", "suites"):
         for path in sorted((root / folder).rglob("*.py")):
             doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-            rows.append((f"`{path.relative_to(root)}`", doc.split("\n\n")[0].replace("\n", " ").replace("|", "\\|")))
+            rows.append(
+                (
+                    f"`{path.relative_to(root)}`",
+                    doc.split("\n\n")[0].replace("\n", " ").replace("|", "\\|"),
+                )
+            )
     return table(("module", "what it does"), rows)
 
 
-PARTS: dict[str, Callable[[], str]] = {"axes": axes, "settings": settings, "suites": shipped_suites,
-                                       "pytest-options": pytest_options, "commands": command_help, "schema": schema,
-                                       "code-map": code_map}  # fmt: skip
+PARTS: dict[str, Callable[[], str]] = {
+    "axes": axes,
+    "settings": settings,
+    "suites": shipped_suites,
+    "pytest-options": pytest_options,
+    "commands": command_help,
+    "schema": schema,
+    "code-map": code_map,
+}
 
 
 def expand(markdown: str) -> str:
@@ -150,7 +198,9 @@ def expand(markdown: str) -> str:
     def part(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in PARTS:
-            raise UserError(f"docs marker rnnbench:{name}: unknown part (known: {', '.join(PARTS)})")
+            raise UserError(
+                f"docs marker rnnbench:{name}: unknown part (known: {', '.join(PARTS)})"
+            )
         return PARTS[name]()
 
     return MARKER.sub(part, markdown)

@@ -10,7 +10,9 @@ from rnnbench.reports import cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = ArgumentParser(prog="python -m rnnbench.reports", description="Build an rnnbench report.")
+    parser = ArgumentParser(
+        prog="python -m rnnbench.reports", description="Build an rnnbench report."
+    )
     cli.add_arguments(parser)
     args = parser.parse_args(argv)
     try:

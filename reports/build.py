@@ -27,7 +27,9 @@ from rnnbench.results import atomic
 def describe(inputs: Inputs) -> tuple[str, str]:
     """Page title (the suites) and a one-line summary of the inputs and statuses."""
     frame = inputs.frame
-    suites = ", ".join(dict.fromkeys(s if isinstance(s, str) and s else "unknown suite" for s in frame["suite"]))
+    suites = ", ".join(
+        dict.fromkeys(s if isinstance(s, str) and s else "unknown suite" for s in frame["suite"])
+    )
     counts = frame["status"].value_counts()
     statuses = ", ".join(f"{counts[s]} {s}" for s in ("ok", "failed", "skipped") if s in counts)
     n = len(inputs.environments)
@@ -39,9 +41,14 @@ def describe(inputs: Inputs) -> tuple[str, str]:
 
 
 def build(
-    paths: list[str | Path], out: Path, progress: bool = True, history: Path | None = None, pattern: str = "*",
-    summary_md: Path | None = None, reference: str | None = None,
-) -> Path:  # fmt: skip
+    paths: list[str | Path],
+    out: Path,
+    progress: bool = True,
+    history: Path | None = None,
+    pattern: str = "*",
+    summary_md: Path | None = None,
+    reference: str | None = None,
+) -> Path:
     """Write the report for result files/directories `paths` into `out`; returns report.html.
 
     With `history` (a SQLite history file), trend plots of the cases matching the glob `pattern`;
@@ -49,17 +56,23 @@ def build(
     Inputs and history are loaded and checked before the progress bar starts, so a bad input is one line.
     """
     inputs = load_inputs(paths)
-    ctx = Context(inputs, out, load_trend(history, pattern) if history is not None else None, reference)
+    ctx = Context(
+        inputs, out, load_trend(history, pattern) if history is not None else None, reference
+    )
     style.seed_cell_colors(tables.cell_order(inputs.ok["cell"]))
     ctx.cells  # noqa: B018 - an unknown --reference is one line before anything is written
     atomic.check_directory(out, "-o")
     for folder in ("tables", "plots"):
         atomic.make_directory(out / folder, "-o ")
     sections = []
-    with tqdm(total=len(SECTIONS) + 1, desc="report", unit="step", file=sys.stderr, disable=not progress) as steps:
+    with tqdm(
+        total=len(SECTIONS) + 1, desc="report", unit="step", file=sys.stderr, disable=not progress
+    ) as steps:
         for section in SECTIONS:
             steps.set_postfix_str(section.name)
-            sections.append({"name": section.name, "title": section.title, "view": section.build(ctx)})
+            sections.append(
+                {"name": section.name, "title": section.title, "view": section.build(ctx)}
+            )
             steps.update()
         steps.set_postfix_str("html")
         page = out / "report.html"

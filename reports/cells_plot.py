@@ -35,22 +35,43 @@ def cells_figure(found: CellsVerdict) -> Figure | str:
             line = line.sort_values(axis)
             dash, marker = style.series_style(phases.index(phase))
             color = style.CELL_COLORS[str(cell)]
-            ax.plot(line[axis], line["ratio"], dash, marker=marker, color=color, markersize=4,
-                    label=f"{cell} {str(phase).replace('_', '+')}")  # fmt: skip
-            ax.fill_between(line[axis], line["ci_low"], line["ci_high"], color=color, alpha=0.15, linewidth=0)
+            ax.plot(
+                line[axis],
+                line["ratio"],
+                dash,
+                marker=marker,
+                color=color,
+                markersize=4,
+                label=f"{cell} {str(phase).replace('_', '+')}",
+            )
+            ax.fill_between(
+                line[axis], line["ci_low"], line["ci_high"], color=color, alpha=0.15, linewidth=0
+            )
         ax.axhline(1.0, color=style.CELL_COLORS[found.reference], linewidth=1.5)
         ax.set_yscale("log")
         style.log_if_wide(ax, rows[axis], "x", style.SWEEP_SPAN)
         style.data_ticks(ax, rows[axis])
         ax.set_xlabel(LABELS[axis])
-        ax.set_title(fixed_text({k: v for k, v in fixed.items() if k not in (axis, "model", "dtype")}), fontsize=8)
+        ax.set_title(
+            fixed_text({k: v for k, v in fixed.items() if k not in (axis, "model", "dtype")}),
+            fontsize=8,
+        )
         ax.grid(True, which="both", alpha=0.3)
     span = pd.concat([shapes["ci_low"], shapes["ci_high"], pd.Series([0.9, 1.1])])
     panels[0].set_ylim(span.min() / 1.1, span.max() * 1.1)
     style.unit_axis(panels[0].yaxis, style.format_ratio_tick)
     panels[0].set_ylabel(f"time / {found.reference} time")
-    panels[0].text(0.02, 0.03, f"below 1: faster than {found.reference}", transform=panels[0].transAxes, fontsize=8)
+    panels[0].text(
+        0.02,
+        0.03,
+        f"below 1: faster than {found.reference}",
+        transform=panels[0].transAxes,
+        fontsize=8,
+    )
     fig.legend(*panels[0].get_legend_handles_labels(), loc="outside right center", fontsize=8)
-    fig.suptitle(f"Each cell's time ratio to {found.reference} per shape (band: bootstrap 95% CI; "
-                 f"line at 1.0: {found.reference})", fontsize=10)  # fmt: skip
+    fig.suptitle(
+        f"Each cell's time ratio to {found.reference} per shape (band: bootstrap 95% CI; "
+        f"line at 1.0: {found.reference})",
+        fontsize=10,
+    )
     return fig

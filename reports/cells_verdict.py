@@ -38,7 +38,9 @@ class CellsVerdict:
     shapes: pd.DataFrame  # one row per (shape, device, phase, cell ≠ reference): medians, ratio, CI
     lines: pd.DataFrame  # one row per (device, phase, cell ≠ reference)
     winners: pd.DataFrame  # one row per (shape, device, phase): the fastest cell and its lead
-    flips: pd.DataFrame  # one row per (device, phase): the fastest cell's counts and where it changes
+    flips: (
+        pd.DataFrame
+    )  # one row per (device, phase): the fastest cell's counts and where it changes
 
 
 def pick_reference(cells: list[str], requested: str | None) -> str:
@@ -46,7 +48,9 @@ def pick_reference(cells: list[str], requested: str | None) -> str:
     when present, else the first cell."""
     if requested is not None:
         if requested not in cells:
-            raise UserError(f"--reference: no timed records of cell {requested!r} (cells: {', '.join(cells)})")
+            raise UserError(
+                f"--reference: no timed records of cell {requested!r} (cells: {', '.join(cells)})"
+            )
         return requested
     return "lstm" if "lstm" in cells else cells[0]
 
@@ -60,18 +64,40 @@ def shape_ratios(ok: pd.DataFrame, reference: str) -> pd.DataFrame:
         both = mine.join(base[["median_s", "times_s", "noisy"]].add_suffix("_ref"), how="inner")
         if both.empty:
             continue
-        intervals = [significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
-                     for a, b in zip(both["times_s_ref"], both["times_s"])]  # fmt: skip
-        parts.append(pd.DataFrame({
-            "cell": cell, "median_s": both["median_s"].to_numpy(float),
-            "reference_median_s": both["median_s_ref"].to_numpy(float),
-            "ratio": both["median_s"].to_numpy(float) / both["median_s_ref"].to_numpy(float),
-            "ci_low": [low for low, _ in intervals], "ci_high": [high for _, high in intervals],
-            "noisy": both["noisy"].fillna(False).to_numpy(bool) | both["noisy_ref"].fillna(False).to_numpy(bool),
-        }, index=both.index).reset_index())  # fmt: skip
+        intervals = [
+            significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
+            for a, b in zip(both["times_s_ref"], both["times_s"])
+        ]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "cell": cell,
+                    "median_s": both["median_s"].to_numpy(float),
+                    "reference_median_s": both["median_s_ref"].to_numpy(float),
+                    "ratio": both["median_s"].to_numpy(float)
+                    / both["median_s_ref"].to_numpy(float),
+                    "ci_low": [low for low, _ in intervals],
+                    "ci_high": [high for _, high in intervals],
+                    "noisy": both["noisy"].fillna(False).to_numpy(bool)
+                    | both["noisy_ref"].fillna(False).to_numpy(bool),
+                },
+                index=both.index,
+            ).reset_index()
+        )
     if not parts:
-        return pd.DataFrame(columns=[*KEY, "phase", "cell", "median_s", "reference_median_s", "ratio", "ci_low",
-                                     "ci_high", "noisy"])  # fmt: skip
+        return pd.DataFrame(
+            columns=[
+                *KEY,
+                "phase",
+                "cell",
+                "median_s",
+                "reference_median_s",
+                "ratio",
+                "ci_low",
+                "ci_high",
+                "noisy",
+            ]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -87,12 +113,22 @@ def summarize(shapes: pd.DataFrame, reference: str) -> pd.DataFrame:
         low, high = median_interval(rows["ratio"])
         median = float(rows["ratio"].median())
         flips = crossovers(rows, judge=judge(str(cell), reference))
-        lines.append({
-            "device_label": device, "phase": phase, "cell": cell, "shapes": len(rows),
-            "faster": int((rows["ratio"] < 1 - TIE).sum()), "slower": int((rows["ratio"] > 1 + TIE).sum()),
-            "ties": int(((rows["ratio"] - 1).abs() <= TIE).sum()), "median_ratio": median, "ci_low": low,
-            "ci_high": high, "ci_spans_one": bool(low <= 1 <= high), "crossovers": "; ".join(flips) or "none",
-        })  # fmt: skip
+        lines.append(
+            {
+                "device_label": device,
+                "phase": phase,
+                "cell": cell,
+                "shapes": len(rows),
+                "faster": int((rows["ratio"] < 1 - TIE).sum()),
+                "slower": int((rows["ratio"] > 1 + TIE).sum()),
+                "ties": int(((rows["ratio"] - 1).abs() <= TIE).sum()),
+                "median_ratio": median,
+                "ci_low": low,
+                "ci_high": high,
+                "ci_spans_one": bool(low <= 1 <= high),
+                "crossovers": "; ".join(flips) or "none",
+            }
+        )
     return pd.DataFrame(lines)
 
 
@@ -104,10 +140,16 @@ def winners(ok: pd.DataFrame) -> pd.DataFrame:
     firsts = ranked.groupby(group, sort=False, dropna=False).nth(0).set_index(group)
     seconds = ranked.groupby(group, sort=False, dropna=False).nth(1).set_index(group)
     firsts = firsts.loc[seconds.index]
-    return pd.DataFrame({"fastest": firsts["cell"], "median_s": firsts["median_s"],
-                         "runner_up": seconds["cell"], "lead": seconds["median_s"] / firsts["median_s"],
-                         "contenders": ranked.groupby(group, dropna=False)["cell"].size().loc[seconds.index]},
-                        index=seconds.index).reset_index()  # fmt: skip
+    return pd.DataFrame(
+        {
+            "fastest": firsts["cell"],
+            "median_s": firsts["median_s"],
+            "runner_up": seconds["cell"],
+            "lead": seconds["median_s"] / firsts["median_s"],
+            "contenders": ranked.groupby(group, dropna=False)["cell"].size().loc[seconds.index],
+        },
+        index=seconds.index,
+    ).reset_index()
 
 
 def winner_flips(best: pd.DataFrame) -> pd.DataFrame:
@@ -116,9 +158,15 @@ def winner_flips(best: pd.DataFrame) -> pd.DataFrame:
     for (device, phase), rows in best.groupby(ROUND, sort=False):
         counts = rows["fastest"].value_counts()
         flips = crossovers(rows, column="fastest", judge=str)
-        lines.append({"device_label": device, "phase": phase, "shapes": len(rows),
-                      "wins": ", ".join(f"{cell} {n}" for cell, n in counts.items()),
-                      "winner_flips": "; ".join(flips) or "none"})  # fmt: skip
+        lines.append(
+            {
+                "device_label": device,
+                "phase": phase,
+                "shapes": len(rows),
+                "wins": ", ".join(f"{cell} {n}" for cell, n in counts.items()),
+                "winner_flips": "; ".join(flips) or "none",
+            }
+        )
     return pd.DataFrame(lines)
 
 
@@ -129,14 +177,23 @@ def cells_verdict(ok: pd.DataFrame, reference: str | None = None) -> CellsVerdic
     name = main_input(ok)
     rows = ok[ok["input"] == name]
     cells = tables.cell_order(rows["cell"])
+    if not cells and reference is None:  # no record names a cell (e.g. pytest-benchmark JSON)
+        return None
     chosen = pick_reference(cells, reference)
     if len(cells) < 2:
         return None
     shapes = shape_ratios(rows, chosen)
     lines = summarize(shapes, chosen) if not shapes.empty else pd.DataFrame()
     best = winners(rows)
-    return CellsVerdict(name, chosen, [chosen, *(c for c in cells if c != chosen)], shapes, lines, best,
-                        winner_flips(best) if not best.empty else pd.DataFrame())  # fmt: skip
+    return CellsVerdict(
+        name,
+        chosen,
+        [chosen, *(c for c in cells if c != chosen)],
+        shapes,
+        lines,
+        best,
+        winner_flips(best) if not best.empty else pd.DataFrame(),
+    )
 
 
 def line_texts(found: CellsVerdict) -> list[dict[str, Any]]:
@@ -145,17 +202,28 @@ def line_texts(found: CellsVerdict) -> list[dict[str, Any]]:
     if lines.empty:
         return []
     order = {phase: n for n, phase in enumerate(PHASES)}
-    lines = lines.sort_values(["device_label", "phase"], key=lambda s: s.map(order) if s.name == "phase" else s,
-                              kind="stable")  # fmt: skip
+    lines = lines.sort_values(
+        ["device_label", "phase"],
+        key=lambda s: s.map(order) if s.name == "phase" else s,
+        kind="stable",
+    )
     texts = []
     for row in lines.to_dict("records"):
         ratio, cell = float(row["median_ratio"]), str(row["cell"])
-        texts.append({
-            "device": row["device_label"], "phase": str(row["phase"]).replace("_", "+"), "cell": cell,
-            "ratio": format_ratio_ci(ratio, row["ci_low"], row["ci_high"]),
-            "faster": "tie" if abs(ratio - 1) <= TIE else cell if ratio < 1 else found.reference,
-            "unsure": bool(row["ci_spans_one"] and abs(ratio - 1) > TIE),
-            "counts": f"{row['faster']} / {row['slower']} / {row['ties']} of {row['shapes']}",
-            "crossovers": row["crossovers"],
-        })  # fmt: skip
+        texts.append(
+            {
+                "device": row["device_label"],
+                "phase": str(row["phase"]).replace("_", "+"),
+                "cell": cell,
+                "ratio": format_ratio_ci(ratio, row["ci_low"], row["ci_high"]),
+                "faster": "tie"
+                if abs(ratio - 1) <= TIE
+                else cell
+                if ratio < 1
+                else found.reference,
+                "unsure": bool(row["ci_spans_one"] and abs(ratio - 1) > TIE),
+                "counts": f"{row['faster']} / {row['slower']} / {row['ties']} of {row['shapes']}",
+                "crossovers": row["crossovers"],
+            }
+        )
     return texts

@@ -18,8 +18,18 @@ from rnnbench.reports.state_claim import same_size, state_row
 
 NOT_MEASURED = "not measured"
 TIE = 0.05  # ratios within ±5% of 1.0 count as a tie: timings on a shared machine are not finer
-SPLIT_AXES = ("device_label", "input", "dtype", "model", "batch", "seq_len", "input_size",
-              "hidden_size", "num_layers", "bidirectional")  # fmt: skip
+SPLIT_AXES = (
+    "device_label",
+    "input",
+    "dtype",
+    "model",
+    "batch",
+    "seq_len",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+)
 CLAIMS = {
     "gates": "LSTM has 3 gates (input, forget, output), GRU 2 (update, reset)",
     "parameters": "GRU has fewer parameters",
@@ -51,7 +61,9 @@ def ratio_range(ratios: pd.Series, what: str) -> str:
     low, high, mid = ratios.min(), ratios.max(), ratios.median()
     span = f"{low:.3g}×" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}–{high:.3g}×"
     tail = "on every shape" if span.count("–") == 0 else f"median {mid:.3g}×"
-    return f"GRU {what} = {span} LSTM's ({tail}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''})"
+    return (
+        f"GRU {what} = {span} LSTM's ({tail}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''})"
+    )
 
 
 def where_it_flips(table: pd.DataFrame, holds: pd.Series, word: str, opposite: str) -> str:
@@ -114,12 +126,17 @@ def memory_row(ok: pd.DataFrame) -> tuple[str, str]:
     """Training memory: judged on the peak bytes of a forward+backward round where measured (the
     saved-for-backward ratio shown beside it), else on the bytes autograd saves for backward."""
     saved = ratio_row(
-        pairs(ok, "saved_bytes", "forward_backward"), "saved-for-backward bytes", "GRU smaller", "GRU not smaller"
+        pairs(ok, "saved_bytes", "forward_backward"),
+        "saved-for-backward bytes",
+        "GRU smaller",
+        "GRU not smaller",
     )
     peak = pairs(ok, "peak_bytes", "forward_backward")
     if peak.empty:
         return saved
-    measured, judged = ratio_row(peak, "training-step peak memory", "GRU smaller", "GRU not smaller")
+    measured, judged = ratio_row(
+        peak, "training-step peak memory", "GRU smaller", "GRU not smaller"
+    )
     return (measured if saved[0] == NOT_MEASURED else f"{measured}; {saved[0]}"), judged
 
 
@@ -127,7 +144,10 @@ ROWS: dict[str, Callable[[pd.DataFrame], tuple[str, str]]] = {
     "gates": gates_row,
     "parameters": lambda ok: ratio_row(pairs(ok, "params"), "params", "fewer", "not fewer"),
     "training speed": lambda ok: ratio_row(
-        pairs(ok, "median_s", "forward_backward"), "forward+backward time", "GRU faster", "GRU not faster"
+        pairs(ok, "median_s", "forward_backward"),
+        "forward+backward time",
+        "GRU faster",
+        "GRU not faster",
     ),
     "inference speed": lambda ok: ratio_row(
         pairs(ok, "median_s", "inference"), "inference time", "GRU faster", "GRU not faster"

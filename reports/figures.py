@@ -22,7 +22,9 @@ def fit_title(figure: Figure) -> None:
         return
     size = figure._suptitle.get_fontsize()
     width = max(20, int(figure.get_figwidth() * 72 / (size * CHAR_WIDTH)))
-    figure.suptitle("\n".join(textwrap.fill(line, width) for line in text.split("\n")), fontsize=size)
+    figure.suptitle(
+        "\n".join(textwrap.fill(line, width) for line in text.split("\n")), fontsize=size
+    )
 
 
 def write_plot(out: Path, name: str, title: str, shows: str, drawn: Figure | str) -> Plot:
@@ -35,8 +37,13 @@ def write_plot(out: Path, name: str, title: str, shows: str, drawn: Figure | str
     png = out / f"{name}.png"
     with atomic.replacing(png) as tmp:
         drawn.savefig(tmp, dpi=PNG_DPI)
-    drawn.set_layout_engine("none")  # keep the layout the PNG got: laying out again costs as much as drawing
-    with matplotlib.rc_context({"svg.fonttype": "none"}), atomic.replacing(out / f"{name}.svg") as tmp:
+    drawn.set_layout_engine(
+        "none"
+    )  # keep the layout the PNG got: laying out again costs as much as drawing
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none"}),
+        atomic.replacing(out / f"{name}.svg") as tmp,
+    ):
         drawn.savefig(tmp)
     width, height = (round(v * PNG_DPI) for v in drawn.get_size_inches())
     return Plot(name, title, png=png, alt=f"{title}: {shows}. {heading}", size=(width, height))

@@ -38,9 +38,18 @@ def headline(shapes: pd.DataFrame) -> Figure | str:
             label = phase.replace("_", "+") + (f" {device}" if len(devices) > 1 else "")
             ax.plot(x, line["ratio"], dash, marker=marker, color=color, label=label, markersize=4)
             noisy = line["noisy"].to_numpy(bool)
-            ax.scatter(x[noisy], line["ratio"][noisy], marker=marker, s=16, facecolors="white", edgecolors=color,
-                       zorder=3)  # fmt: skip
-            ax.fill_between(x, line["ci_low"], line["ci_high"], color=color, alpha=0.15, linewidth=0)
+            ax.scatter(
+                x[noisy],
+                line["ratio"][noisy],
+                marker=marker,
+                s=16,
+                facecolors="white",
+                edgecolors=color,
+                zorder=3,
+            )
+            ax.fill_between(
+                x, line["ci_low"], line["ci_high"], color=color, alpha=0.15, linewidth=0
+            )
         ax.axhline(1.0, color="black", linewidth=1)
         ax.set_yscale("log")
         values = rows[axis].astype(int) if rows[axis].dtype == bool else rows[axis]
@@ -50,19 +59,35 @@ def headline(shapes: pd.DataFrame) -> Figure | str:
         if axis == "bidirectional":
             ax.set_xticks([0, 1], ["uni", "bi"])
         ax.set_xlabel(LABELS[axis])
-        ax.set_title(fixed_text({k: v for k, v in fixed.items() if k not in (axis, "model", "dtype")}), fontsize=8)
+        ax.set_title(
+            fixed_text({k: v for k, v in fixed.items() if k not in (axis, "model", "dtype")}),
+            fontsize=8,
+        )
         ax.grid(True, which="both", alpha=0.3)
     panels[0].set_ylim(span.min() / 1.05, span.max() * 1.05)
     style.unit_axis(panels[0].yaxis, style.format_ratio_tick)
     panels[0].set_ylabel("GRU time / LSTM time")
     panels[0].text(0.02, 0.03, "below 1: GRU faster", transform=panels[0].transAxes, fontsize=8)
     handles, labels = panels[0].get_legend_handles_labels()
-    order = [labels.index(p.replace("_", "+")) for p in tables.ordered(shapes["phase"], PHASES)
-             if p.replace("_", "+") in labels]  # fmt: skip
+    order = [
+        labels.index(p.replace("_", "+"))
+        for p in tables.ordered(shapes["phase"], PHASES)
+        if p.replace("_", "+") in labels
+    ]
     if len(devices) > 1:
         order = list(range(len(labels)))
-    fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="outside right center", fontsize=8)
-    common = fixed_text({key: shapes[key].iloc[0] for key in ("model", "dtype") if shapes[key].nunique() == 1})
-    fig.suptitle(f"GRU/LSTM time ratio per shape, {common} (band: bootstrap 95% CI; black line: 1.0; "
-                 f"{style.NOISY_NOTE})", fontsize=10)
+    fig.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="outside right center",
+        fontsize=8,
+    )
+    common = fixed_text(
+        {key: shapes[key].iloc[0] for key in ("model", "dtype") if shapes[key].nunique() == 1}
+    )
+    fig.suptitle(
+        f"GRU/LSTM time ratio per shape, {common} (band: bootstrap 95% CI; black line: 1.0; "
+        f"{style.NOISY_NOTE})",
+        fontsize=10,
+    )
     return fig

@@ -24,10 +24,30 @@ from rnnbench.reports.tables import constant_keys
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCRIPT = (TEMPLATES / "tables.js").read_text(encoding="utf-8")
-SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
-TEXT_COLUMNS = ("input", "id", "reason", "claim", "measured", "aspect", "field", "status", "name", "fastest",
-                "significance", "crossovers", "device_label", "cell", "phase", "impl", "layout", "model",
-                "dtype")  # fmt: skip
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode(
+    "ascii"
+)
+TEXT_COLUMNS = (
+    "input",
+    "id",
+    "reason",
+    "claim",
+    "measured",
+    "aspect",
+    "field",
+    "status",
+    "name",
+    "fastest",
+    "significance",
+    "crossovers",
+    "device_label",
+    "cell",
+    "phase",
+    "impl",
+    "layout",
+    "model",
+    "dtype",
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +80,23 @@ def display(table: pd.DataFrame) -> dict[str, object]:
     """A table as header and rows of display text, raw sort keys and CSS classes (noisy rows marked)."""
     shown = units.humanize(table)
     noisy = [c for c in table.columns if str(c).split(" ")[-1] == "noisy"]
-    flags = table[noisy].fillna(False).astype(bool).any(axis=1).tolist() if noisy else [False] * len(table)
+    flags = (
+        table[noisy].fillna(False).astype(bool).any(axis=1).tolist()
+        if noisy
+        else [False] * len(table)
+    )
     rows = [
-        {"css": "noisy" if flag else "", "cells": [
-            {"text": text, "css": cell_css(column, text), "sort": sort_key(raw)}
-            for column, text, raw in zip(shown.columns, values, raws)
-        ]}
-        for values, raws, flag in zip(shown.itertuples(index=False), table.itertuples(index=False), flags)
-    ]  # fmt: skip
+        {
+            "css": "noisy" if flag else "",
+            "cells": [
+                {"text": text, "css": cell_css(column, text), "sort": sort_key(raw)}
+                for column, text, raw in zip(shown.columns, values, raws)
+            ],
+        }
+        for values, raws, flag in zip(
+            shown.itertuples(index=False), table.itertuples(index=False), flags
+        )
+    ]
     return {"columns": list(shown.columns), "rows": rows}
 
 
@@ -81,23 +110,41 @@ def phase_parts(table: pd.DataFrame) -> list[dict[str, object]]:
     common = [c for c in table.columns if not any(c in cols for cols in tagged.values())]
     parts = []
     for phase in phases:
-        part = table[common + tagged[phase]].rename(columns=lambda c: " ".join(w for w in c.split(" ") if w != phase))
+        part = table[common + tagged[phase]].rename(
+            columns=lambda c, phase=phase: " ".join(w for w in c.split(" ") if w != phase)
+        )
         part = part.dropna(how="all", subset=[c for c in part.columns if c not in common])
         parts.append({"caption": phase.replace("_", "+"), **display(part)})
     return parts
 
 
-def table_view(name: str, title: str, note: str, empty: str, table: pd.DataFrame) -> dict[str, object]:
+def table_view(
+    name: str, title: str, note: str, empty: str, table: pd.DataFrame
+) -> dict[str, object]:
     """One collapsible table: constant key columns become a caption; wide tables split per phase."""
     constants = constant_keys(table)
-    return {"name": name, "title": title, "note": note, "empty": empty, "constants": constants,
-            "count": len(table), "parts": phase_parts(table.drop(columns=list(constants)))}  # fmt: skip
+    return {
+        "name": name,
+        "title": title,
+        "note": note,
+        "empty": empty,
+        "constants": constants,
+        "count": len(table),
+        "parts": phase_parts(table.drop(columns=list(constants))),
+    }
 
 
 def plot_view(plot: Plot) -> dict[str, object]:
     png = base64.b64encode(plot.png.read_bytes()).decode("ascii") if plot.png else None
-    return {"name": plot.name, "title": plot.title, "png": png, "reason": plot.reason,
-            "alt": plot.alt or plot.title, "width": plot.size[0], "height": plot.size[1]}  # fmt: skip
+    return {
+        "name": plot.name,
+        "title": plot.title,
+        "png": png,
+        "reason": plot.reason,
+        "alt": plot.alt or plot.title,
+        "width": plot.size[0],
+        "height": plot.size[1],
+    }
 
 
 def render(title: str, summary: str, sections: list[dict[str, Any]]) -> str:
@@ -108,4 +155,6 @@ def render(title: str, summary: str, sections: list[dict[str, Any]]) -> str:
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("report.html.j2")
-    return template.render(title=title, summary=summary, sections=sections, script=SCRIPT, script_hash=SCRIPT_HASH)
+    return template.render(
+        title=title, summary=summary, sections=sections, script=SCRIPT, script_hash=SCRIPT_HASH
+    )

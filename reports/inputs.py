@@ -22,9 +22,23 @@ from rnnbench.results.schema import LoadedDocument
 SHAPE = SHAPE_AXES
 KEY = ("input", *SHAPE, "device_label")
 ENV_FIELDS = (
-    "suite", "run_id", "started", "complete", "commit", "machine", "cpu_model", "cpu_count",
-    "gpu_name", "torch", "cuda", "cudnn", "threads", "python", "platform", "fingerprint",
-)  # fmt: skip
+    "suite",
+    "run_id",
+    "started",
+    "complete",
+    "commit",
+    "machine",
+    "cpu_model",
+    "cpu_count",
+    "gpu_name",
+    "torch",
+    "cuda",
+    "cudnn",
+    "threads",
+    "python",
+    "platform",
+    "fingerprint",
+)
 
 
 @dataclass(frozen=True)
@@ -90,13 +104,24 @@ def distinct(documents: list[LoadedDocument]) -> tuple[list[LoadedDocument], lis
 def environment(doc: LoadedDocument, name: str) -> dict[str, Any]:
     """The environment block of one input, labelled `name`."""
     env, run = doc["env"], doc["run"]
-    facts = {**env, **run, "run_id": store.run_name(doc), "machine": env.get("gpu_name") or env.get("cpu_model")}
-    return {"input": name, "source": doc.get("source"), **{key: facts.get(key) for key in ENV_FIELDS}}
+    facts = {
+        **env,
+        **run,
+        "run_id": store.run_name(doc),
+        "machine": env.get("gpu_name") or env.get("cpu_model"),
+    }
+    return {
+        "input": name,
+        "source": doc.get("source"),
+        **{key: facts.get(key) for key in ENV_FIELDS},
+    }
 
 
 def load_inputs(paths: list[str | Path]) -> Inputs:
     """Load result files or directories; a missing, empty or non-result file is a `UserError`."""
-    documents = list({str(Path(doc["source"]).resolve()): doc for doc in store.load(paths)}.values())
+    documents = list(
+        {str(Path(doc["source"]).resolve()): doc for doc in store.load(paths)}.values()
+    )
     for doc in documents:
         if not doc["records"]:
             raise UserError(f"{doc['source']}: results file holds no records")

@@ -26,10 +26,16 @@ GRID_POINTS = 200
 Drawn = Figure | str
 
 
-def seed_band(curves: list[dict[str, list[float]]], x: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def seed_band(
+    curves: list[dict[str, list[float]]], x: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(grid, mean, low, high) of the seeds' curves on one x grid (last values held)."""
     end = max(curve[x][-1] for curve in curves)
-    grid = np.linspace(0, end, GRID_POINTS) if x == "seconds" else np.unique(np.concatenate([c[x] for c in curves]))
+    grid = (
+        np.linspace(0, end, GRID_POINTS)
+        if x == "seconds"
+        else np.unique(np.concatenate([c[x] for c in curves]))
+    )
     values = np.array([np.interp(grid, curve[x], curve["value"]) for curve in curves])
     return grid, values.mean(0), values.min(0), values.max(0)
 
@@ -44,8 +50,20 @@ def draw_panel(ax: Axes, rows: pd.DataFrame, x: str) -> None:
         ax.plot(grid, mean, style, color=color, label=f"{name} ({len(row['curves'])} seeds)")
         ax.fill_between(grid, low, high, color=color, alpha=0.15)
     first = rows.iloc[0]
-    ax.axhline(first["target"], color="#009E73", linewidth=0.8, linestyle=":", label=f"target {first['target']:g}")
-    ax.axhline(first["baseline"], color=NEUTRAL, linewidth=0.8, linestyle=":", label=f"baseline {first['baseline']:.3g}")
+    ax.axhline(
+        first["target"],
+        color="#009E73",
+        linewidth=0.8,
+        linestyle=":",
+        label=f"target {first['target']:g}",
+    )
+    ax.axhline(
+        first["baseline"],
+        color=NEUTRAL,
+        linewidth=0.8,
+        linestyle=":",
+        label=f"baseline {first['baseline']:.3g}",
+    )
     if first["metric"] == "mse":
         ax.set_yscale("log")
     ax.set_title(f"{first['task']}, seq_len {first['seq_len']}")
@@ -65,7 +83,9 @@ def learning_curves(x: str) -> Callable[[pd.DataFrame], Drawn]:
         rows = rows[rows["curves"].map(lambda c: isinstance(c, list) and len(c) > 0)]
         if rows.empty:
             return "no quality record has learning curves (run: rnnbench run --suite quality)"
-        rows = rows.sort_values("run_id").drop_duplicates(["task", "seq_len", "config"], keep="last")
+        rows = rows.sort_values("run_id").drop_duplicates(
+            ["task", "seq_len", "config"], keep="last"
+        )
         panels = list(rows.groupby(["task", "seq_len"]))
         columns = min(3, len(panels))
         lines = -(-len(panels) // columns)
@@ -85,8 +105,12 @@ def learning_curves(x: str) -> Callable[[pd.DataFrame], Drawn]:
 
 SHOWS = "mean over seeds with a min-max band per configuration (cell, forget-gate bias, size matching), target and baseline lines"
 PLOTS: dict[str, PlotSpec] = {
-    "learning-curves-steps": PlotSpec("Learning curves: metric vs training step", SHOWS, learning_curves("step")),
+    "learning-curves-steps": PlotSpec(
+        "Learning curves: metric vs training step", SHOWS, learning_curves("step")
+    ),
     "learning-curves-seconds": PlotSpec(
-        "Accuracy vs wall time: which reaches the target first here", SHOWS, learning_curves("seconds")
+        "Accuracy vs wall time: which reaches the target first here",
+        SHOWS,
+        learning_curves("seconds"),
     ),
 }

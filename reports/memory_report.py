@@ -45,13 +45,23 @@ def with_peaks(ok: pd.DataFrame) -> pd.DataFrame:
 
 def draw_panel(ax: Axes, rows: pd.DataFrame, x: str, phase: str) -> None:
     """Measured peak, model peak and (training phases) saved bytes of LSTM and GRU against `x`."""
-    shown = [m for m in LINES if m in rows and rows[m].notna().any() and (m != "saved_bytes" or phase != "inference")]
+    shown = [
+        m
+        for m in LINES
+        if m in rows and rows[m].notna().any() and (m != "saved_bytes" or phase != "inference")
+    ]
     for cell, line in rows.groupby("cell"):
         line = line.sort_values(x)
         for measure in shown:
             dash, marker, word = LINES[measure]
-            ax.plot(line[x], line[measure].astype(float), dash, marker=marker, color=style.CELL_COLORS.get(cell, style.NEUTRAL),
-                    label=f"{cell.upper()} {word}")  # fmt: skip
+            ax.plot(
+                line[x],
+                line[measure].astype(float),
+                dash,
+                marker=marker,
+                color=style.CELL_COLORS.get(cell, style.NEUTRAL),
+                label=f"{cell.upper()} {word}",
+            )
     values = pd.concat([rows[m].astype(float) for m in shown])
     style.log_if_wide(ax, rows[x], "x", style.SWEEP_SPAN)
     style.log_if_wide(ax, values[values > 0], "y")
@@ -72,7 +82,9 @@ def memory_vs(x: str) -> Callable[[pd.DataFrame], Drawn]:
         rows, fixed = picked
         devices = sorted(rows["device_label"].unique())
         phases = tables.ordered(rows["phase"], PHASES)
-        fig = Figure(figsize=(max(6.5, 4.2 * len(phases)), 3.8 * len(devices)), layout="constrained")
+        fig = Figure(
+            figsize=(max(6.5, 4.2 * len(phases)), 3.8 * len(devices)), layout="constrained"
+        )
         axes = fig.subplots(len(devices), len(phases), squeeze=False)
         for row, device in enumerate(devices):
             for col, phase in enumerate(phases):

@@ -30,12 +30,16 @@ class Movers:
 
     before: str
     after: str
-    table: pd.DataFrame  # id, cell, phase, before_s, after_s, ratio, ci_low, ci_high, p_value, significance, noisy,
+    table: (
+        pd.DataFrame
+    )  # id, cell, phase, before_s, after_s, ratio, ci_low, ci_high, p_value, significance, noisy,
     # note (the gate's: e.g. "cell code differs from the baseline")
     foreign: list[str]  # fingerprint facts that differ between the two machines
     threshold: float  # the gate's default: a change beyond it (and significant) is marked
     alpha: float
-    grew: tuple[tuple[str, float, pd.DataFrame], ...] = ()  # (case id, instruction ratio, function delta)
+    grew: tuple[
+        tuple[str, float, pd.DataFrame], ...
+    ] = ()  # (case id, instruction ratio, function delta)
 
     def counts(self) -> str:
         """`104 cases: 3 slower ▲, 2 faster ▼, 99 unchanged (significant and beyond the 5% threshold).`"""
@@ -43,27 +47,54 @@ class Movers:
             return "No case was timed in both inputs."
         marks = self.table["significance"].value_counts()
         slower, faster = marks.get(MARKS["regression"], 0), marks.get(MARKS["improvement"], 0)
-        changed = self.table["note"].str.contains("cell code differs", regex=False).sum() if "note" in self.table else 0
-        code = f" The cell's code differs from the first input's in {changed} of them (see note)." if changed else ""
-        return (f"{len(self.table)} cases: {slower} slower ▲, {faster} faster ▼, {len(self.table) - slower - faster} "
-                f"unchanged (a mark: significant and beyond the {self.threshold:.0%} threshold).{code}")  # fmt: skip
+        changed = (
+            self.table["note"].str.contains("cell code differs", regex=False).sum()
+            if "note" in self.table
+            else 0
+        )
+        code = (
+            f" The cell's code differs from the first input's in {changed} of them (see note)."
+            if changed
+            else ""
+        )
+        return (
+            f"{len(self.table)} cases: {slower} slower ▲, {faster} faster ▼, {len(self.table) - slower - faster} "
+            f"unchanged (a mark: significant and beyond the {self.threshold:.0%} threshold).{code}"
+        )
 
 
-def what_grew(before: dict, after: dict, slower: set[str]) -> tuple[tuple[str, float, pd.DataFrame], ...]:
+def what_grew(
+    before: dict, after: dict, slower: set[str]
+) -> tuple[tuple[str, float, pd.DataFrame], ...]:
     """Cases counted in both runs (`pytest bench --counts`) whose instructions grew beyond
     COUNTS_GROWTH, or whose time is marked slower: the functions whose inclusive counts grew most."""
     from rnnbench.gate import counts_delta
 
     def counted(doc: dict) -> dict[str, dict]:
-        return {r["id"]: r for r in doc["records"] if (r.get("counts") or {}).get("functions")
-                and r.get("measures", {}).get("instructions")}  # fmt: skip
+        return {
+            r["id"]: r
+            for r in doc["records"]
+            if (r.get("counts") or {}).get("functions")
+            and r.get("measures", {}).get("instructions")
+        }
 
     base, cur = counted(before), counted(after)
-    ratios = {i: cur[i]["measures"]["instructions"] / base[i]["measures"]["instructions"]
-              for i in base.keys() & cur.keys()}  # fmt: skip
-    chosen = sorted((i for i, r in ratios.items() if r > 1 + COUNTS_GROWTH or i in slower), key=lambda i: -ratios[i])
-    return tuple((i, ratios[i], counts_delta.delta(base[i]["counts"]["functions"], cur[i]["counts"]["functions"]))
-                 for i in chosen[:GREW_SHOWN])  # fmt: skip
+    ratios = {
+        i: cur[i]["measures"]["instructions"] / base[i]["measures"]["instructions"]
+        for i in base.keys() & cur.keys()
+    }
+    chosen = sorted(
+        (i for i, r in ratios.items() if r > 1 + COUNTS_GROWTH or i in slower),
+        key=lambda i: -ratios[i],
+    )
+    return tuple(
+        (
+            i,
+            ratios[i],
+            counts_delta.delta(base[i]["counts"]["functions"], cur[i]["counts"]["functions"]),
+        )
+        for i in chosen[:GREW_SHOWN]
+    )
 
 
 def movers(inputs: Inputs) -> list[Movers]:
@@ -71,20 +102,30 @@ def movers(inputs: Inputs) -> list[Movers]:
     documents = inputs.documents
     if len(documents) < 2:
         return []
-    from rnnbench.gate import compare  # imports torch (through bench.env): paid only when there is a comparison
+    from rnnbench.gate import (
+        compare,
+    )  # imports torch (through bench.env): paid only when there is a comparison
 
     threshold, alpha = compare.Thresholds().default, compare.significance.DEFAULT_ALPHA
     labels = list(inputs.environments["input"])
     found = []
     for doc, label in zip(documents[1:], labels[1:]):
-        result = compare.compare([documents[0]], [doc], compare.Thresholds(threshold), alpha, allow_foreign=True)
+        result = compare.compare(
+            [documents[0]], [doc], compare.Thresholds(threshold), alpha, allow_foreign=True
+        )
         frame = result.frame()
         frame = frame[frame["mark"].isin(list(MARKS))] if not frame.empty else frame
         if frame.empty:
             found.append(Movers(labels[0], label, pd.DataFrame(), result.foreign, threshold, alpha))
             continue
-        after = inputs.ok[inputs.ok["input"] == label].drop_duplicates("id", keep="last").set_index("id")
-        table = frame.rename(columns={"baseline_s": "before_s", "current_s": "after_s", "mark": "significance"})
+        after = (
+            inputs.ok[inputs.ok["input"] == label]
+            .drop_duplicates("id", keep="last")
+            .set_index("id")
+        )
+        table = frame.rename(
+            columns={"baseline_s": "before_s", "current_s": "after_s", "mark": "significance"}
+        )
         table = table.assign(
             cell=table["id"].map(after["cell"]),
             phase=table["id"].map(after["phase"]),
@@ -92,10 +133,26 @@ def movers(inputs: Inputs) -> list[Movers]:
             significance=table["significance"].map(MARKS),
         )
         size = np.abs(np.log(table["ratio"].to_numpy(float)))
-        order = np.lexsort((-size, table["significance"] == MARKS["no change"]))  # marked first, then by size
-        columns = ["id", "cell", "phase", "before_s", "after_s", "ratio", "ci_low", "ci_high", "p_value",
-                   "significance", "noisy", "note"]  # fmt: skip
-        if not table["note"].fillna("").astype(bool).any():  # the column only when a case has something to say
+        order = np.lexsort(
+            (-size, table["significance"] == MARKS["no change"])
+        )  # marked first, then by size
+        columns = [
+            "id",
+            "cell",
+            "phase",
+            "before_s",
+            "after_s",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "significance",
+            "noisy",
+            "note",
+        ]
+        if (
+            not table["note"].fillna("").astype(bool).any()
+        ):  # the column only when a case has something to say
             columns.remove("note")
         table = table.iloc[order][columns].reset_index(drop=True)
         slower = set(table.loc[table["significance"] == MARKS["regression"], "id"])
@@ -113,10 +170,21 @@ def movers_figure(moved: Movers) -> Figure | str:
     ax = fig.subplots()
     for row_index, row in enumerate(top.itertuples(index=False)):
         color = style.CELL_COLORS.get(str(row.cell), style.NEUTRAL)
-        ax.plot([row.ci_low, row.ci_high], [row_index, row_index], color=color, linewidth=2, alpha=0.6)
-        ax.scatter([row.ratio], [row_index], color="white" if row.noisy else color, edgecolors=color, zorder=3)
-    ax.set_yticks(range(len(top)), [f"{i} {s}" if s != "–" else i for i, s in zip(top["id"], top["significance"])],
-                  fontsize=7)  # fmt: skip
+        ax.plot(
+            [row.ci_low, row.ci_high], [row_index, row_index], color=color, linewidth=2, alpha=0.6
+        )
+        ax.scatter(
+            [row.ratio],
+            [row_index],
+            color="white" if row.noisy else color,
+            edgecolors=color,
+            zorder=3,
+        )
+    ax.set_yticks(
+        range(len(top)),
+        [f"{i} {s}" if s != "–" else i for i, s in zip(top["id"], top["significance"])],
+        fontsize=7,
+    )
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xscale("log")
     low = min(top["ci_low"].min(), top["ratio"].min(), 0.95)
@@ -125,5 +193,7 @@ def movers_figure(moved: Movers) -> Figure | str:
     style.unit_axis(ax.xaxis, style.format_ratio_tick)
     ax.set_xlabel("after / before (ratio of medians; line: bootstrap 95% CI; >1: slower)")
     ax.grid(True, axis="x", which="both", alpha=0.3)
-    fig.suptitle(f"Biggest movers ({len(top)} of {len(moved.table)} cases; {style.NOISY_NOTE})", fontsize=10)
+    fig.suptitle(
+        f"Biggest movers ({len(top)} of {len(moved.table)} cases; {style.NOISY_NOTE})", fontsize=10
+    )
     return fig

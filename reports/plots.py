@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from rnnbench.cases.case import CELLS, PHASES
+from rnnbench.cases.case import PHASES
 from rnnbench.reports import memory_report, style, tables
 from rnnbench.reports.claims import pairs
 from rnnbench.reports.inputs import KEY
@@ -39,8 +39,11 @@ class PlotSpec:
 def series_label(cell: str, device: str, name: str, rows: pd.DataFrame) -> str:
     """`GRU`, `GRU cuda-cudnn`, `GRU (input 2)`: only what tells the lines apart."""
     inputs = list(dict.fromkeys(rows["input"]))
-    return " ".join([cell.upper()] + ([device] if rows["device_label"].nunique() > 1 else [])
-                    + ([f"(input {inputs.index(name) + 1})"] if len(inputs) > 1 else []))  # fmt: skip
+    return " ".join(
+        [cell.upper()]
+        + ([device] if rows["device_label"].nunique() > 1 else [])
+        + ([f"(input {inputs.index(name) + 1})"] if len(inputs) > 1 else [])
+    )
 
 
 def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, str] | None) -> None:
@@ -52,11 +55,24 @@ def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, s
         dash, marker = style.series_style(series.index((name, device)))
         color = style.CELL_COLORS.get(cell, style.NEUTRAL)
         ax.plot(line[x], line[y], dash, color=color, label=series_label(cell, device, name, rows))
-        noisy = line["noisy"].fillna(False).astype(bool) if "noisy" in line else pd.Series(False, index=line.index)
+        noisy = (
+            line["noisy"].fillna(False).astype(bool)
+            if "noisy" in line
+            else pd.Series(False, index=line.index)
+        )
         ax.scatter(line[x][~noisy], line[y][~noisy], marker=marker, color=color, zorder=3)
-        ax.scatter(line[x][noisy], line[y][noisy], marker=marker, facecolors="white", edgecolors=color, zorder=3)
+        ax.scatter(
+            line[x][noisy],
+            line[y][noisy],
+            marker=marker,
+            facecolors="white",
+            edgecolors=color,
+            zorder=3,
+        )
         if band is not None:
-            ax.fill_between(line[x], line[band[0]], line[band[1]], color=color, alpha=0.2, linewidth=0)
+            ax.fill_between(
+                line[x], line[band[0]], line[band[1]], color=color, alpha=0.2, linewidth=0
+            )
     style.log_if_wide(ax, rows[x], "x", style.SWEEP_SPAN)
     style.log_if_wide(ax, pd.concat([rows[y], *(rows[b] for b in band or ())]), "y")
     style.data_ticks(ax, rows[x])
@@ -97,7 +113,9 @@ def full_grid(ratios: pd.DataFrame) -> tuple[str, str, pd.DataFrame, dict[str, o
             continue
         rows, fixed = picked
         complete = rows[y].nunique() >= 2 and rows[x].nunique() >= 2
-        complete = complete and len(rows.drop_duplicates([y, x])) == rows[y].nunique() * rows[x].nunique()
+        complete = (
+            complete and len(rows.drop_duplicates([y, x])) == rows[y].nunique() * rows[x].nunique()
+        )
         if complete and (best is None or len(rows) > len(best[2])):
             best = (y, x, rows, fixed)
     return best
@@ -109,7 +127,9 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     if ratios.empty:
         return "no shape has both cells measured"
     ratios = ratios.astype({"ratio": float})
-    name, device = ratios.groupby(list(SERIES)).size().idxmax()  # the input and device with most pairs
+    name, device = (
+        ratios.groupby(list(SERIES)).size().idxmax()
+    )  # the input and device with most pairs
     ratios = ratios[(ratios["input"] == name) & (ratios["device_label"] == device)]
     found = full_grid(ratios.drop(columns="phase").drop_duplicates(list(KEY)))
     if found is None:
@@ -124,22 +144,37 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     axes = fig.subplots(1, len(phases), squeeze=False)
     for ax, phase in zip(axes[0], phases):
         mine = rows[rows["phase"] == phase]
-        grid, low, high = (mine.pivot_table(index=y, columns=x, values=v) for v in ("ratio", "ci_low", "ci_high"))
+        grid, low, high = (
+            mine.pivot_table(index=y, columns=x, values=v) for v in ("ratio", "ci_low", "ci_high")
+        )
         image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", norm=norm, origin="lower", aspect="auto")
         ax.set_xticks(range(len(grid.columns)), [style.label_value(v) for v in grid.columns])
         ax.set_yticks(range(len(grid.index)), [style.label_value(v) for v in grid.index])
         for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
-            dark = abs(math.log(value)) > 0.6 * math.log(reach)  # deep colour: white text reads better
+            dark = abs(math.log(value)) > 0.6 * math.log(
+                reach
+            )  # deep colour: white text reads better
             ci = f"({low.iat[i, j]:.2g}–{high.iat[i, j]:.2g})"
-            ax.text(j, i, f"{value:.2g}×\n{ci}", ha="center", va="center", fontsize=8,
-                    color="white" if dark else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                f"{value:.2g}×\n{ci}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
         ax.set(xlabel=LABELS[x], ylabel=LABELS[y], title=phase.replace("_", "+"))
     bar = fig.colorbar(image, ax=axes[0].tolist(), label="GRU time / LSTM time")
     bar.ax.axhline(1.0, color="black", linewidth=2)
-    bar.set_ticks([norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}×", "1×", f"{norm.vmax:.3g}×"])
+    bar.set_ticks(
+        [norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}×", "1×", f"{norm.vmax:.3g}×"]
+    )
     bar.minorticks_off()
-    fig.suptitle(f"GRU/LSTM time ratio, bootstrap 95% CI in brackets (<1, blue: GRU faster)\n"
-                 f"{fixed_text(fixed)} {device}")
+    fig.suptitle(
+        f"GRU/LSTM time ratio, bootstrap 95% CI in brackets (<1, blue: GRU faster)\n"
+        f"{fixed_text(fixed)} {device}"
+    )
     return fig
 
 
@@ -155,7 +190,9 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
     for ax, phase in zip(axes[:, 0], phases):
         rows = speedups[speedups["phase"] == phase].copy()
         keys = [key for key in KEY if key in rows.columns and rows[key].nunique() > 1] or ["model"]
-        rows["shape"] = [fixed_text(dict(zip(keys, key))) for key in rows[keys].itertuples(index=False)]
+        rows["shape"] = [
+            fixed_text(dict(zip(keys, key))) for key in rows[keys].itertuples(index=False)
+        ]
         shapes = list(dict.fromkeys(rows["shape"]))
         cells = tables.cell_order(rows["cell"])
         width = 0.8 / len(cells)
@@ -165,8 +202,15 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
             low = mine["cuda-native q1_s"] / mine["cuda-cudnn q3_s"]
             high = mine["cuda-native q3_s"] / mine["cuda-cudnn q1_s"]
             positions = [i + (k - (len(cells) - 1) / 2) * width for i in range(len(shapes))]
-            ax.bar(positions, value, width, color=style.CELL_COLORS.get(cell, style.NEUTRAL), label=cell.upper(),
-                   yerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)], capsize=2)  # fmt: skip
+            ax.bar(
+                positions,
+                value,
+                width,
+                color=style.CELL_COLORS.get(cell, style.NEUTRAL),
+                label=cell.upper(),
+                yerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)],
+                capsize=2,
+            )
         ax.set_xticks(range(len(shapes)), shapes, rotation=30, ha="right")
         ax.axhline(1.0, color="black", linewidth=1)
         ax.set(title=phase.replace("_", "+"), ylabel="speed-up (×)")
@@ -177,22 +221,38 @@ def cudnn_bars(ok: pd.DataFrame) -> Drawn:
 
 PLOTS: dict[str, PlotSpec] = {
     "time_vs_seq_len": PlotSpec(
-        "Time vs sequence length", "median time per call of LSTM and GRU against sequence length, one panel "
-        "per phase, IQR band", time_vs("seq_len")),
+        "Time vs sequence length",
+        "median time per call of LSTM and GRU against sequence length, one panel "
+        "per phase, IQR band",
+        time_vs("seq_len"),
+    ),
     "time_vs_batch": PlotSpec(
-        "Time vs batch size", "median time per call of LSTM and GRU against batch size, one panel per phase, "
-        "IQR band", time_vs("batch")),
+        "Time vs batch size",
+        "median time per call of LSTM and GRU against batch size, one panel per phase, IQR band",
+        time_vs("batch"),
+    ),
     "time_vs_hidden_size": PlotSpec(
-        "Time vs hidden size", "median time per call of LSTM and GRU against hidden size, one panel per phase, "
-        "IQR band", time_vs("hidden_size")),
+        "Time vs hidden size",
+        "median time per call of LSTM and GRU against hidden size, one panel per phase, IQR band",
+        time_vs("hidden_size"),
+    ),
     "roofline": PlotSpec(
-        "Roofline: achieved GFLOP/s vs the GEMM ceiling", "achieved GFLOP/s of every timed case against its "
-        "FLOPs per call, with the measured GEMM ceiling of each device as a line and IQR error bars", roofline),
+        "Roofline: achieved GFLOP/s vs the GEMM ceiling",
+        "achieved GFLOP/s of every timed case against its "
+        "FLOPs per call, with the measured GEMM ceiling of each device as a line and IQR error bars",
+        roofline,
+    ),
     **{name: PlotSpec(*spec) for name, spec in memory_report.PLOTS.items()},
     "ratio_heat_map": PlotSpec(
-        "GRU/LSTM time ratio over a 2-D grid", "heat map of the GRU/LSTM time ratio over two axes measured as a "
-        "complete grid, one panel per phase", ratio_heat_map),
+        "GRU/LSTM time ratio over a 2-D grid",
+        "heat map of the GRU/LSTM time ratio over two axes measured as a "
+        "complete grid, one panel per phase",
+        ratio_heat_map,
+    ),
     "cudnn_speedup": PlotSpec(
-        "cuDNN speed-up", "bars of the cuDNN-off over cuDNN-on time ratio per shape for LSTM and GRU, with the "
-        "IQR range", cudnn_bars),
-}  # fmt: skip
+        "cuDNN speed-up",
+        "bars of the cuDNN-off over cuDNN-on time ratio per shape for LSTM and GRU, with the "
+        "IQR range",
+        cudnn_bars,
+    ),
+}

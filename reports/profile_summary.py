@@ -43,7 +43,9 @@ def pairs(documents: list[LoadedDocument], vary: str) -> list[tuple[Record, Reco
         raise ValueError(f"vary: unknown axis {vary!r} (expected one of: {', '.join(AXES)})")
     groups: dict[tuple[Any, ...], list[Record]] = {}
     for record in profiled_records(documents):
-        same = tuple(record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES if axis != vary)
+        same = tuple(
+            record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES if axis != vary
+        )
         groups.setdefault((record["run_id"], *same), []).append(record)
     found = []
     for members in groups.values():
@@ -57,15 +59,15 @@ def label(record: Record, vary: str) -> str:
     return f"{vary}={record['case'][vary]}"
 
 
-def top_ops_side_by_side(
-    a: Record, b: Record, vary: str = "cell", top: int = 3
-) -> pd.DataFrame:
+def top_ops_side_by_side(a: Record, b: Record, vary: str = "cell", top: int = 3) -> pd.DataFrame:
     """The top ops of two records next to each other: one row per rank, column groups per record."""
     frames = {label(record, vary): ops_frame(record, top) for record in (a, b)}
     return pd.concat(frames, axis=1)
 
 
-def why_tables(documents: list[LoadedDocument], vary: str = "cell", top: int = 3) -> list[dict[str, Any]]:
+def why_tables(
+    documents: list[LoadedDocument], vary: str = "cell", top: int = 3
+) -> list[dict[str, Any]]:
     """For every pair differing in `vary`: a title, trace dirs, op calls per round, side-by-side table."""
     return [
         {
@@ -94,7 +96,12 @@ def efficiency_figure(frame: pd.DataFrame, x: str) -> Figure:
     if ok.empty:
         raise ValueError("no ok records with an efficiency to plot")
     ok["pct"] = 100 * ok["efficiency"].astype(float)
-    ok["series"] = ok["cell"] + " " + ok["device"] + ok["cudnn"].map({True: " cudnn", False: " native"}).fillna("")
+    ok["series"] = (
+        ok["cell"]
+        + " "
+        + ok["device"]
+        + ok["cudnn"].map({True: " cudnn", False: " native"}).fillna("")
+    )
     phases = sorted(ok["phase"].unique())
     fig = Figure(figsize=(4 * len(phases), 3.2), layout="constrained")
     axes = fig.subplots(1, len(phases), sharey=True, squeeze=False)

@@ -46,16 +46,35 @@ def roofline(ok: pd.DataFrame) -> Figure | str:
         for (cell, name, device), points in data.groupby(["cell", "input", "device_label"]):
             dash, marker = style.series_style(series.index((name, device)))
             color = style.CELL_COLORS.get(cell, style.NEUTRAL)
-            errors = [(points["rate"] - points["low"]).clip(lower=0), (points["high"] - points["rate"]).clip(lower=0)]
-            ax.errorbar(points["flops"], points["rate"], yerr=errors, fmt="none", ecolor=color, alpha=0.6)
+            errors = [
+                (points["rate"] - points["low"]).clip(lower=0),
+                (points["high"] - points["rate"]).clip(lower=0),
+            ]
+            ax.errorbar(
+                points["flops"], points["rate"], yerr=errors, fmt="none", ecolor=color, alpha=0.6
+            )
             for noisy, face in ((False, color), (True, "white")):
                 mine = points[points["noisy"] == noisy]
-                ax.scatter(mine["flops"], mine["rate"], marker=marker, facecolors=face, edgecolors=color,
-                           label=None if noisy else f"{cell.upper()} {device}", zorder=3)  # fmt: skip
+                ax.scatter(
+                    mine["flops"],
+                    mine["rate"],
+                    marker=marker,
+                    facecolors=face,
+                    edgecolors=color,
+                    label=None if noisy else f"{cell.upper()} {device}",
+                    zorder=3,
+                )
         for (name, device, dtype), ceiling in limits.items():
-            dash, _ = style.series_style(series.index((name, device)) if (name, device) in series else 0)
-            ax.axhline(ceiling, color=style.NEUTRAL, linestyle=dash, linewidth=1.5,
-                       label=f"GEMM ceiling {device}/{dtype}: {ceiling:.3g} GFLOP/s")  # fmt: skip
+            dash, _ = style.series_style(
+                series.index((name, device)) if (name, device) in series else 0
+            )
+            ax.axhline(
+                ceiling,
+                color=style.NEUTRAL,
+                linestyle=dash,
+                linewidth=1.5,
+                label=f"GEMM ceiling {device}/{dtype}: {ceiling:.3g} GFLOP/s",
+            )
         ax.set(xscale="log", yscale="log", title=phase.replace("_", "+"), xlabel="FLOPs per call")
         low = min(data["low"].min(), limits.min())
         ax.set_ylim(low / 1.5, max(data["high"].max(), limits.max()) * 1.5)
@@ -63,7 +82,11 @@ def roofline(ok: pd.DataFrame) -> Figure | str:
         style.unit_axis(ax.yaxis, lambda v: f"{v:g}")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("achieved GFLOP/s")
-    fig.legend(*axes[0][-1].get_legend_handles_labels(), loc="outside right center", fontsize="x-small")
-    fig.suptitle(f"Roofline: achieved GFLOP/s (error bars: IQR; {style.NOISY_NOTE})\n"
-                 "vs the GEMM ceiling the run measured on the device (line)")
+    fig.legend(
+        *axes[0][-1].get_legend_handles_labels(), loc="outside right center", fontsize="x-small"
+    )
+    fig.suptitle(
+        f"Roofline: achieved GFLOP/s (error bars: IQR; {style.NOISY_NOTE})\n"
+        "vs the GEMM ceiling the run measured on the device (line)"
+    )
     return fig

@@ -42,12 +42,17 @@ class Context:
     inputs: Inputs
     out: Path
     trend: Trend | None = None
-    reference: str | None = None  # the N-cell verdict's reference cell (`--reference`); None: lstm or the first
+    reference: str | None = (
+        None  # the N-cell verdict's reference cell (`--reference`); None: lstm or the first
+    )
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
-        found = {"claims": claims(self.inputs.measured), **tables.all_tables(self.inputs),
-                 "memory_model": memory_report.model_check(self.inputs.ok)}  # fmt: skip
+        found = {
+            "claims": claims(self.inputs.measured),
+            **tables.all_tables(self.inputs),
+            "memory_model": memory_report.model_check(self.inputs.ok),
+        }
         return found | ({"minrnn_claims": self.minrnn} if not self.minrnn.empty else {})
 
     @cached_property
@@ -79,7 +84,9 @@ class Context:
         if not table.empty:
             with atomic.replacing(folder / f"{name}.csv") as tmp:
                 table.to_csv(tmp, index=False)
-            atomic.write_text(folder / f"{name}.md", units.humanize(table).to_markdown(index=False) + "\n")
+            atomic.write_text(
+                folder / f"{name}.md", units.humanize(table).to_markdown(index=False) + "\n"
+            )
         title, note, empty = TABLES.get(name.split("-")[0], (name, "", "no rows"))
         return table_view(name, title, note, empty, table)
 
@@ -100,7 +107,9 @@ def fastest_sentences(best: pd.DataFrame) -> list[str]:
         counts = rows["fastest"].value_counts()
         wins = ", ".join(f"{name} on {count}" for name, count in counts.items())
         plural = "s" if len(rows) != 1 else ""
-        sentences.append(f"Fastest per shape, {phase.replace('_', '+')} ({len(rows)} shape{plural}): {wins}.")
+        sentences.append(
+            f"Fastest per shape, {phase.replace('_', '+')} ({len(rows)} shape{plural}): {wins}."
+        )
     return sentences
 
 
@@ -111,49 +120,77 @@ def cells_view(ctx: Context) -> dict[str, Any] | None:
         return None
     ctx.table("cells_verdict", found.lines)
     shows = f"each cell's median time over {found.reference}'s per shape against each swept axis, bootstrap CI band"
-    flips = [f"{str(row['phase']).replace('_', '+')} ({row['device_label']}, {row['shapes']} shapes): fastest "
-             f"{row['wins']}; the fastest cell changes along {row['winner_flips']}."
-             for row in found.flips.to_dict("records")]  # fmt: skip
+    flips = [
+        f"{str(row['phase']).replace('_', '+')} ({row['device_label']}, {row['shapes']} shapes): fastest "
+        f"{row['wins']}; the fastest cell changes along {row['winner_flips']}."
+        for row in found.flips.to_dict("records")
+    ]
     return {
-        "reference": found.reference, "cells": ", ".join(found.cells), "lines": cells_lines(found), "flips": flips,
+        "reference": found.reference,
+        "cells": ", ".join(found.cells),
+        "lines": cells_lines(found),
+        "flips": flips,
         "paper": paper_claims.claim_sentences(ctx.minrnn),
-        "plot": ctx.plot("cells_ratio", f"Every cell against {found.reference}", shows, cells_figure(found)),
-        "tables": [ctx.table("cells_shapes", found.shapes), ctx.table("cells_fastest", found.winners)],
-    }  # fmt: skip
+        "plot": ctx.plot(
+            "cells_ratio", f"Every cell against {found.reference}", shows, cells_figure(found)
+        ),
+        "tables": [
+            ctx.table("cells_shapes", found.shapes),
+            ctx.table("cells_fastest", found.winners),
+        ],
+    }
 
 
 def verdict_section(ctx: Context) -> dict[str, Any]:
-    extra = {"cells": cells_view(ctx), "time_split": time_split.where_time_goes(ctx.inputs.documents)}
+    extra = {
+        "cells": cells_view(ctx),
+        "time_split": time_split.where_time_goes(ctx.inputs.documents),
+    }
     found = ctx.verdict
     if found is None or found.lines.empty:
         return {"lines": [], "empty": "no shape has both LSTM and GRU timed", **extra}
     ctx.table("verdict", found.lines)
     n = len(ctx.inputs.environments)
     which = f" (of {n} inputs: the last with the most timed records)" if n > 1 else ""
-    source = (f"Input: {found.input}{which}. Ratio = GRU median / LSTM median of one shape (< 1: GRU faster; "
-              "within ±5% of 1: tie); CI: bootstrap over shapes.")  # fmt: skip
-    shows = ("the GRU/LSTM median-time ratio of each shape against each swept axis, one line per phase, "
-             "bootstrap CI band")
+    source = (
+        f"Input: {found.input}{which}. Ratio = GRU median / LSTM median of one shape (< 1: GRU faster; "
+        "within ±5% of 1: tie); CI: bootstrap over shapes."
+    )
+    shows = (
+        "the GRU/LSTM median-time ratio of each shape against each swept axis, one line per phase, "
+        "bootstrap CI band"
+    )
     return {
-        "source": source, "lines": line_texts(found.lines), "memory": found.memory,
+        "source": source,
+        "lines": line_texts(found.lines),
+        "memory": found.memory,
         "classifiers": classifier_sentences(found.shapes),
         "fastest": fastest_sentences(found.fastest),
-        "plot": ctx.plot("verdict_ratio", "GRU/LSTM time ratio vs the swept axes", shows, headline(found.shapes)),
+        "plot": ctx.plot(
+            "verdict_ratio", "GRU/LSTM time ratio vs the swept axes", shows, headline(found.shapes)
+        ),
         "tables": [ctx.table("verdict_shapes", found.shapes)]
         + ([ctx.table("fastest", found.fastest)] if not found.fastest.empty else []),
         **extra,
-    }  # fmt: skip
+    }
 
 
 def plots_section(ctx: Context) -> dict[str, Any]:
     ok = ctx.inputs.ok
-    return {"plots": [ctx.plot(name, spec.title, spec.shows, spec.draw(ok)) for name, spec in PLOTS.items()]}
+    return {
+        "plots": [
+            ctx.plot(name, spec.title, spec.shows, spec.draw(ok)) for name, spec in PLOTS.items()
+        ]
+    }
 
 
 def accuracy_section(ctx: Context) -> dict[str, Any]:
     """Learning curves of the quality records (metric vs steps, vs seconds) and the accuracy table."""
     measured = ctx.inputs.measured
-    plots = [ctx.plot(name, spec.title, spec.shows, spec.draw(measured)) for name, spec in learning.PLOTS.items()]
+    plots = [
+        ctx.plot(name, spec.title, spec.shows, spec.draw(measured))
+        for name, spec in learning.PLOTS.items()
+    ]
     return {"plots": plots, "table": ctx.table("accuracy", accuracy_table(measured))}
 
 
@@ -161,19 +198,33 @@ def before_after_section(ctx: Context) -> dict[str, Any]:
     comparisons = []
     for index, moved in enumerate(ctx.movers, start=2):
         suffix = "" if len(ctx.movers) == 1 else f"-{index}"
-        comparisons.append({
-            "before": moved.before, "after": moved.after, "foreign": "; ".join(moved.foreign),
-            "counts": moved.counts(),
-            "plot": ctx.plot(f"before_after{suffix}", "Biggest movers", "after/before ratio of medians of the cases "
-                             "that moved most, with bootstrap 95% CIs", movers_figure(moved)),
-            "table": ctx.table(f"before_after{suffix}", moved.table),
-            "grew": [ctx.table(f"what_grew{suffix}-{n}", frame)
-                     | {"title": f"What grew in {case_id}: {ratio:.4f}× instructions"}
-                     for n, (case_id, ratio, frame) in enumerate(moved.grew, start=1)],
-        })  # fmt: skip
+        comparisons.append(
+            {
+                "before": moved.before,
+                "after": moved.after,
+                "foreign": "; ".join(moved.foreign),
+                "counts": moved.counts(),
+                "plot": ctx.plot(
+                    f"before_after{suffix}",
+                    "Biggest movers",
+                    "after/before ratio of medians of the cases "
+                    "that moved most, with bootstrap 95% CIs",
+                    movers_figure(moved),
+                ),
+                "table": ctx.table(f"before_after{suffix}", moved.table),
+                "grew": [
+                    ctx.table(f"what_grew{suffix}-{n}", frame)
+                    | {"title": f"What grew in {case_id}: {ratio:.4f}× instructions"}
+                    for n, (case_id, ratio, frame) in enumerate(moved.grew, start=1)
+                ],
+            }
+        )
     first = ctx.movers[0] if ctx.movers else None
-    return {"comparisons": comparisons, "alpha": first.alpha if first else None,
-            "threshold": f"{first.threshold:.0%}" if first else None}  # fmt: skip
+    return {
+        "comparisons": comparisons,
+        "alpha": first.alpha if first else None,
+        "threshold": f"{first.threshold:.0%}" if first else None,
+    }
 
 
 def tables_section(ctx: Context) -> dict[str, Any]:
@@ -184,9 +235,14 @@ def why_section(ctx: Context) -> dict[str, Any]:
     found = why.collect(ctx.inputs.documents, ctx.out)
     ctx.table("why", why.long_table(found))
     groups = [
-        {"title": title, "pairs": [{"title": p.title, "sides": p.sides, **display(p.table)} for p in found.pairs[vary]]}
+        {
+            "title": title,
+            "pairs": [
+                {"title": p.title, "sides": p.sides, **display(p.table)} for p in found.pairs[vary]
+            ],
+        }
         for vary, title in why.VARY.items()
-    ]  # fmt: skip
+    ]
     return {"profiled": found.profiled, "how": why.HOW, "groups": groups}
 
 
@@ -195,11 +251,18 @@ def trend_section(ctx: Context) -> dict[str, Any]:
     if trend is None:
         return {}
     cases = trend.cases
-    more = f"; the first {MAX_CASES} are drawn (narrow --trend to see others)" if len(cases) > MAX_CASES else ""
+    more = (
+        f"; the first {MAX_CASES} are drawn (narrow --trend to see others)"
+        if len(cases) > MAX_CASES
+        else ""
+    )
     runs = trend.rows["run_id"].nunique()
     note = f"{trend.db}: {len(cases)} cases matching {trend.pattern!r} over {runs} run{'s' if runs != 1 else ''}{more}."
     shows = "median time per run with the IQR band against the run date, ticks labelled by commit"
-    plots = [ctx.plot(f"trend-{case}", case, shows, trend_figure(trend.rows, case)) for case in trend.drawn]
+    plots = [
+        ctx.plot(f"trend-{case}", case, shows, trend_figure(trend.rows, case))
+        for case in trend.drawn
+    ]
     return {"note": note, "plots": plots}
 
 

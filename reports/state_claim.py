@@ -22,7 +22,10 @@ def state_row(ok: pd.DataFrame, byte_pairs: pd.DataFrame) -> tuple[str, str]:
     if "state_tensors" not in ok or ok["state_tensors"].isna().all():
         return f"{NOT_MEASURED} (records hold no state shapes)", NOT_MEASURED
     rows = ok[ok["state_tensors"].notna()]
-    counts = {cell: sorted({int(n) for n in rows.loc[rows["cell"] == cell, "state_tensors"]}) for cell in ("lstm", "gru")}
+    counts = {
+        cell: sorted({int(n) for n in rows.loc[rows["cell"] == cell, "state_tensors"]})
+        for cell in ("lstm", "gru")
+    }
     per_cell = "; ".join(
         f"{cell.upper()} {'/'.join(map(str, n))} tensor{'s' if n != [1] else ''} "
         f"({format_range(rows.loc[rows['cell'] == cell, 'state_bytes_per_seq'])} per sequence)"
@@ -33,7 +36,9 @@ def state_row(ok: pd.DataFrame, byte_pairs: pd.DataFrame) -> tuple[str, str]:
     if not byte_pairs.empty:
         low, high = byte_pairs["ratio"].min(), byte_pairs["ratio"].max()
         span = f"{low:.3g}×" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}–{high:.3g}×"
-        measured += f"; GRU state bytes = {span} LSTM's at the same shape ({len(byte_pairs)} shapes)"
+        measured += (
+            f"; GRU state bytes = {span} LSTM's at the same shape ({len(byte_pairs)} shapes)"
+        )
     if not counts["lstm"] or not counts["gru"]:
         return measured, NOT_MEASURED
     return measured, "confirmed" if counts == {"lstm": [2], "gru": [1]} else "refuted"
@@ -48,5 +53,3 @@ def format_range(values: pd.Series) -> str:
     """`256 B` or `256 B–4 KiB`."""
     low, high = (format_bytes(float(v)) for v in (values.min(), values.max()))
     return low if low == high else f"{low}–{high}"
-
-

@@ -19,7 +19,6 @@ from matplotlib.colors import to_hex
 from matplotlib.ticker import FuncFormatter, Locator, NullFormatter, NullLocator
 
 
-
 class CellColors(dict[str, str]):
     """Each cell's one colour in every plot: LSTM and GRU fixed, other cells take the next free
     colour the first time they are asked for (`seed_cell_colors` fixes that order for a report).
@@ -36,11 +35,29 @@ class CellColors(dict[str, str]):
         return self[cell]
 
 
-CELL_PALETTE = ("#0072B2", "#D55E00", "#56B4E9", "#F0E442", *(to_hex(c) for c in colormaps["tab20"].colors))
-CELL_COLORS = CellColors({"lstm": CELL_PALETTE[0], "gru": CELL_PALETTE[1]})  # Okabe-Ito blue, vermillion
-PHASE_COLORS = {"forward": "#E69F00", "backward": "#009E73", "forward_backward": "#CC79A7", "inference": "#000000"}
+CELL_PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#56B4E9",
+    "#F0E442",
+    *(to_hex(c) for c in colormaps["tab20"].colors),
+)
+CELL_COLORS = CellColors(
+    {"lstm": CELL_PALETTE[0], "gru": CELL_PALETTE[1]}
+)  # Okabe-Ito blue, vermillion
+PHASE_COLORS = {
+    "forward": "#E69F00",
+    "backward": "#009E73",
+    "forward_backward": "#CC79A7",
+    "inference": "#000000",
+}
 NEUTRAL = "#555555"  # parity lines, ceilings, anything that is not a cell
-SERIES_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))  # per device/implementation/input, in order
+SERIES_STYLES = (
+    ("-", "o"),
+    ("--", "s"),
+    (":", "^"),
+    ("-.", "D"),
+)  # per device/implementation/input, in order
 NOISY_NOTE = "hollow marker: noisy (IQR above 10% of the median)"
 STEPS = (1.0, 2.0, 5.0)
 BINARY = 1024.0
@@ -52,7 +69,7 @@ def seed_cell_colors(cells: list[str]) -> None:
     """Give `cells` their colours in this order (a report's cells, `tables.cell_order`), so the same
     results always draw each cell in the same colour whatever plot asks first."""
     for cell in cells:
-        CELL_COLORS[cell]  # noqa: B018 - assigns on first sight
+        CELL_COLORS[cell]
 
 
 def series_style(index: int) -> tuple[str, str]:
@@ -71,7 +88,12 @@ def one_two_five(low: float, high: float, base: float = 1.0, most: int = MAX_TIC
     units = [1.0] if decimal else [base**power for power in range(6)]
 
     def ticks(steps: tuple[float, ...]) -> list[float]:
-        values = {float(f"{step * 10.0**power * unit:.12g}") for step in steps for power in exponents for unit in units}
+        values = {
+            float(f"{step * 10.0**power * unit:.12g}")
+            for step in steps
+            for power in exponents
+            for unit in units
+        }
         return sorted(v for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9))
 
     found = ticks(STEPS)
@@ -99,7 +121,9 @@ class OneTwoFive(Locator):
         return one_two_five(vmin, vmax, self.base, self.most)
 
 
-def unit_axis(axis: Axis, fmt: Callable[[float], str], binary: bool = False, most: int = MAX_TICKS) -> None:
+def unit_axis(
+    axis: Axis, fmt: Callable[[float], str], binary: bool = False, most: int = MAX_TICKS
+) -> None:
     """Tick labels in units; on a log axis 1-2-5 ticks (decades when more than `most`) and no
     unlabelled minor ticks."""
     axis.set_major_formatter(FuncFormatter(lambda value, _: fmt(value)))

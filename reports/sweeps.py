@@ -11,11 +11,32 @@ import pandas as pd
 
 from rnnbench.reports.inputs import KEY
 
-SWEEPABLE = ("batch", "seq_len", "input_size", "hidden_size", "num_layers", "bidirectional", "threads")
-LABELS = {"seq_len": "sequence length (steps)", "batch": "batch size", "hidden_size": "hidden size",
-          "input_size": "input size", "num_layers": "layers", "bidirectional": "directions",
-          "threads": "CPU threads"}  # fmt: skip
-SHORT = {"batch": "b", "seq_len": "t", "input_size": "i", "hidden_size": "h", "num_layers": "l", "threads": "thr"}
+SWEEPABLE = (
+    "batch",
+    "seq_len",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+    "threads",
+)
+LABELS = {
+    "seq_len": "sequence length (steps)",
+    "batch": "batch size",
+    "hidden_size": "hidden size",
+    "input_size": "input size",
+    "num_layers": "layers",
+    "bidirectional": "directions",
+    "threads": "CPU threads",
+}
+SHORT = {
+    "batch": "b",
+    "seq_len": "t",
+    "input_size": "i",
+    "hidden_size": "h",
+    "num_layers": "l",
+    "threads": "thr",
+}
 SERIES = ("input", "device_label")  # one line each in sweep plots
 
 
@@ -32,7 +53,9 @@ def fixed_text(fixed: dict[str, object]) -> str:
     return " ".join(parts)
 
 
-def best_slice(rows: pd.DataFrame, swept: list[str]) -> tuple[pd.DataFrame, dict[str, object]] | None:
+def best_slice(
+    rows: pd.DataFrame, swept: list[str]
+) -> tuple[pd.DataFrame, dict[str, object]] | None:
     """Rows of the slice (all other shape axes fixed) where `swept` take the most distinct values (>= 2)."""
     if rows.empty:
         return None

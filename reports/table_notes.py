@@ -107,7 +107,19 @@ TABLES = {  # name: (title, what it shows, why it may be empty)
         "Achieved GFLOP/s (analytic FLOPs / median) and its % of the GEMM ceiling the run measured on the device.",
         "no record has an efficiency (results from before the GEMM ceiling was measured)",
     ),
-    "not_ok": ("Failed and skipped cases", "Cases recorded without timings, with the reason.", "every case was timed"),
-    "environment": ("Environment", "One column per input (results file): machine, software and run.", "no inputs"),
-    "why": ("Why: top ops, long form", "Top ops of every profiled pair, one row per op.", "no profiled records"),
+    "not_ok": (
+        "Failed and skipped cases",
+        "Cases recorded without timings, with the reason.",
+        "every case was timed",
+    ),
+    "environment": (
+        "Environment",
+        "One column per input (results file): machine, software and run.",
+        "no inputs",
+    ),
+    "why": (
+        "Why: top ops, long form",
+        "Top ops of every profiled pair, one row per op.",
+        "no profiled records",
+    ),
 }

@@ -27,10 +27,15 @@ def ordered(values: Any, order: tuple[str, ...]) -> list[str]:
 def cell_order(values: Any) -> list[str]:
     """The cells present in `values`: the built-ins in their order, then user cells by name."""
     present = set(values)
-    return [*ordered(present, CELLS), *sorted(c for c in present - set(CELLS) if isinstance(c, str))]
+    return [
+        *ordered(present, CELLS),
+        *sorted(c for c in present - set(CELLS) if isinstance(c, str)),
+    ]
 
 
-def spread_cells(rows: pd.DataFrame, values: list[str], ratios: list[str], by_phase: bool) -> pd.DataFrame:
+def spread_cells(
+    rows: pd.DataFrame, values: list[str], ratios: list[str], by_phase: bool
+) -> pd.DataFrame:
     """One row per shape; columns `<cell> [phase] <value>` and `gru/lstm [phase] <value>` ratios."""
     if rows.empty:
         return pd.DataFrame()
@@ -72,7 +77,9 @@ def memory(ok: pd.DataFrame) -> pd.DataFrame:
     return spread_cells(per_shape, values, ["params", "saved_bytes", "peak_bytes"], by_phase=False)
 
 
-def speedup(ok: pd.DataFrame, base: str, others: tuple[str, ...], spread: bool = False) -> pd.DataFrame:
+def speedup(
+    ok: pd.DataFrame, base: str, others: tuple[str, ...], spread: bool = False
+) -> pd.DataFrame:
     """Rows where `base` and another device label both ran a case: medians and base/other speed-up
     (with `spread`, each side's q1 and q3 too)."""
     index = [key for key in KEY if key != "device_label"] + ["cell", "phase"]
@@ -104,7 +111,17 @@ def cpu_vs_cuda(ok: pd.DataFrame) -> pd.DataFrame:
 
 def throughput(ok: pd.DataFrame) -> pd.DataFrame:
     """Tokens per second and achieved GFLOP/s for every timed case, and whether its timing is noisy."""
-    columns = ["input", "id", "median_s", "iqr_s", "noisy", "flops", "gflops_per_s", "tokens_per_s", "threads"]
+    columns = [
+        "input",
+        "id",
+        "median_s",
+        "iqr_s",
+        "noisy",
+        "flops",
+        "gflops_per_s",
+        "tokens_per_s",
+        "threads",
+    ]
     return ok[columns].sort_values(["input", "id"]).reset_index(drop=True)
 
 
@@ -125,7 +142,9 @@ def efficiency(ok: pd.DataFrame) -> pd.DataFrame:
 def not_ok(inputs: Inputs) -> pd.DataFrame:
     """Failed and skipped cases, with why."""
     return (
-        inputs.not_ok[["input", "id", "status", "reason"]].sort_values(["input", "status", "id"]).reset_index(drop=True)
+        inputs.not_ok[["input", "id", "status", "reason"]]
+        .sort_values(["input", "status", "id"])
+        .reset_index(drop=True)
     )
 
 
@@ -153,4 +172,8 @@ def constant_keys(table: pd.DataFrame) -> dict[str, Any]:
     """Key columns holding one value in every row: shown once as a caption, not per row."""
     if len(table) < 2:
         return {}
-    return {k: table[k].iloc[0] for k in KEY if k in table.columns and table[k].nunique(dropna=False) == 1}
+    return {
+        k: table[k].iloc[0]
+        for k in KEY
+        if k in table.columns and table[k].nunique(dropna=False) == 1
+    }

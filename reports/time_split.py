@@ -17,20 +17,26 @@ from rnnbench.reports.sweeps import fixed_text
 
 def shape_text(case: dict[str, Any]) -> str:
     """`b8 t256 h64`: the sizes a reader needs to place the sentence."""
-    return fixed_text({key: case[key] for key in ("batch", "seq_len", "hidden_size")}).replace("=", "")
+    return fixed_text({key: case[key] for key in ("batch", "seq_len", "hidden_size")}).replace(
+        "=", ""
+    )
 
 
 def sentence(cell: str, phase: str, records: list[dict[str, Any]]) -> str:
     """The sentence for one cell and phase from its profiled records."""
-    largest = max(records, key=lambda r: (r["case"]["seq_len"], r["case"]["batch"], r["case"]["hidden_size"]))
+    largest = max(
+        records, key=lambda r: (r["case"]["seq_len"], r["case"]["batch"], r["case"]["hidden_size"])
+    )
     profile = largest["profile"]
     top = profile["top_ops"][0]
     calls = sorted({r["profile"]["op_calls"] for r in records})
     spread = f" ({calls[0]}–{calls[-1]} over {len(records)} shapes)" if len(calls) > 1 else ""
     plural = "s" if top["calls"] != 1 else ""
-    return (f"{cell}, {phase.replace('_', '+')} ({shape_text(largest['case'])}): top op {top['name']}, "
-            f"{top['share']:.0%} of self time, {top['calls']} call{plural} per round; "
-            f"{profile['op_calls']} op calls per round{spread}.")  # fmt: skip
+    return (
+        f"{cell}, {phase.replace('_', '+')} ({shape_text(largest['case'])}): top op {top['name']}, "
+        f"{top['share']:.0%} of self time, {top['calls']} call{plural} per round; "
+        f"{profile['op_calls']} op calls per round{spread}."
+    )
 
 
 def where_time_goes(documents: list[dict[str, Any]]) -> list[str]:

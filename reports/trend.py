@@ -57,12 +57,25 @@ def trend_figure(rows: pd.DataFrame, case_id: str) -> Figure:
     fig = Figure(figsize=(7.5, 3.6), layout="constrained")
     ax = fig.subplots()
     machines = rows["fingerprint"].fillna("unknown").astype(str)
-    color = style.CELL_COLORS.get(case_id.split("-")[0], style.NEUTRAL)  # case ids start with the cell
+    color = style.CELL_COLORS.get(
+        case_id.split("-")[0], style.NEUTRAL
+    )  # case ids start with the cell
     for index, (machine, line) in enumerate(rows.groupby(machines, sort=False)):
         dash, marker = style.series_style(index)
-        ax.plot(line["when"], line["median_s"], dash, marker=marker, color=color, label=f"machine {machine[:8]}")
-        ax.fill_between(line["when"], line["q1_s"], line["q3_s"], color=color, alpha=0.2, linewidth=0)
-    ax.set_xticks(rows["when"].tolist(), [short_commit(c) for c in rows["commit"]], rotation=30, ha="right")
+        ax.plot(
+            line["when"],
+            line["median_s"],
+            dash,
+            marker=marker,
+            color=color,
+            label=f"machine {machine[:8]}",
+        )
+        ax.fill_between(
+            line["when"], line["q1_s"], line["q3_s"], color=color, alpha=0.2, linewidth=0
+        )
+    ax.set_xticks(
+        rows["when"].tolist(), [short_commit(c) for c in rows["commit"]], rotation=30, ha="right"
+    )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_time(v)))
     ax.set(xlabel="run (by date; label: commit)", ylabel="median time per call (band: IQR)")
     ax.grid(True, alpha=0.3)

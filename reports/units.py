@@ -13,7 +13,8 @@ import pandas as pd
 
 TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 BYTE_UNITS = tuple(
-    (1024.0**power, unit) for power, unit in reversed(list(enumerate(("B", "KiB", "MiB", "GiB", "TiB"))))
+    (1024.0**power, unit)
+    for power, unit in reversed(list(enumerate(("B", "KiB", "MiB", "GiB", "TiB"))))
 )
 SI_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
 
@@ -110,9 +111,13 @@ def humanize(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of `table` as display strings: numbers in units by column name, '–' for missing cells."""
     shown = pd.DataFrame(index=table.index)
     for column in table.columns:
-        numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(table[column])
+        numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(
+            table[column]
+        )
         fmt = formatter_for(str(column)) if numeric else str
         if str(column).split(" ")[-1] == "noisy":
             fmt = format_noisy
-        shown[display_name(str(column))] = ["–" if missing(v) else fmt(v) for v in table[column].tolist()]
+        shown[display_name(str(column))] = [
+            "–" if missing(v) else fmt(v) for v in table[column].tolist()
+        ]
     return shown

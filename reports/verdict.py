@@ -11,6 +11,7 @@ which (device, implementation, cell) is fastest per shape.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +37,12 @@ class Verdict:
     """The verdict of one input: per-shape ratios, a line per (device, phase), memory and fastest."""
 
     input: str
-    shapes: pd.DataFrame  # one row per (device, phase, shape): medians, ratio, ci_low, ci_high, noisy
-    lines: pd.DataFrame  # one row per (device, phase): counts, median ratio and CI, crossovers, winner
+    shapes: (
+        pd.DataFrame
+    )  # one row per (device, phase, shape): medians, ratio, ci_low, ci_high, noisy
+    lines: (
+        pd.DataFrame
+    )  # one row per (device, phase): counts, median ratio and CI, crossovers, winner
     memory: str  # one sentence naming the measure used
     fastest: pd.DataFrame  # one row per (phase, shape) when several devices/implementations ran
 
@@ -49,20 +54,29 @@ def shape_ratios(ok: pd.DataFrame) -> pd.DataFrame:
         table = pairs(ok, "median_s", phase)
         if table.empty:
             continue
-        rows = ok[ok["phase"] == phase].drop_duplicates([*KEY, "cell"], keep="last").set_index([*KEY, "cell"])
+        rows = (
+            ok[ok["phase"] == phase]
+            .drop_duplicates([*KEY, "cell"], keep="last")
+            .set_index([*KEY, "cell"])
+        )
         keys = [tuple(row) for row in table[list(KEY)].itertuples(index=False)]
         lstm, gru = (rows.loc[[(*key, cell) for key in keys]] for cell in ("lstm", "gru"))
-        intervals = [significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
-                     for a, b in zip(lstm["times_s"], gru["times_s"])]  # fmt: skip
+        intervals = [
+            significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
+            for a, b in zip(lstm["times_s"], gru["times_s"])
+        ]
         table = table.rename(columns={"lstm": "lstm_median_s", "gru": "gru_median_s"}).assign(
             phase=phase,
             ci_low=[low for low, _ in intervals],
             ci_high=[high for _, high in intervals],
-            noisy=lstm["noisy"].fillna(False).to_numpy(bool) | gru["noisy"].fillna(False).to_numpy(bool),
+            noisy=lstm["noisy"].fillna(False).to_numpy(bool)
+            | gru["noisy"].fillna(False).to_numpy(bool),
         )
         parts.append(table)
     if not parts:
-        return pd.DataFrame(columns=[*KEY, "phase", "lstm_median_s", "gru_median_s", "ratio", "ci_low", "ci_high"])
+        return pd.DataFrame(
+            columns=[*KEY, "phase", "lstm_median_s", "gru_median_s", "ratio", "ci_low", "ci_high"]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -71,8 +85,14 @@ def median_interval(ratios: pd.Series) -> tuple[float, float]:
     values = ratios.to_numpy(float)
     if len(values) < 3 or np.ptp(values) == 0:
         return (float("nan"), float("nan")) if len(values) < 3 else (values[0], values[0])
-    result = stats.bootstrap((values,), np.median, n_resamples=significance.RESAMPLES, method="percentile",
-                             confidence_level=CONFIDENCE, rng=np.random.default_rng(significance.SEED))  # fmt: skip
+    result = stats.bootstrap(
+        (values,),
+        np.median,
+        n_resamples=significance.RESAMPLES,
+        method="percentile",
+        confidence_level=CONFIDENCE,
+        rng=np.random.default_rng(significance.SEED),
+    )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
@@ -81,7 +101,9 @@ def side(ratio: float) -> str:
     return "gru" if ratio < 1 - TIE else "lstm" if ratio > 1 + TIE else "tie"
 
 
-def crossovers(rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any], str] = side) -> list[str]:
+def crossovers(
+    rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any], str] = side
+) -> list[str]:
     """`hidden_size 128→256`: where the winner (`judge` of `column`: by default the GRU/LSTM
     ratio's side) flips along each swept axis (ties skipped)."""
     found = []
@@ -90,9 +112,14 @@ def crossovers(rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any],
         if picked is None:
             continue
         line = picked[0].sort_values(axis)
-        sides = [(value, judge(v)) for value, v in zip(line[axis], line[column]) if judge(v) != "tie"]
-        flips = [f"{label_value(before)}→{label_value(after)}"
-                 for (before, a), (after, b) in zip(sides, sides[1:]) if a != b]
+        sides = [
+            (value, judge(v)) for value, v in zip(line[axis], line[column]) if judge(v) != "tie"
+        ]
+        flips = [
+            f"{label_value(before)}→{label_value(after)}"
+            for (before, a), (after, b) in itertools.pairwise(sides)
+            if a != b
+        ]
         if flips:
             found.append(f"{axis} {', '.join(flips)}")
     return found
@@ -106,14 +133,22 @@ def summarize(shapes: pd.DataFrame) -> pd.DataFrame:
         low, high = median_interval(rows["ratio"])
         median = float(rows["ratio"].median())
         flips = crossovers(rows)
-        lines.append({
-            "device_label": device, "phase": phase, "shapes": len(rows),
-            "gru_faster": int((sides == "gru").sum()), "lstm_faster": int((sides == "lstm").sum()),
-            "ties": int((sides == "tie").sum()), "median_ratio": median, "ci_low": low, "ci_high": high,
-            "faster": {"gru": "GRU", "lstm": "LSTM", "tie": "tie"}[side(median)],
-            "ci_spans_one": bool(low <= 1 <= high),
-            "crossovers": "; ".join(flips) if flips else "none",
-        })  # fmt: skip
+        lines.append(
+            {
+                "device_label": device,
+                "phase": phase,
+                "shapes": len(rows),
+                "gru_faster": int((sides == "gru").sum()),
+                "lstm_faster": int((sides == "lstm").sum()),
+                "ties": int((sides == "tie").sum()),
+                "median_ratio": median,
+                "ci_low": low,
+                "ci_high": high,
+                "faster": {"gru": "GRU", "lstm": "LSTM", "tie": "tie"}[side(median)],
+                "ci_spans_one": bool(low <= 1 <= high),
+                "crossovers": "; ".join(flips) if flips else "none",
+            }
+        )
     return pd.DataFrame(lines)
 
 
@@ -125,10 +160,14 @@ def memory_sentence(ok: pd.DataFrame) -> str:
         table = table[table["lstm"].astype(float) > 0] if not table.empty else table
         if not table.empty:
             ratios = table["ratio"]
-            spread = f"{ratios.min():.3g}–{ratios.max():.3g}×" if ratios.nunique() > 1 else "every shape"
+            spread = (
+                f"{ratios.min():.3g}–{ratios.max():.3g}×" if ratios.nunique() > 1 else "every shape"
+            )
             devices = ", ".join(dict.fromkeys(table["device_label"]))
-            return (f"Memory ({measure}, forward+backward, {devices}): GRU/LSTM median {ratios.median():.3g}× "
-                    f"({spread}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''}).")  # fmt: skip
+            return (
+                f"Memory ({measure}, forward+backward, {devices}): GRU/LSTM median {ratios.median():.3g}× "
+                f"({spread}, {len(ratios)} shape{'s' if len(ratios) != 1 else ''})."
+            )
     return "Memory: not measured (no forward+backward records of both cells)."
 
 
@@ -149,24 +188,38 @@ def fastest(ok: pd.DataFrame) -> pd.DataFrame:
 def classifier_sentences(shapes: pd.DataFrame) -> list[str]:
     """Per phase, the GRU/LSTM ratio of each classifier shape (the seed's own models), with its CI:
     `Classifier, forward+backward: GRU/LSTM b=32 t=100 i=300 h=256 l=2 bi thr=1: 0.9× (0.85–0.95); ...`."""
-    rows = shapes[shapes["model"] == "classifier"].sort_values("threads") if "model" in shapes else shapes.iloc[:0]
+    rows = (
+        shapes[shapes["model"] == "classifier"].sort_values("threads")
+        if "model" in shapes
+        else shapes.iloc[:0]
+    )
     sentences = []
     for phase, group in rows.groupby("phase", sort=False):
-        parts = [f"{fixed_text({key: row[key] for key in SWEEPABLE})} "
-                 f"{format_ratio_ci(row['ratio'], row['ci_low'], row['ci_high'])}"
-                 for row in group.to_dict("records")]  # fmt: skip
-        sentences.append(f"Classifier, {str(phase).replace('_', '+')}: GRU/LSTM time at {'; '.join(parts)}.")
+        parts = [
+            f"{fixed_text({key: row[key] for key in SWEEPABLE})} "
+            f"{format_ratio_ci(row['ratio'], row['ci_low'], row['ci_high'])}"
+            for row in group.to_dict("records")
+        ]
+        sentences.append(
+            f"Classifier, {str(phase).replace('_', '+')}: GRU/LSTM time at {'; '.join(parts)}."
+        )
     return sentences
 
 
 def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
     """The verdict lines as display text, for the page and the Markdown summary alike."""
-    return [{
-        "device": row.device_label, "phase": row.phase.replace("_", "+"), "faster": row.faster,
-        "unsure": row.ci_spans_one and row.faster != "tie",
-        "ratio": format_ratio_ci(row.median_ratio, row.ci_low, row.ci_high),
-        "counts": f"{row.gru_faster} / {row.lstm_faster} / {row.ties} of {row.shapes}", "crossovers": row.crossovers,
-    } for row in lines.itertuples(index=False)]  # fmt: skip
+    return [
+        {
+            "device": row.device_label,
+            "phase": row.phase.replace("_", "+"),
+            "faster": row.faster,
+            "unsure": row.ci_spans_one and row.faster != "tie",
+            "ratio": format_ratio_ci(row.median_ratio, row.ci_low, row.ci_high),
+            "counts": f"{row.gru_faster} / {row.lstm_faster} / {row.ties} of {row.shapes}",
+            "crossovers": row.crossovers,
+        }
+        for row in lines.itertuples(index=False)
+    ]
 
 
 def main_input(ok: pd.DataFrame) -> str:
@@ -184,5 +237,10 @@ def verdict(ok: pd.DataFrame) -> Verdict | None:
     name = main_input(ok)
     rows = ok[ok["input"] == name]
     shapes = shape_ratios(rows)
-    return Verdict(name, shapes, summarize(shapes) if not shapes.empty else pd.DataFrame(),
-                   memory_sentence(rows), fastest(rows))  # fmt: skip
+    return Verdict(
+        name,
+        shapes,
+        summarize(shapes) if not shapes.empty else pd.DataFrame(),
+        memory_sentence(rows),
+        fastest(rows),
+    )

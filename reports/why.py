@@ -67,9 +67,13 @@ def pair(entry: dict[str, Any], vary: str, sources: list[str], out: Path) -> Pai
     """One `why_tables` entry with flat column names and located traces."""
     table = entry["table"]
     labels = list(dict.fromkeys(table.columns.get_level_values(0)))
-    table = table.set_axis([f"{label} {field}" for label, field in table.columns], axis=1).reset_index()
-    sides = [Side(label, calls, trace, link(trace, sources, out))
-             for label, calls, trace in zip(labels, entry["op_calls"], entry["trace_dirs"])]  # fmt: skip
+    table = table.set_axis(
+        [f"{label} {field}" for label, field in table.columns], axis=1
+    ).reset_index()
+    sides = [
+        Side(label, calls, trace, link(trace, sources, out))
+        for label, calls, trace in zip(labels, entry["op_calls"], entry["trace_dirs"])
+    ]
     return Pair(entry["title"], vary, sides, table)
 
 
@@ -77,7 +81,10 @@ def collect(documents: list[LoadedDocument], out: Path) -> Why:
     """The Why section of a report written to `out`."""
     sources = [str(doc["source"]) for doc in documents]
     pairs = {
-        vary: [pair(entry, vary, sources, out) for entry in profile_summary.why_tables(documents, vary, TOP)]
+        vary: [
+            pair(entry, vary, sources, out)
+            for entry in profile_summary.why_tables(documents, vary, TOP)
+        ]
         for vary in VARY
     }
     return Why(len(profile_summary.profiled_records(documents)), pairs)
@@ -86,9 +93,14 @@ def collect(documents: list[LoadedDocument], out: Path) -> Why:
 def long_table(section: Why) -> pd.DataFrame:
     """Every pair's top ops in one long table (one row per pair, side and rank) for CSV/Markdown."""
     rows = [
-        {"pair": p.title, "case": side.label, "rank": ops["rank"], "op_calls": side.op_calls,
-         "trace_dir": side.trace_dir,
-         **{field: ops[f"{side.label} {field}"] for field in profile_summary.OP_COLUMNS}}  # fmt: skip
+        {
+            "pair": p.title,
+            "case": side.label,
+            "rank": ops["rank"],
+            "op_calls": side.op_calls,
+            "trace_dir": side.trace_dir,
+            **{field: ops[f"{side.label} {field}"] for field in profile_summary.OP_COLUMNS},
+        }
         for pairs in section.pairs.values()
         for p in pairs
         for side in p.sides

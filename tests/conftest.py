@@ -18,8 +18,14 @@ from rnnbench.results import history, store
 pytest_plugins = ("pytester",)
 
 TINY_SETTINGS = {"warmup_rounds": 1, "min_rounds": 3, "max_rounds": 3, "max_time": 0.01}
-TINY_GRID = {"cell": ["lstm", "gru"], "batch": 2, "seq_len": 3, "input_size": 4, "hidden_size": 5,
-             "phases": ["forward", "backward"]}  # fmt: skip
+TINY_GRID = {
+    "cell": ["lstm", "gru"],
+    "batch": 2,
+    "seq_len": 3,
+    "input_size": 4,
+    "hidden_size": 5,
+    "phases": ["forward", "backward"],
+}
 
 
 def tiny_suite_toml(**overrides: object) -> str:
@@ -36,9 +42,19 @@ def tiny_suite_toml(**overrides: object) -> str:
 def tiny_case(**changes: object) -> Case:
     """A CPU case small enough to run in milliseconds."""
     base = Case(
-        cell="lstm", model="layer", batch=2, seq_len=3, input_size=4, hidden_size=5, num_layers=1,
-        bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward",
-    )  # fmt: skip
+        cell="lstm",
+        model="layer",
+        batch=2,
+        seq_len=3,
+        input_size=4,
+        hidden_size=5,
+        num_layers=1,
+        bidirectional=False,
+        dtype="float32",
+        device="cpu",
+        cudnn=None,
+        phase="forward",
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -49,7 +65,10 @@ def torch_loaded() -> None:
     afterwards, and torch's extensions cannot be loaded twice in one process."""
     import rnnbench
 
-    rnnbench.measure(tiny_case(phase="backward"), rnnbench.TimingPolicy(warmup_rounds=1, min_rounds=1, max_time=0.001))
+    rnnbench.measure(
+        tiny_case(phase="backward"),
+        rnnbench.TimingPolicy(warmup_rounds=1, min_rounds=1, max_time=0.001),
+    )
 
 
 @pytest.fixture
@@ -102,15 +121,35 @@ def run_bench(suite_text: str, work: Path, *options: str) -> Path:
     results = work / "results"
     suite = work / "tiny.toml"
     suite.write_text(suite_text)
-    command = [sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--results", str(results),
-               "-q", "-p", "no:cacheprovider", *options]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "bench",
+        "--suite",
+        str(suite),
+        "--results",
+        str(results),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *options,
+    ]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return results
 
 
 # Fixtures that run `pytest bench` in a subprocess: a test that uses one is `slow` (see pyproject.toml).
-SUBPROCESS_FIXTURES = ("tiny_results", "tiny_report", "profiled_results", "profiled_report", "history_db")
+SUBPROCESS_FIXTURES = (
+    "tiny_results",
+    "tiny_report",
+    "profiled_results",
+    "profiled_report",
+    "history_db",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -138,7 +177,9 @@ def tiny_report(tiny_results: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def profiled_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real `pytest bench --profile` run: LSTM and GRU at two batch sizes, two phases (seconds)."""
     work = tmp_path_factory.mktemp("profiled-run")
-    suite = tiny_suite_toml(batch=[1, 2], hidden_size=4, device="cpu", phases=["forward_backward", "inference"])
+    suite = tiny_suite_toml(
+        batch=[1, 2], hidden_size=4, device="cpu", phases=["forward_backward", "inference"]
+    )
     return run_bench(suite, work, "--profile", str(work / "profiles"))
 
 
@@ -152,7 +193,9 @@ def history_db(profiled_results: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="session")
-def profiled_report(profiled_results: Path, history_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def profiled_report(
+    profiled_results: Path, history_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The report of the profiled run, with trend plots of its batch-1 cases from `history_db`."""
     out = tmp_path_factory.mktemp("profiled-report")
     build([profiled_results], out, progress=False, history=history_db, pattern=TREND_GLOB)

@@ -29,10 +29,14 @@ INLINE = re.compile(r"`([^`\n]+)`")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 # A path in the checkout, or one spelled as the installed package's (`rnnbench/...`): not inside a
 # longer path or URL, and stopping before `<placeholders>`, `:line` and punctuation.
-PATH = re.compile(r"(?<![\w./-])((?:bench|reports|suites|tests|docs|\.ci|rnnbench)/[\w./*-]*|README\.md|tox\.ini"
-                  r"|setup\.py|pyproject\.toml|mkdocs\.yml)")  # fmt: skip
+PATH = re.compile(
+    r"(?<![\w./-])((?:bench|reports|suites|tests|docs|\.ci|rnnbench)/[\w./*-]*|README\.md|tox\.ini"
+    r"|setup\.py|pyproject\.toml|mkdocs\.yml)"
+)
 DOTTED = re.compile(r"(?<![\w./-])rnnbench(?:\.\w+)+")
-FOLDER_IMPORT = re.compile(r"\b(?:from (?:bench|reports)(?:\.\w+)* import|import (?:bench|reports)\b|-m (?:bench|reports)\.)")
+FOLDER_IMPORT = re.compile(
+    r"\b(?:from (?:bench|reports)(?:\.\w+)* import|import (?:bench|reports)\b|-m (?:bench|reports)\.)"
+)
 SCRIPT = re.compile(r"\bpython3? (?:bench|reports)/\S+\.py")
 SUITE_MENTION = re.compile(r"`([\w-]+)` suite\b|\bsuite `([\w-]+)`")
 COMMAND_LANGUAGES = ("bash", "sh", "shell", "console")
@@ -92,8 +96,14 @@ def segments(line: str) -> Iterator[list[str]]:
 @functools.cache
 def pytest_options() -> frozenset[str]:
     """Every long option `pytest bench --help` lists (the plugin's, pytest's, pytest-benchmark's)."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "bench", "--help", "-p", "no:cacheprovider"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench", "--help", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return frozenset(re.findall(r"(?<![\w-])--[\w-]+", done.stdout))
 
 
@@ -107,7 +117,11 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
 def tox_envs() -> frozenset[str]:
     config = configparser.ConfigParser(interpolation=None)
     config.read(ROOT / "tox.ini")
-    return frozenset(section.removeprefix("testenv:") for section in config.sections() if section.startswith("testenv:"))
+    return frozenset(
+        section.removeprefix("testenv:")
+        for section in config.sections()
+        if section.startswith("testenv:")
+    )
 
 
 def long_options(words: list[str]) -> list[str]:
@@ -117,7 +131,12 @@ def long_options(words: list[str]) -> list[str]:
 def check_rnnbench(words: list[str]) -> list[str]:
     """`rnnbench SUB [ACTION] --options`: the subcommand exists and knows every option (`run` hands
     the rest to pytest)."""
-    if len(words) < 2 or words[1].startswith("-") or words[1].endswith(":") or PLACEHOLDER.match(words[1]):
+    if (
+        len(words) < 2
+        or words[1].startswith("-")
+        or words[1].endswith(":")
+        or PLACEHOLDER.match(words[1])
+    ):
         return []
     name = words[1]
     if name not in parsers():
@@ -127,7 +146,11 @@ def check_rnnbench(words: list[str]) -> list[str]:
     known = {flag for action in parsers()[name]._actions for flag in action.option_strings}
     if name == "run":
         known |= pytest_options()
-    return [f"rnnbench {name} {option}: no such option" for option in long_options(words) if option not in known]
+    return [
+        f"rnnbench {name} {option}: no such option"
+        for option in long_options(words)
+        if option not in known
+    ]
 
 
 def check_command(words: list[str]) -> list[str]:
@@ -143,10 +166,16 @@ def check_command(words: list[str]) -> list[str]:
     if words[0] == "rnnbench":
         return check_rnnbench(words)
     if words[:2] == ["pytest", "bench"]:
-        return [f"pytest bench {option}: no such option" for option in long_options(words) if option not in pytest_options()]
+        return [
+            f"pytest bench {option}: no such option"
+            for option in long_options(words)
+            if option not in pytest_options()
+        ]
     if words[0] == "tox" and "-e" in words[:-1]:
         envs = words[words.index("-e") + 1].split(",")
-        return [f"tox -e {env}: no such environment in tox.ini" for env in envs if env not in tox_envs()]
+        return [
+            f"tox -e {env}: no such environment in tox.ini" for env in envs if env not in tox_envs()
+        ]
     return []
 
 
@@ -196,7 +225,11 @@ def _problems(text: str, folder: Path) -> Iterator[str]:
         for words in segments(line):
             yield from check_command(words)
     for name in suite_names(text):
-        if not name.endswith(".toml") and not PLACEHOLDER.match(name) and name not in suites.names():
+        if (
+            not name.endswith(".toml")
+            and not PLACEHOLDER.match(name)
+            and name not in suites.names()
+        ):
             yield f"suite {name!r}: not a shipped suite ({', '.join(suites.names())})"
     for marker in reference.MARKER.findall(text):
         if marker not in reference.PARTS:

@@ -38,19 +38,40 @@ def tiny_suite(folder: Path, rounds: int = 3, seq_len: int = 2, text: str | None
 
 
 def bench_command(suite: Path, results: Path, *options: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--results", str(results),
-            "-q", "-p", "no:cacheprovider", *options]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "bench",
+        "--suite",
+        str(suite),
+        "--results",
+        str(results),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *options,
+    ]
 
 
-def run_bench(suite: Path, results: Path, *options: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_bench(
+    suite: Path, results: Path, *options: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`pytest bench` in a subprocess; the caller checks the exit status."""
     command = bench_command(suite, results, *options)
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def start_bench(suite: Path, results: Path, *options: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(bench_command(suite, results, *options), cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        bench_command(suite, results, *options),
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def visible_files(folder: Path) -> list[Path]:
@@ -60,10 +81,16 @@ def visible_files(folder: Path) -> list[Path]:
 
 def records_in(folder: Path) -> list[dict[str, Any]]:
     """Every record of every results file in `folder` (each file must be complete JSON)."""
-    return [record for path in folder.glob("*.json") for record in json.loads(path.read_text())["records"]]
+    return [
+        record
+        for path in folder.glob("*.json")
+        for record in json.loads(path.read_text())["records"]
+    ]
 
 
-def wait_for_records(folder: Path, count: int, process: subprocess.Popen[str], timeout: float = 60) -> None:
+def wait_for_records(
+    folder: Path, count: int, process: subprocess.Popen[str], timeout: float = 60
+) -> None:
     """Poll until `folder` holds a results file with at least `count` records."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:

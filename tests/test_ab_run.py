@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from ab_repo import SLOW_COMMIT, SUITE, commit, git, throwaway, worktrees
+
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store
@@ -38,8 +39,9 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_counts_name_the_slower_commit_and_results_read_as_before_after(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                                         scratch: Path, capsys: pytest.CaptureFixture) -> None:  # fmt: skip
+def test_counts_name_the_slower_commit_and_results_read_as_before_after(
+    repo: tuple[Path, list[str]], tmp_path: Path, scratch: Path, capsys: pytest.CaptureFixture
+) -> None:
     path, commits = repo
     base, head = commits[SLOW_COMMIT - 2], commits[SLOW_COMMIT - 1]
     assert ab(path, base, head, "--metric", "instructions", "--results", str(tmp_path / "out")) == 1
@@ -52,24 +54,48 @@ def test_counts_name_the_slower_commit_and_results_read_as_before_after(repo: tu
     assert len(worktrees(path)) == 1 and not any(scratch.iterdir())
 
 
-def test_same_code_under_two_interpreter_options_is_no_regression(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_same_code_under_two_interpreter_options_is_no_regression(
+    repo: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, _ = repo
     monkeypatch.chdir(path)
-    code = main(["ab", "--python-base", sys.executable, "--python-head", os.path.realpath(sys.executable),
-                 "--suite", "mine.toml", "--pairs", "3", "--alpha", "0.001", "--results", str(tmp_path / "out")])  # fmt: skip
+    code = main(
+        [
+            "ab",
+            "--python-base",
+            sys.executable,
+            "--python-head",
+            os.path.realpath(sys.executable),
+            "--suite",
+            "mine.toml",
+            "--pairs",
+            "3",
+            "--alpha",
+            "0.001",
+            "--results",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 0
     assert all(len(doc["records"][0]["ab"]["runs"]) == 3 for doc in store.load([tmp_path / "out"]))
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("nosuch", "HEAD"), "nosuch: unknown revision"),
-    (("HEAD~1", "HEAD", "-k", "nomatch"), "no case selected"),
-    (("HEAD~1", "wide"), "is missing on the base side"),
-    (("HEAD", "HEAD", "--pairs", "1"), "--pairs: at least 3"),
-])  # fmt: skip
-def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture, args: tuple, message: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nosuch", "HEAD"), "nosuch: unknown revision"),
+        (("HEAD~1", "HEAD", "-k", "nomatch"), "no case selected"),
+        (("HEAD~1", "wide"), "is missing on the base side"),
+        (("HEAD", "HEAD", "--pairs", "1"), "--pairs: at least 3"),
+    ],
+)
+def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(
+    repo: tuple[Path, list[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    args: tuple,
+    message: str,
+) -> None:
     path, _ = repo
     if "wide" in args and "wide" not in git(path, "branch"):
         git(path, "checkout", "-q", "-b", "wide")
@@ -82,7 +108,9 @@ def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(repo: tuple[Path, l
     assert len(worktrees(path)) == 1 and not (tmp_path / "out").exists()
 
 
-def test_dirty_tree_is_refused_when_head_is_measured(repo: tuple[Path, list[str]], capsys: pytest.CaptureFixture) -> None:
+def test_dirty_tree_is_refused_when_head_is_measured(
+    repo: tuple[Path, list[str]], capsys: pytest.CaptureFixture
+) -> None:
     path, _ = repo
     notes = path / "NOTES.txt"
     text = notes.read_text()
@@ -94,17 +122,37 @@ def test_dirty_tree_is_refused_when_head_is_measured(repo: tuple[Path, list[str]
     assert "uncommitted changes" in capsys.readouterr().err
 
 
-def test_ctrl_c_leaves_no_worktree_and_no_scratch(repo: tuple[Path, list[str]], tmp_path: Path, scratch: Path) -> None:
+def test_ctrl_c_leaves_no_worktree_and_no_scratch(
+    repo: tuple[Path, list[str]], tmp_path: Path, scratch: Path
+) -> None:
     path, commits = repo
     child = subprocess.Popen(
-        [sys.executable, "-m", "rnnbench.cli", "ab", commits[0], commits[-1], "--repo", str(path), "--suite", "mine.toml",
-         "--pairs", "500", "--results", str(tmp_path / "out")],
-        start_new_session=True, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rnnbench.cli",
+            "ab",
+            commits[0],
+            commits[-1],
+            "--repo",
+            str(path),
+            "--suite",
+            "mine.toml",
+            "--pairs",
+            "500",
+            "--results",
+            str(tmp_path / "out"),
+        ],
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 600
     while len(worktrees(path)) < 3 and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     assert child.poll() is None, child.stderr.read() if child.stderr else ""
-    os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    os.killpg(
+        child.pid, signal.SIGINT
+    )  # what Ctrl-C in a terminal does: the whole foreground group
     assert child.wait(timeout=120) == 130
     assert len(worktrees(path)) == 1 and not any(scratch.iterdir())

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from ab_repo import commit, git, worktrees
+
 from rnnbench.ab import alternate, bisect, sides
 from rnnbench.ab import git as abgit
 from rnnbench.errors import UserError
@@ -34,7 +35,9 @@ def repo(tmp_path: Path) -> tuple[Path, list[str]]:
     return path, commits
 
 
-def test_unknown_revision_and_not_a_repository(repo: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_unknown_revision_and_not_a_repository(
+    repo: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     path, commits = repo
     assert abgit.resolve(path, "main~1") == commits[1]
     with pytest.raises(UserError, match=r"^nosuch: unknown revision in "):
@@ -53,16 +56,25 @@ def test_first_parents_and_ancestry(repo: tuple[Path, list[str]]) -> None:
         abgit.first_parents(path, commits[2], commits[2])
 
 
-def test_uncommitted_changes_matter_only_when_head_is_measured(repo: tuple[Path, list[str]]) -> None:
+def test_uncommitted_changes_matter_only_when_head_is_measured(
+    repo: tuple[Path, list[str]],
+) -> None:
     path, commits = repo
     (path / "f.txt").write_text("edited\n")
-    abgit.check_committed(path, [commits[0], commits[1]])  # HEAD is not measured: the edit is irrelevant
-    with pytest.raises(UserError, match=r"uncommitted changes \(1 file\(s\), e\.g\. M f\.txt\) would not be measured"):
+    abgit.check_committed(
+        path, [commits[0], commits[1]]
+    )  # HEAD is not measured: the edit is irrelevant
+    with pytest.raises(
+        UserError,
+        match=r"uncommitted changes \(1 file\(s\), e\.g\. M f\.txt\) would not be measured",
+    ):
         abgit.check_committed(path, [commits[0], commits[2]])
 
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
-def test_a_worktree_is_removed_on_errors_and_ctrl_c(repo: tuple[Path, list[str]], error: type) -> None:
+def test_a_worktree_is_removed_on_errors_and_ctrl_c(
+    repo: tuple[Path, list[str]], error: type
+) -> None:
     path, commits = repo
     with pytest.raises(error), abgit.worktree(path, commits[1]) as checkout:
         assert (checkout / "f.txt").read_text() == "1\n"
@@ -73,11 +85,19 @@ def test_a_worktree_is_removed_on_errors_and_ctrl_c(repo: tuple[Path, list[str]]
 
 
 def test_keyword_filter_follows_pytest_k() -> None:
-    ids = ["lstm-l1-uni-forward", "lstm-l1-uni-forward_backward", "gru-l1-bi-forward", "gru-l1-bi-inference"]
-    assert alternate.keyword_filter(ids, "forward and not backward") == ["lstm-l1-uni-forward", "gru-l1-bi-forward"]
+    ids = [
+        "lstm-l1-uni-forward",
+        "lstm-l1-uni-forward_backward",
+        "gru-l1-bi-forward",
+        "gru-l1-bi-inference",
+    ]
+    assert alternate.keyword_filter(ids, "forward and not backward") == [
+        "lstm-l1-uni-forward",
+        "gru-l1-bi-forward",
+    ]
     assert alternate.keyword_filter(ids, "GRU") == ids[2:]
     assert alternate.keyword_filter(ids, None) == ids
-    with pytest.raises(UserError, match="^-k: "):
+    with pytest.raises(UserError, match=r"^-k: "):
         alternate.keyword_filter(ids, "forward and (")
 
 
@@ -87,16 +107,31 @@ def fake_child(name: str, cases: list[str]) -> SimpleNamespace:
 
 def test_a_case_missing_on_one_side_or_none_selected_is_a_user_error() -> None:
     plan = alternate.Plan(keyword="forward")
-    both = alternate.select(fake_child("base", ["a-forward", "b-forward"]), fake_child("head", ["b-forward", "a-forward"]), plan)
+    both = alternate.select(
+        fake_child("base", ["a-forward", "b-forward"]),
+        fake_child("head", ["b-forward", "a-forward"]),
+        plan,
+    )
     assert both == ["a-forward", "b-forward"]
     with pytest.raises(UserError, match=r"case b-forward is missing on the base side \(BASE\)"):
-        alternate.select(fake_child("base", ["a-forward"]), fake_child("head", ["a-forward", "b-forward"]), plan)
+        alternate.select(
+            fake_child("base", ["a-forward"]), fake_child("head", ["a-forward", "b-forward"]), plan
+        )
     with pytest.raises(UserError, match=r"^no case selected \(suite 'smoke', -k 'forward'\)"):
-        alternate.select(fake_child("base", ["a-inference"]), fake_child("head", ["a-inference"]), plan)
+        alternate.select(
+            fake_child("base", ["a-inference"]), fake_child("head", ["a-inference"]), plan
+        )
 
 
-@pytest.mark.parametrize(("bad", "message"), [({"pairs": 2}, "--pairs"), ({"metric": "x"}, "--metric"),
-                                               ({"alpha": 1.0}, "--alpha"), ({"quantile": 2.0}, "--quantile")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"pairs": 2}, "--pairs"),
+        ({"metric": "x"}, "--metric"),
+        ({"alpha": 1.0}, "--alpha"),
+        ({"quantile": 2.0}, "--quantile"),
+    ],
+)
 def test_plan_refuses_bad_settings(bad: dict, message: str) -> None:
     with pytest.raises(UserError, match=f"^{message}: "):
         alternate.Plan(**bad)
@@ -119,22 +154,33 @@ def test_paired_verdict_sees_a_shift_that_drift_would_hide() -> None:
 
 def test_folders_agree_with_setup_py_and_links_import_the_side(tmp_path: Path) -> None:
     tree = ast.parse((ROOT / "setup.py").read_text())
-    folders = next(ast.literal_eval(node.value) for node in ast.walk(tree)
-                   if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FOLDERS")  # fmt: skip
+    folders = next(
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "FOLDERS"
+    )
     assert folders == sides.FOLDERS
     assert sides.is_rnnbench_checkout(ROOT) and not sides.is_rnnbench_checkout(tmp_path)
     site = sides.link_packages(sides.code_folders(ROOT), tmp_path / "site")
     assert (site / "rnnbench" / "plugin.py").resolve() == ROOT / "bench" / "plugin.py"
     assert (site / "rnnbench" / "reports").resolve() == ROOT / "reports"
     environment = sides.child_environment(tmp_path, tmp_path / "scratch")
-    assert environment["PYTHONPATH"].split(":")[:2] == [str(tmp_path / "scratch" / "site"), str(tmp_path)]
+    assert environment["PYTHONPATH"].split(":")[:2] == [
+        str(tmp_path / "scratch" / "site"),
+        str(tmp_path),
+    ]
 
 
 def test_bisect_step_lines() -> None:
     from rnnbench.gate import compare, significance
 
-    verdict = significance.ChangeVerdict(1.0, 1.3, 1.3, 1.2, 1.4, 0.001, 0.05, 0.05, method=significance.PAIRED)
+    verdict = significance.ChangeVerdict(
+        1.0, 1.3, 1.3, 1.2, 1.4, 0.001, 0.05, 0.05, method=significance.PAIRED
+    )
     bad = bisect.Tested("a" * 40, bisect.BAD, compare.Row("case-1", "regression", verdict))
-    assert bisect.line(2, bad, "subject") == "step 2: aaaaaaaaaaaa  ratio 1.300 [1.200, 1.400]  bad  (case-1)  subject"
+    assert (
+        bisect.line(2, bad, "subject")
+        == "step 2: aaaaaaaaaaaa  ratio 1.300 [1.200, 1.400]  bad  (case-1)  subject"
+    )
     skipped = bisect.Tested("b" * 40, bisect.SKIP, reason="head: SyntaxError")
     assert "skipped: head: SyntaxError" in bisect.line(3, skipped, "s")

@@ -43,18 +43,24 @@ def test_non_default_values_add_one_token_each() -> None:
 
 
 def test_grid_drops_impossible_points_and_never_duplicates(tmp_path: Path) -> None:
-    cases = load(tmp_path, f"""[[grid]]
+    cases = load(
+        tmp_path,
+        f"""[[grid]]
 {SHAPE}impl = ["fused", "native", "cell_loop"]
 layout = ["padded", "packed"]
 phases = ["forward"]
-""")
+""",
+    )
     cpu = sorted((c.impl, c.layout) for c in cases if c.device == "cpu")
     assert cpu == [("cell_loop", "padded"), ("fused", "packed"), ("fused", "padded")]
     cuda = {(c.impl, c.layout, c.cudnn) for c in cases if c.device == "cuda"}
     assert cuda == {
-        ("fused", "padded", True), ("fused", "padded", False),  # native = fused with cuDNN off
-        ("fused", "packed", True), ("fused", "packed", False), ("cell_loop", "padded", None),
-    }  # fmt: skip
+        ("fused", "padded", True),
+        ("fused", "padded", False),  # native = fused with cuDNN off
+        ("fused", "packed", True),
+        ("fused", "packed", False),
+        ("cell_loop", "padded", None),
+    }
     assert len(cases) == len(set(cases)) == 8
 
 
@@ -68,24 +74,36 @@ def test_threads_axis_is_cpu_only_and_all_means_every_core(tmp_path: Path) -> No
     ("table", "message"),
     [
         ('impl = "native"\ndevice = "cpu"\n', "case[0].impl: 'native' (cuDNN off) is CUDA only"),
-        ('impl = "scripted"\nlayout = "packed"\n', "case[0].layout: packed sequences need impl fused or compiled"),
-        ('layout = "packed"\nmodel = "classifier"\n', "case[0].layout: packed sequences are measured on the bare layer"),
+        (
+            'impl = "scripted"\nlayout = "packed"\n',
+            "case[0].layout: packed sequences need impl fused or compiled",
+        ),
+        (
+            'layout = "packed"\nmodel = "classifier"\n',
+            "case[0].layout: packed sequences are measured on the bare layer",
+        ),
         ('impl = "jax"\n', "case[0].impl: unknown value 'jax'"),
         ('threads = "many"\n', "case[0].threads: unknown value 'many'"),
         ("threads = 0\n", "case[0].threads: must be a positive integer"),
         ('dtype = "autocast_fp8"\n', "case[0].dtype: unknown value 'autocast_fp8'"),
     ],
 )
-def test_explicit_impossible_cases_are_errors_naming_the_key(tmp_path: Path, table: str, message: str) -> None:
+def test_explicit_impossible_cases_are_errors_naming_the_key(
+    tmp_path: Path, table: str, message: str
+) -> None:
     with pytest.raises(UserError) as info:
         load(tmp_path, f"[[case]]\n{SHAPE}{table}")
     assert message in str(info.value) and "\n" not in str(info.value)
 
 
-def test_a_case_runs_at_its_thread_count_and_restores_the_session_s(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_case_runs_at_its_thread_count_and_restores_the_session_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     before = torch.get_num_threads()
     seen: list[int] = []
-    monkeypatch.setattr(runner.workload, "build_workload", record_threads(runner.workload.build_workload, seen))
+    monkeypatch.setattr(
+        runner.workload, "build_workload", record_threads(runner.workload.build_workload, seen)
+    )
     record, _ = runner.run_case(tiny_case(threads=1), POLICY)
     assert record["measures"]["threads"] == 1 and seen == [1]
     assert torch.get_num_threads() == before
@@ -121,11 +139,16 @@ def test_a_compile_failure_is_a_failed_record_not_a_crash(monkeypatch: pytest.Mo
 def test_mixed_precision_runs_the_forward_under_autocast() -> None:
     # GRU: oneDNN's fused LSTM has no autocast-bf16 primitive on AVX2-only CPUs (this VM's AMD EPYC),
     # where that case is recorded failed with oneDNN's reason; GRU's step ops autocast everywhere.
-    record, _ = runner.run_case(tiny_case(cell="gru", dtype="autocast_bf16", phase="forward_backward"), POLICY)
+    record, _ = runner.run_case(
+        tiny_case(cell="gru", dtype="autocast_bf16", phase="forward_backward"), POLICY
+    )
     assert record["status"] == "ok", record["reason"]
     assert record["measures"]["param_bytes"] == 4 * record["measures"]["params"]  # float32 weights
     assert runner.skip_reason(tiny_case(dtype="autocast_fp16"), cuda_available=False) is not None
-    assert runner.skip_reason(tiny_case(dtype="autocast_fp16", device="cuda", cudnn=True), True) is None
+    assert (
+        runner.skip_reason(tiny_case(dtype="autocast_fp16", device="cuda", cudnn=True), True)
+        is None
+    )
 
 
 def test_lengths_are_seeded_and_within_half_to_full() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from ab_repo import BROKEN_COMMIT, SLOW_COMMIT, throwaway, worktrees
+
 from rnnbench.cli import main
 from rnnbench.errors import EXIT_USAGE
 from rnnbench.results import store
@@ -24,10 +25,16 @@ def bisect(repo: Path, *args: str) -> int:
     return main(["bisect", *args, "--repo", str(repo), "--suite", "mine.toml"])
 
 
-@pytest.mark.parametrize("metric", [("--metric", "instructions"),
-                                    ("--metric", "time", "--pairs", "8", "--threshold", "30%", "--quantile", "0.1")])  # fmt: skip
-def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                                      capsys: pytest.CaptureFixture, metric: tuple) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "metric",
+    [
+        ("--metric", "instructions"),
+        ("--metric", "time", "--pairs", "8", "--threshold", "30%", "--quantile", "0.1"),
+    ],
+)
+def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(
+    repo: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture, metric: tuple
+) -> None:
     path, commits = repo
     assert bisect(path, commits[0], commits[-1], *metric, "--results", str(tmp_path / "steps")) == 0
     err = capsys.readouterr().err
@@ -38,21 +45,29 @@ def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(repo: tuple
     verdicts = {sha: text for sha, text in steps}
     assert "skipped" in verdicts[commits[BROKEN_COMMIT - 1][:12]]
     documents = {Path(doc["source"]).name: doc for doc in store.load([tmp_path / "steps"])}
-    assert len(documents) == 1 + len(steps)  # GOOD once, every step (the broken one's case recorded failed)
+    assert len(documents) == 1 + len(
+        steps
+    )  # GOOD once, every step (the broken one's case recorded failed)
     broken = next(doc for name, doc in documents.items() if commits[BROKEN_COMMIT - 1][:12] in name)
     assert broken["records"][0]["status"] == "failed"
     assert len(worktrees(path)) == 1
 
 
-def test_bad_not_slower_than_good_exits_1_without_searching(repo: tuple[Path, list[str]], tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture) -> None:  # fmt: skip
+def test_bad_not_slower_than_good_exits_1_without_searching(
+    repo: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     path, commits = repo
-    assert bisect(path, commits[0], commits[SLOW_COMMIT - 2], "--results", str(tmp_path / "steps")) == 1
+    assert (
+        bisect(path, commits[0], commits[SLOW_COMMIT - 2], "--results", str(tmp_path / "steps"))
+        == 1
+    )
     err = capsys.readouterr().err
     assert "is not slower than GOOD" in err and len(re.findall("^step ", err, re.MULTILINE)) == 1
 
 
-def test_good_must_be_an_ancestor_of_bad(repo: tuple[Path, list[str]], capsys: pytest.CaptureFixture) -> None:
+def test_good_must_be_an_ancestor_of_bad(
+    repo: tuple[Path, list[str]], capsys: pytest.CaptureFixture
+) -> None:
     path, commits = repo
     assert bisect(path, commits[-1], commits[0]) == EXIT_USAGE
     assert "is not an ancestor of" in capsys.readouterr().err.strip().splitlines()[-1]

@@ -18,8 +18,11 @@ COUNTED = machine(valgrind="3.19.0")
 ONE_PERCENT = Thresholds.parse("1%")
 
 
-def counted_doc(instructions: dict[str, list[int]], functions: dict[str, dict[str, int]] | None = None,
-                env: dict | None = None) -> dict:  # fmt: skip
+def counted_doc(
+    instructions: dict[str, list[int]],
+    functions: dict[str, dict[str, int]] | None = None,
+    env: dict | None = None,
+) -> dict:
     records = []
     for n, (case_id, values) in enumerate(instructions.items()):
         rec = record(case_id, times(seed=n))
@@ -43,14 +46,21 @@ def test_cuda_and_training_cases_are_not_applicable_without_starting_valgrind() 
     counter.error = None
     cuda = counter.count(tiny_case(device="cuda", cudnn=True))
     assert cuda == {"status": "not applicable", "reason": counts.CUDA_REASON}
-    assert counts.not_applicable(tiny_case(model="classifier", phase="train_quality")) == counts.QUALITY_REASON
+    assert (
+        counts.not_applicable(tiny_case(model="classifier", phase="train_quality"))
+        == counts.QUALITY_REASON
+    )
     assert counts.not_applicable(tiny_case()) is None
 
 
 def test_counts_gate_flags_two_percent_and_passes_noise() -> None:
     slowed = {k: [round(v * 1.02) for v in vs] for k, vs in BASE.items()}
-    noisy = {k: [v + 700 for v in vs] for k, vs in BASE.items()}  # +0.07%: inside the repeats' spread
-    flagged = compare([counted_doc(BASE)], [counted_doc(slowed)], ONE_PERCENT, metric="instructions")
+    noisy = {
+        k: [v + 700 for v in vs] for k, vs in BASE.items()
+    }  # +0.07%: inside the repeats' spread
+    flagged = compare(
+        [counted_doc(BASE)], [counted_doc(slowed)], ONE_PERCENT, metric="instructions"
+    )
     assert {row.mark for row in flagged.rows} == {"regression"}
     assert {row.verdict.method for row in flagged.rows} == {significance.COUNTS}
     quiet = compare([counted_doc(BASE)], [counted_doc(noisy)], ONE_PERCENT, metric="instructions")
@@ -59,7 +69,7 @@ def test_counts_gate_flags_two_percent_and_passes_noise() -> None:
 
 def test_counts_gate_needs_counted_runs_on_both_sides() -> None:
     plain = document([record(i, times()) for i in CASE_IDS])
-    with pytest.raises(UserError, match="current has no instruction counts.*--counts"):
+    with pytest.raises(UserError, match=r"current has no instruction counts.*--counts"):
         compare([counted_doc(BASE)], [plain], metric="instructions", allow_foreign=True)
     with pytest.raises(UserError, match="--metric: expected one of time, instructions"):
         compare([plain], [plain], metric="cycles")
@@ -67,10 +77,19 @@ def test_counts_gate_needs_counted_runs_on_both_sides() -> None:
 
 def test_counts_gate_refuses_another_valgrind_or_torch() -> None:
     with pytest.raises(UserError, match=r"valgrind: '3.19.0' != '3.22.0'"):
-        compare([counted_doc(BASE)], [counted_doc(BASE, env=machine(valgrind="3.22.0"))], ONE_PERCENT, metric="instructions")
+        compare(
+            [counted_doc(BASE)],
+            [counted_doc(BASE, env=machine(valgrind="3.22.0"))],
+            ONE_PERCENT,
+            metric="instructions",
+        )
     with pytest.raises(UserError, match=r"torch: '2.13.0' != '2.14.0'"):
-        compare([counted_doc(BASE)], [counted_doc(BASE, env=machine(valgrind="3.19.0", torch="2.14.0"))],
-                ONE_PERCENT, metric="instructions")  # fmt: skip
+        compare(
+            [counted_doc(BASE)],
+            [counted_doc(BASE, env=machine(valgrind="3.19.0", torch="2.14.0"))],
+            ONE_PERCENT,
+            metric="instructions",
+        )
 
 
 def test_uncounted_fingerprints_do_not_change() -> None:
@@ -80,11 +99,23 @@ def test_uncounted_fingerprints_do_not_change() -> None:
 
 
 def test_flagged_case_shows_the_functions_that_grew() -> None:
-    functions = {CASE_IDS[0]: {"at::native::lstm (libtorch_cpu.so)": 900_000, "PyObject_Call": 990_000}}
-    grown = {CASE_IDS[0]: {"at::native::lstm (libtorch_cpu.so)": 900_000, "PyObject_Call": 1_010_000,
-                           "at::native::mm (libtorch_cpu.so)": 20_000}}  # fmt: skip
+    functions = {
+        CASE_IDS[0]: {"at::native::lstm (libtorch_cpu.so)": 900_000, "PyObject_Call": 990_000}
+    }
+    grown = {
+        CASE_IDS[0]: {
+            "at::native::lstm (libtorch_cpu.so)": 900_000,
+            "PyObject_Call": 1_010_000,
+            "at::native::mm (libtorch_cpu.so)": 20_000,
+        }
+    }
     slowed = dict(BASE, **{CASE_IDS[0]: [round(v * 1.02) for v in BASE[CASE_IDS[0]]]})
-    result = compare([counted_doc(BASE, functions)], [counted_doc(slowed, grown)], ONE_PERCENT, metric="instructions")
+    result = compare(
+        [counted_doc(BASE, functions)],
+        [counted_doc(slowed, grown)],
+        ONE_PERCENT,
+        metric="instructions",
+    )
     assert result.flagged() == [CASE_IDS[0]]
     text = render(result)
     assert f"what grew in {CASE_IDS[0]}" in text and "M instr" in text
@@ -93,24 +124,47 @@ def test_flagged_case_shows_the_functions_that_grew() -> None:
     assert list(frame["delta"][:2]) == [20_000, 20_000]
 
 
-def test_missing_valgrind_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_missing_valgrind_names_the_debian_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(UserError, match=r"^--counts: valgrind, .* not found: install the Debian package 'valgrind'"):
+    with pytest.raises(
+        UserError, match=r"^--counts: valgrind, .* not found: install the Debian package 'valgrind'"
+    ):
         callgrind.require()
 
 
 @pytest.mark.slow
 def test_pytest_counts_without_valgrind_is_one_usage_line(tmp_path, tiny_suite) -> None:
     env = {"PATH": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
-    out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--counts", "-q"],
-                         capture_output=True, text=True, env=env, cwd=counts.__file__.rsplit("/bench/", 1)[0])  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--counts", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=counts.__file__.rsplit("/bench/", 1)[0],
+    )
     assert out.returncode == 4
     assert "install the Debian package 'valgrind'" in out.stderr
 
 
 @pytest.mark.slow
 def test_pytest_metric_instructions_needs_counts(tiny_suite) -> None:
-    out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(tiny_suite), "--metric", "instructions",
-                          "-q"], capture_output=True, text=True, cwd=counts.__file__.rsplit("/bench/", 1)[0])  # fmt: skip
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "bench",
+            "--suite",
+            str(tiny_suite),
+            "--metric",
+            "instructions",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=counts.__file__.rsplit("/bench/", 1)[0],
+    )
     assert out.returncode == 4
     assert "--metric instructions: needs --counts" in out.stderr

@@ -18,7 +18,9 @@ from conftest import tiny_suite_toml
 pytestmark = pytest.mark.slow  # pytest bench under valgrind
 
 ROOT = Path(__file__).resolve().parent.parent
-HAVE_VALGRIND = all(shutil.which(tool) for tool in ("valgrind", "callgrind_annotate", "callgrind_control"))
+HAVE_VALGRIND = all(
+    shutil.which(tool) for tool in ("valgrind", "callgrind_annotate", "callgrind_control")
+)
 if not HAVE_VALGRIND and not os.environ.get("RNNBENCH_REQUIRE_VALGRIND"):
     pytest.skip("valgrind is not installed (Debian package 'valgrind')", allow_module_level=True)
 
@@ -28,10 +30,30 @@ def counted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One counted run of three tiny LSTM cases (forward, backward, forward_backward), loaded back."""
     tmp = tmp_path_factory.mktemp("counted")
     suite = tmp / "tiny.toml"
-    suite.write_text(tiny_suite_toml(cell="lstm", phases=["forward", "backward", "forward_backward"]))
-    out = subprocess.run([sys.executable, "-m", "pytest", "bench", "--suite", str(suite), "--counts",
-                          "--threads", "1", "--results", str(tmp / "results"), "-q", "-p", "no:cacheprovider"],
-                         capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    suite.write_text(
+        tiny_suite_toml(cell="lstm", phases=["forward", "backward", "forward_backward"])
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "bench",
+            "--suite",
+            str(suite),
+            "--counts",
+            "--threads",
+            "1",
+            "--results",
+            str(tmp / "results"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     (path,) = (tmp / "results").glob("*.json")
     return {"path": path, "doc": json.loads(path.read_text())}
@@ -40,12 +62,18 @@ def counted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_cpu_case_is_counted_with_repeats_and_functions(counted_run: dict) -> None:
     doc = counted_run["doc"]
     assert doc["env"]["valgrind"].startswith("3.")
-    assert {r["case"]["phase"] for r in doc["records"]} == {"forward", "backward", "forward_backward"}
+    assert {r["case"]["phase"] for r in doc["records"]} == {
+        "forward",
+        "backward",
+        "forward_backward",
+    }
     for rec in doc["records"]:
         counted = rec["counts"]
         assert counted["status"] == "ok" and len(counted["instructions"]) == 3
         low, high = min(counted["instructions"]), max(counted["instructions"])
-        assert 0 < low and high / low < 1.05  # repeats agree (spread measured ~1% at these tiny shapes)
+        assert (
+            low > 0 and high / low < 1.05
+        )  # repeats agree (spread measured ~1% at these tiny shapes)
         assert rec["measures"]["instructions"] == sorted(counted["instructions"])[1]
         assert any("lstm" in name.lower() for name in counted["functions"])
 
@@ -60,7 +88,22 @@ def test_setup_is_not_counted(counted_run: dict) -> None:
 
 def test_counts_gate_passes_a_run_against_itself(counted_run: dict) -> None:
     path = str(counted_run["path"])
-    out = subprocess.run([sys.executable, "-m", "bench", "compare", path, path, "--metric", "instructions",
-                          "--threshold", "1%"], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "compare",
+            path,
+            path,
+            "--metric",
+            "instructions",
+            "--threshold",
+            "1%",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "M instr" in out.stdout and "counts" in out.stdout and "PASS" in out.stdout

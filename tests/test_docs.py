@@ -40,18 +40,31 @@ def test_page_matches_the_code(page: Path) -> None:
 
 def test_checks_catch_each_kind_of_drift() -> None:
     found = "\n".join(problems(BROKEN, ROOT / "README.md"))
-    for expected in ("bench/timing.py: no such file", "link docs/nowhere.md", "rnnbench/results/schema.py: the checkout",
-                     "'from bench import': a checkout folder", "rnnbench.measure.timing: does not import",
-                     "rnnbench report --no-such-option: no such option", "rnnbench cases --list: no such option",
-                     "pytest bench --no-such-flag", "suite 'smokey'", "rnnbench frobnicate: no such subcommand",
-                     "tox -e nosuchenv", "suite 'huge'", "rnnbench:nosuchpart", "bench/plugin.py: a line number",
-                     "python bench/experiments/gate_power.py: run a module"):  # fmt: skip
+    for expected in (
+        "bench/timing.py: no such file",
+        "link docs/nowhere.md",
+        "rnnbench/results/schema.py: the checkout",
+        "'from bench import': a checkout folder",
+        "rnnbench.measure.timing: does not import",
+        "rnnbench report --no-such-option: no such option",
+        "rnnbench cases --list: no such option",
+        "pytest bench --no-such-flag",
+        "suite 'smokey'",
+        "rnnbench frobnicate: no such subcommand",
+        "tox -e nosuchenv",
+        "suite 'huge'",
+        "rnnbench:nosuchpart",
+        "bench/plugin.py: a line number",
+        "python bench/experiments/gate_power.py: run a module",
+    ):
         assert expected in found, expected
 
 
 def test_checks_pass_real_names() -> None:
-    good = "`bench/measurement/timing.py`, `rnnbench.results.store.load_frame`, `rnnbench compare a b --threshold 5%`,\n" \
-           "`pytest bench --suite sweep --benchmark-json out.json`, `rnnbench run --suite smoke -k lstm --shard 1/2`"
+    good = (
+        "`bench/measurement/timing.py`, `rnnbench.results.store.load_frame`, `rnnbench compare a b --threshold 5%`,\n"
+        "`pytest bench --suite sweep --benchmark-json out.json`, `rnnbench run --suite smoke -k lstm --shard 1/2`"
+    )
     assert problems(good, ROOT / "README.md") == []
 
 
@@ -68,18 +81,28 @@ def test_generated_parts_cover_the_code() -> None:
     options = reference.pytest_options()
     assert all(f"`--rnnbench-{name}`" in options for _, name, _ in OPTIONS)
     commands = reference.command_help()
-    assert all(f"### `rnnbench {name}`" in commands for name in ("run", "report", "compare", "baseline save", "history list"))
+    assert all(
+        f"### `rnnbench {name}`" in commands
+        for name in ("run", "report", "compare", "baseline save", "history list")
+    )
     assert "<!-- rnnbench:" not in reference.expand("<!-- rnnbench:suites -->")
 
 
-EXAMPLES = [(page, index) for page in pages() for index, _ in enumerate(python_examples(page.read_text()))]
+EXAMPLES = [
+    (page, index) for page in pages() for index, _ in enumerate(python_examples(page.read_text()))
+]
 
 
-@pytest.mark.parametrize("page, index", EXAMPLES, ids=[f"{page.name}-{index}" for page, index in EXAMPLES])
+@pytest.mark.parametrize(
+    "page, index", EXAMPLES, ids=[f"{page.name}-{index}" for page, index in EXAMPLES]
+)
 def test_python_example_runs(
     page: Path, index: int, tiny_results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(tiny_results, tmp_path / "results")
     monkeypatch.chdir(tmp_path)
     source = python_examples(page.read_text())[index]
-    exec(compile(source, f"{page.name}: python example {index + 1}", "exec"), {"__name__": "__docs__", "__file__": str(tmp_path / "example.py")})
+    exec(
+        compile(source, f"{page.name}: python example {index + 1}", "exec"),
+        {"__name__": "__docs__", "__file__": str(tmp_path / "example.py")},
+    )

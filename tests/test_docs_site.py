@@ -18,7 +18,9 @@ from docs_check import ROOT
 from test_report_browser import PROBE_FRAME, chromium, read_probe  # noqa: F401 (chromium: the fixture)
 
 # Once the page has loaded: which images failed, and every navigation link fetched (status, title).
-PROBE = PROBE_FRAME.replace("ON_LOAD", """
+PROBE = PROBE_FRAME.replace(
+    "ON_LOAD",
+    """
   const images = Array.from(document.images);
   __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
   const links = Array.from(document.querySelectorAll("nav.md-nav--primary a.md-nav__link[href]"))
@@ -28,7 +30,8 @@ PROBE = PROBE_FRAME.replace("ON_LOAD", """
     const response = await fetch(link.href);
     const title = (await response.text()).match(/<h1[^>]*>([^<]*)/);
     __probe.pages[link.textContent.trim()] = [response.status, title ? title[1].trim() : null];
-  }""")
+  }""",
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +41,37 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         import mkdocs  # noqa: F401
     except ImportError:
         if os.environ.get("RNNBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail("RNNBENCH_REQUIRE_BROWSER=1 but mkdocs is not installed (pip install '.[docs]')")
+            pytest.fail(
+                "RNNBENCH_REQUIRE_BROWSER=1 but mkdocs is not installed (pip install '.[docs]')"
+            )
         pytest.skip("mkdocs is not installed: pip install '.[docs]'")
     out = tmp_path_factory.mktemp("site")
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"),
-               "--site-dir", str(out)]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-                          env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--config-file",
+        str(ROOT / "mkdocs.yml"),
+        "--site-dir",
+        str(out),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return out
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         """No access log on the test's output."""
 
 
@@ -75,7 +96,12 @@ def nav_titles() -> list[str]:
 
 
 @pytest.mark.slow
-def test_site_index_opens_cleanly_in_chromium(chromium: str, site: Path, served: str, tmp_path: Path) -> None:  # noqa: F811
+def test_site_index_opens_cleanly_in_chromium(
+    chromium: str,  # noqa: F811 (the fixture imported from test_report_browser)
+    site: Path,
+    served: str,
+    tmp_path: Path,
+) -> None:
     index = site / "index.html"
     (site / "probed.html").write_text(index.read_text().replace("<head>", "<head>\n" + PROBE, 1))
     probe, console = read_probe(chromium, tmp_path / "profile", f"{served}/probed.html")

@@ -16,8 +16,9 @@ from rnnbench.results import history
 
 
 @pytest.mark.parametrize("lock", ["BEGIN EXCLUSIVE", "PRAGMA locking_mode = EXCLUSIVE"])
-def test_a_locked_history_waits_then_says_it_is_locked(tmp_path: Path, lock: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_locked_history_waits_then_says_it_is_locked(
+    tmp_path: Path, lock: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "h.db"
     history.append(db, [run_doc(run_id="one")])
     holder = sqlite3.connect(db, isolation_level=None)
@@ -26,7 +27,9 @@ def test_a_locked_history_waits_then_says_it_is_locked(tmp_path: Path, lock: str
     monkeypatch.setattr(history, "LOCK_TIMEOUT_S", 0.2)
     try:
         for call in (lambda: history.append(db, [run_doc(run_id="two")]), lambda: history.runs(db)):
-            with pytest.raises(UserError, match=r"h.db: locked by another process \(waited 0.2 s\)"):
+            with pytest.raises(
+                UserError, match=r"h.db: locked by another process \(waited 0.2 s\)"
+            ):
                 call()
     finally:
         holder.close()
@@ -37,14 +40,25 @@ def test_a_locked_history_waits_then_says_it_is_locked(tmp_path: Path, lock: str
 def test_deselected_cases_are_not_missing_from_the_gate(tmp_path: Path) -> None:
     suite = tiny_suite(tmp_path)
     assert run_bench(suite, tmp_path / "base").returncode == 0
-    done = run_bench(suite, tmp_path / "now", "-k", "lstm and forward", "--baseline", str(tmp_path / "base"),
-                     "--fail-on-regression", "50%", "--remeasure", "0")  # fmt: skip
+    done = run_bench(
+        suite,
+        tmp_path / "now",
+        "-k",
+        "lstm and forward",
+        "--baseline",
+        str(tmp_path / "base"),
+        "--fail-on-regression",
+        "50%",
+        "--remeasure",
+        "0",
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     assert " missing" not in done.stdout and "rnnbench gate: 1 " in done.stdout, done.stdout[-3000:]
 
 
-def test_compare_history_pools_only_this_suite_and_never_re_measurements(tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_compare_history_pools_only_this_suite_and_never_re_measurements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "h.db"
     earlier = run_doc(run_id="earlier", seed=1)
     other_suite = run_doc(run_id="other", seed=2, ids=("gru-z-forward",))
@@ -52,7 +66,10 @@ def test_compare_history_pools_only_this_suite_and_never_re_measurements(tmp_pat
     remeasure = run_doc(run_id="earlier-remeasure", seed=3, ids=("gru-b-forward",))
     remeasure["run"]["remeasure_of"] = "earlier"
     history.append(db, [earlier, other_suite, remeasure])
-    assert sorted(history.runs(db)["run_id"]) == ["earlier", "other"]  # a re-measurement is not a run
+    assert sorted(history.runs(db)["run_id"]) == [
+        "earlier",
+        "other",
+    ]  # a re-measurement is not a run
     current = write(tmp_path / "now.json", run_doc(run_id="now", seed=4))
     assert main(["compare", "--history", str(db), str(current), "--threshold", "50%"]) == 0
     assert "missing" not in capsys.readouterr().out

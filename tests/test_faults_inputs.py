@@ -27,15 +27,19 @@ from rnnbench.reports.build import build
 from rnnbench.results import store
 from tests.conftest import tiny_case
 
-MILLION = TINY.format(rounds=3, seq_len=2).replace("batch = 1", f"batch = {list(range(1, 1001))}").replace(
-    "seq_len = 2", f"seq_len = {list(range(1, 251))}"
+MILLION = (
+    TINY.format(rounds=3, seq_len=2)
+    .replace("batch = 1", f"batch = {list(range(1, 1001))}")
+    .replace("seq_len = 2", f"seq_len = {list(range(1, 251))}")
 )  # 1000 x 250 x 2 cells x 2 phases = 10^6 cases
 
 
 def test_a_huge_grid_is_refused_up_front_with_its_count(tmp_path: Path) -> None:
     path = tiny_suite(tmp_path, text=MILLION)
     started = time.perf_counter()
-    with pytest.raises(UserError, match=r"declares 1000000 cases .*limit of 10000.*--max-cases 1000000"):
+    with pytest.raises(
+        UserError, match=r"declares 1000000 cases .*limit of 10000.*--max-cases 1000000"
+    ):
         suite.load(str(path))
     assert time.perf_counter() - started < 2  # counted, never expanded
     small = tiny_suite(tmp_path)
@@ -47,20 +51,29 @@ def test_a_huge_grid_is_refused_up_front_with_its_count(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_pytest_bench_refuses_a_huge_grid_and_max_cases_raises_the_limit(tmp_path: Path) -> None:
     done = run_bench(tiny_suite(tmp_path, text=MILLION), tmp_path / "results", timeout=60)
-    assert done.returncode == EXIT_USAGE and "declares 1000000 cases" in done.stderr, done.stdout + done.stderr
+    assert done.returncode == EXIT_USAGE and "declares 1000000 cases" in done.stderr, (
+        done.stdout + done.stderr
+    )
     assert main(["cases", str(tmp_path / "tiny.toml"), "--count", "--max-cases", "3"]) == EXIT_USAGE
 
 
-@pytest.mark.parametrize("message", [
-    "DefaultCPUAllocator: can't allocate memory: you tried to allocate 327680000000000 bytes. Error code 12",
-    "CUDA out of memory. Tried to allocate 20.00 GiB",
-])  # fmt: skip
-def test_an_allocation_failure_is_a_recorded_case_failure(message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "message",
+    [
+        "DefaultCPUAllocator: can't allocate memory: you tried to allocate 327680000000000 bytes. Error code 12",
+        "CUDA out of memory. Tried to allocate 20.00 GiB",
+    ],
+)
+def test_an_allocation_failure_is_a_recorded_case_failure(
+    message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def build(case: Any) -> Any:
         raise RuntimeError(message)
 
     monkeypatch.setattr(runner, "build", build)
-    record, error = runner.run_case(tiny_case(), TimingPolicy(warmup_rounds=0, min_rounds=1, max_rounds=1))
+    record, error = runner.run_case(
+        tiny_case(), TimingPolicy(warmup_rounds=0, min_rounds=1, max_rounds=1)
+    )
     assert record["status"] == "failed" and record["reason"].startswith("RuntimeError: ")
     assert "\n" not in record["reason"] and error is not None and runner.is_case_limit(error)
     assert runner.is_case_limit(MemoryError())
@@ -93,8 +106,13 @@ def test_an_unreadable_suite_file_is_one_line(tmp_path: Path, content: bytes | N
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_max_time_must_be_finite(tmp_path: Path, value: str) -> None:
-    path = tiny_suite(tmp_path, text=TINY.format(rounds=3, seq_len=2).replace("max_time = 0.01", f"max_time = {value}"))
-    with pytest.raises(UserError, match=r"settings.max_time: must be a positive number of seconds \(finite\)"):
+    path = tiny_suite(
+        tmp_path,
+        text=TINY.format(rounds=3, seq_len=2).replace("max_time = 0.01", f"max_time = {value}"),
+    )
+    with pytest.raises(
+        UserError, match=r"settings.max_time: must be a positive number of seconds \(finite\)"
+    ):
         suite.load(str(path))
 
 
@@ -114,8 +132,9 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
-def test_a_damaged_record_is_an_input_error_naming_file_and_record(tmp_path: Path, damage: str,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_a_damaged_record_is_an_input_error_naming_file_and_record(
+    tmp_path: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = copy.deepcopy(run_doc())
     DAMAGE[damage](doc["records"][1])
     path = tmp_path / "damaged.json"
@@ -136,11 +155,11 @@ def test_thresholds_must_be_finite(text: str) -> None:
 
 def test_errors_name_the_option_the_user_typed(tmp_path: Path) -> None:
     base = str(write(tmp_path / "base.json", run_doc()))
-    with pytest.raises(UserError, match="^--fail-on-regression: not a percentage"):
+    with pytest.raises(UserError, match=r"^--fail-on-regression: not a percentage"):
         Gate.from_options(base, "abc", [], 0, False)
-    with pytest.raises(UserError, match="^--fail-on-regression: threshold must be"):
+    with pytest.raises(UserError, match=r"^--fail-on-regression: threshold must be"):
         Gate.from_options(base, "nan%", [], 0, False)
-    with pytest.raises(UserError, match="^--gate-quantile: must be between 0 and 1"):
+    with pytest.raises(UserError, match=r"^--gate-quantile: must be between 0 and 1"):
         Gate.from_options(base, "5%", [], 0, False, quantile=2.0)
 
 
@@ -148,9 +167,15 @@ def test_errors_name_the_option_the_user_typed(tmp_path: Path) -> None:
 def test_more_threads_than_cores_is_refused_or_skipped(tmp_path: Path) -> None:
     too_many = (envmod.os.cpu_count() or 1) + 1
     done = run_bench(tiny_suite(tmp_path), tmp_path / "results", "--threads", str(too_many))
-    assert done.returncode == EXIT_USAGE and f"--threads: {too_many} threads on" in done.stderr, done.stderr
-    assert "oversubscribed" in str(runner.skip_reason(tiny_case(threads=too_many), cuda_available=False))
-    assert runner.skip_reason(tiny_case(threads=1), cuda_available=torch.cuda.is_available()) is None
+    assert done.returncode == EXIT_USAGE and f"--threads: {too_many} threads on" in done.stderr, (
+        done.stderr
+    )
+    assert "oversubscribed" in str(
+        runner.skip_reason(tiny_case(threads=too_many), cuda_available=False)
+    )
+    assert (
+        runner.skip_reason(tiny_case(threads=1), cuda_available=torch.cuda.is_available()) is None
+    )
 
 
 def test_cudnn_in_a_cpu_case_is_refused(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from fault_runs import (
     tiny_suite,
     visible_files,
     wait_for_records,
-)  # fmt: skip
+)
 from gate_docs import run_doc, write
 
 from rnnbench.cli import main
@@ -34,7 +34,9 @@ CASES = 4  # the tiny suite's cases
 @pytest.mark.slow
 def test_two_concurrent_runs_into_one_folder_both_survive(tmp_path: Path) -> None:
     suite, results = tiny_suite(tmp_path), tmp_path / "results"
-    runs = [start_bench(suite, results, "--shard", f"{k}/2") for k in (1, 2)] + [start_bench(suite, results)]
+    runs = [start_bench(suite, results, "--shard", f"{k}/2") for k in (1, 2)] + [
+        start_bench(suite, results)
+    ]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert all(run.returncode in (0, 5) for run in runs), outputs  # 5: a shard that holds no case
     files = sorted(results.glob("*.json"))
@@ -61,7 +63,9 @@ def test_run_ids_are_unique_and_a_results_file_is_never_replaced(tmp_path: Path)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_an_interrupted_run_keeps_every_finished_record_in_a_valid_file(tmp_path: Path, sig: int) -> None:
+def test_an_interrupted_run_keeps_every_finished_record_in_a_valid_file(
+    tmp_path: Path, sig: int
+) -> None:
     suite, results = tiny_suite(tmp_path, rounds=100, seq_len=1000), tmp_path / "results"
     run = start_bench(suite, results)
     wait_for_records(results, 1, run)
@@ -75,7 +79,9 @@ def test_an_interrupted_run_keeps_every_finished_record_in_a_valid_file(tmp_path
         assert run.returncode == 2 and doc["run"]["finished"] is not None
 
 
-def test_disk_full_while_storing_a_record_keeps_the_earlier_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_while_storing_a_record_keeps_the_earlier_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     results = store.ResultsFile.new_run(tmp_path, {"suite": "t"}, {"fingerprint": "f" * 16})
     records = run_doc()["records"]
     results.add(records[0])
@@ -87,7 +93,9 @@ def test_disk_full_while_storing_a_record_keeps_the_earlier_file(tmp_path: Path,
     assert visible_files(tmp_path) == [results.path]
 
 
-def test_disk_full_during_a_report_leaves_no_empty_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_during_a_report_leaves_no_empty_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write(tmp_path / "r.json", run_doc())
     out = tmp_path / "report"
     monkeypatch.setattr(Path, "write_text", empty_then_enospc(Path.open))
@@ -97,24 +105,31 @@ def test_disk_full_during_a_report_leaves_no_empty_file(tmp_path: Path, monkeypa
     assert [p for p in visible_files(out) if p.stat().st_size == 0 or p.name.startswith(".")] == []
 
 
-def test_disk_full_while_saving_a_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_disk_full_while_saving_a_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = write(tmp_path / "r.json", run_doc())
     saved = tmp_path / "baselines"
     assert main(["baseline", "save", "main", "--from", str(source), "--dir", str(saved)]) == 0
     before = (saved / "main.json").read_text()
     monkeypatch.setattr(os, "fsync", enospc)
-    assert main(["baseline", "save", "main", "--from", str(source), "--dir", str(saved)]) == EXIT_USAGE
+    assert (
+        main(["baseline", "save", "main", "--from", str(source), "--dir", str(saved)]) == EXIT_USAGE
+    )
     assert "main.json: cannot write: No space left on device" in capsys.readouterr().err
-    assert (saved / "main.json").read_text() == before and visible_files(saved) == [saved / "main.json"]
+    assert (saved / "main.json").read_text() == before and visible_files(saved) == [
+        saved / "main.json"
+    ]
 
 
-def full_disk(max_pages: int):  # noqa: ANN201 - a sqlite3.connect replacement
+def full_disk(max_pages: int):
     real = history.sqlite3.connect
 
     def connect(*args: object, **kwargs: object) -> object:
         db = real(*args, **kwargs)
-        db.execute(f"PRAGMA max_page_count = {max_pages}")  # SQLite's own "database or disk is full"
+        db.execute(
+            f"PRAGMA max_page_count = {max_pages}"
+        )  # SQLite's own "database or disk is full"
         return db
 
     return connect
@@ -123,7 +138,7 @@ def full_disk(max_pages: int):  # noqa: ANN201 - a sqlite3.connect replacement
 def test_disk_full_during_history_append(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "h.db"
     monkeypatch.setattr(history.sqlite3, "connect", full_disk(1))
-    with pytest.raises(UserError, match="h.db: cannot write: database or disk is full"):
+    with pytest.raises(UserError, match=r"h.db: cannot write: database or disk is full"):
         history.append(db, [run_doc(run_id="one")])
     assert visible_files(tmp_path) == []  # no empty or half-made h.db
     monkeypatch.undo()
@@ -154,7 +169,9 @@ def read_only_folder(tmp_path: Path) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["file", "read-only", "under-a-file"])
 @pytest.mark.parametrize("option", ["--results", "--profile", "--history"])
-def test_an_unusable_output_location_stops_the_run_before_the_first_case(tmp_path: Path, where: str, option: str) -> None:
+def test_an_unusable_output_location_stops_the_run_before_the_first_case(
+    tmp_path: Path, where: str, option: str
+) -> None:
     suite = tiny_suite(tmp_path)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n")
@@ -170,14 +187,18 @@ def test_an_unusable_output_location_stops_the_run_before_the_first_case(tmp_pat
     assert blocker.read_text() == "not a folder\n"
 
 
-def test_report_and_baseline_refuse_a_file_as_their_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_and_baseline_refuse_a_file_as_their_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = write(tmp_path / "r.json", run_doc())
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     assert main(["report", str(source), "-o", str(blocker), "--quiet"]) == EXIT_USAGE
     assert main(["baseline", "save", "--from", str(source), "--dir", str(blocker)]) == EXIT_USAGE
     errors = capsys.readouterr().err.splitlines()
-    assert len(errors) == 2 and all("a-file is a file" in line or "a-file: not a directory" in line for line in errors), errors
+    assert len(errors) == 2 and all(
+        "a-file is a file" in line or "a-file: not a directory" in line for line in errors
+    ), errors
     assert blocker.read_text() == "x"
 
 
@@ -190,4 +211,6 @@ def test_files_respect_the_umask(tmp_path: Path) -> None:
         atomic.write_text(tmp_path / "page.html", "<p>")
     finally:
         os.umask(old)
-    assert {stat.S_IMODE(p.stat().st_mode) for p in (results.path, tmp_path / "page.html")} == {0o640}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (results.path, tmp_path / "page.html")} == {
+        0o640
+    }

@@ -13,26 +13,48 @@ QUICK = rnnbench.TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3, max_t
 
 
 def test_the_public_surface_is_small_and_named() -> None:
-    assert sorted(rnnbench.__all__) == ["Case", "TimingPolicy", "load_results", "load_suite", "measure"]
+    assert sorted(rnnbench.__all__) == [
+        "Case",
+        "TimingPolicy",
+        "load_results",
+        "load_suite",
+        "measure",
+    ]
     assert all(hasattr(rnnbench, name) for name in rnnbench.__all__)
 
 
 def test_case_by_keyword_takes_the_axis_defaults() -> None:
     case = rnnbench.Case(cell="gru", **TINY)
-    assert (case.model, case.num_layers, case.bidirectional, case.dtype, case.device, case.phase) == (
-        "layer", 1, False, "float32", "cpu", "forward",
-    )  # fmt: skip
+    assert (
+        case.model,
+        case.num_layers,
+        case.bidirectional,
+        case.dtype,
+        case.device,
+        case.phase,
+    ) == (
+        "layer",
+        1,
+        False,
+        "float32",
+        "cpu",
+        "forward",
+    )
     assert case.id == "gru-layer-b2-t3-i4-h5-l1-uni-cpu-fp32-forward"
     with pytest.raises(TypeError):
         rnnbench.Case("gru", "layer", 2, 3, 4, 5)  # keyword only: no 12-field positional call
 
 
 def test_measure_returns_the_record_pytest_bench_stores() -> None:
-    record = rnnbench.measure(rnnbench.Case(cell="lstm", phase="forward_backward", **TINY), QUICK, threads=1)
+    record = rnnbench.measure(
+        rnnbench.Case(cell="lstm", phase="forward_backward", **TINY), QUICK, threads=1
+    )
     assert record["status"] == "ok", record["reason"]
     assert len(record["times_s"]) == 3 and record["stats"]["median"] > 0
     assert record["measures"]["threads"] == 1
-    assert record["measures"]["params"] == 4 * (5 * 4 + 5 * 5 + 2 * 5)  # 4 gates x (W_ih, W_hh, two biases)
+    assert record["measures"]["params"] == 4 * (
+        5 * 4 + 5 * 5 + 2 * 5
+    )  # 4 gates x (W_ih, W_hh, two biases)
 
 
 def test_measure_skips_cuda_with_a_reason_on_a_cpu_machine() -> None:
@@ -46,7 +68,9 @@ def test_measure_skips_cuda_with_a_reason_on_a_cpu_machine() -> None:
 
 def test_load_suite_and_results(tiny_results: Path) -> None:
     suite = rnnbench.load_suite("smoke")
-    assert len([c for c in suite.cases if c.device == "cpu"]) == 32 and {c.cell for c in suite.cases} == {"lstm", "gru"}
+    assert len([c for c in suite.cases if c.device == "cpu"]) == 32 and {
+        c.cell for c in suite.cases
+    } == {"lstm", "gru"}
     frame = rnnbench.load_results([tiny_results])
     assert {"id", "cell", "phase", "median_s"} <= set(frame.columns)
     assert (frame[frame["status"] == "ok"]["median_s"] > 0).all()

@@ -27,11 +27,30 @@ def test_slower_run_is_flagged_and_fails() -> None:
 
 
 def test_missing_failed_new_and_skipped_cases() -> None:
-    base = document([record("a", times()), record("b", times()), record("c", times()), record("s", None, "skipped")])
-    cur = document([record("a", times(seed=3)), record("c", None, "failed"), record("n", times()),
-                    record("s", None, "skipped")])  # fmt: skip
+    base = document(
+        [
+            record("a", times()),
+            record("b", times()),
+            record("c", times()),
+            record("s", None, "skipped"),
+        ]
+    )
+    cur = document(
+        [
+            record("a", times(seed=3)),
+            record("c", None, "failed"),
+            record("n", times()),
+            record("s", None, "skipped"),
+        ]
+    )
     result = compare([base], [cur])
-    assert marks(result) == {"a": "no change", "c": "failed", "n": "new", "s": "skipped", "b": "missing"}
+    assert marks(result) == {
+        "a": "no change",
+        "c": "failed",
+        "n": "new",
+        "s": "skipped",
+        "b": "missing",
+    }
     assert {row.id for row in result.failing()} == {"b", "c"}
     assert result.failing(allow_missing=True) == []
 
@@ -48,7 +67,9 @@ def test_only_restricts_to_selected_ids() -> None:
 
 def test_foreign_machine_is_refused_naming_the_field() -> None:
     other = run_doc(env=machine(cpu_model="Other CPU", threads=4))
-    with pytest.raises(UserError, match=r"cpu_model: 'Test CPU' != 'Other CPU'.*threads: 2 != 4.*--allow-foreign"):
+    with pytest.raises(
+        UserError, match=r"cpu_model: 'Test CPU' != 'Other CPU'.*threads: 2 != 4.*--allow-foreign"
+    ):
         compare([run_doc()], [other])
 
 
@@ -107,11 +128,15 @@ def test_confirm_needs_every_attempt_to_flag() -> None:
     base = [run_doc(ids=CASE_IDS[:1])]
     first = compare(base, [run_doc(scale=1.3, seed=10, ids=CASE_IDS[:1])])
     burst_then_quiet = {0: 1.3e-3, 1: 1e-3}
-    result = confirm(first, base, lambda case_id, attempt: times(burst_then_quiet[attempt], seed=5), attempts=2)
+    result = confirm(
+        first, base, lambda case_id, attempt: times(burst_then_quiet[attempt], seed=5), attempts=2
+    )
     assert marks(result) == {CASE_IDS[0]: "no change"}
 
 
 def test_confirm_failed_remeasure_fails() -> None:
     base = [run_doc()]
-    result = confirm(compare(base, [run_doc(scale=1.3, seed=10)]), base, lambda case_id, attempt: [])
+    result = confirm(
+        compare(base, [run_doc(scale=1.3, seed=10)]), base, lambda case_id, attempt: []
+    )
     assert set(marks(result).values()) == {"failed"}

@@ -11,7 +11,9 @@ from rnnbench.gate.table import render
 
 def drifting_runs(shifts: list[float]) -> list[dict]:
     """One run per shift: every case's times scaled by 1 + shift (between-run drift), same noise within."""
-    return [run_doc(scale=1 + shift, seed=10 * n, run_id=f"run{n}") for n, shift in enumerate(shifts)]
+    return [
+        run_doc(scale=1 + shift, seed=10 * n, run_id=f"run{n}") for n, shift in enumerate(shifts)
+    ]
 
 
 def test_drift_t_test_flags_a_shift_well_outside_the_runs_spread() -> None:

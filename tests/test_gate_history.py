@@ -20,8 +20,14 @@ def test_round_trip_keeps_records_and_raw_times(tmp_path: Path) -> None:
     assert history.append(db, [doc]) == len(CASE_IDS)  # same run again: replaced, not duplicated
     (back,) = history.last_runs(db, doc["env"]["fingerprint"], 5)
     # rows keep no schema version: they come back upgraded from the oldest (the made-up cases gain the v1 axes)
-    assert back["records"] == upgrade.upgrade(json.loads(json.dumps(doc)) | {"schema_version": 1}, "doc")["records"]
-    assert back["records"][0]["case"]["impl"] == "fused" and back["records"][0]["times_s"] == doc["records"][0]["times_s"]
+    assert (
+        back["records"]
+        == upgrade.upgrade(json.loads(json.dumps(doc)) | {"schema_version": 1}, "doc")["records"]
+    )
+    assert (
+        back["records"][0]["case"]["impl"] == "fused"
+        and back["records"][0]["times_s"] == doc["records"][0]["times_s"]
+    )
     assert back["env"] == doc["env"]
     assert list(history.runs(db)["cases"]) == [len(CASE_IDS)]
 

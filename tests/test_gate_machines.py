@@ -19,7 +19,9 @@ B = machine(cpu_model="Big CPU", cpu_count=64)
 
 def on(env: dict, cases: dict[str, float], seed: int = 0, run_id: str = "run") -> dict:
     """One machine's document: each case measured around its median (seconds)."""
-    return document([record(i, times(m, seed=seed + n)) for n, (i, m) in enumerate(cases.items())], env, run_id)
+    return document(
+        [record(i, times(m, seed=seed + n)) for n, (i, m) in enumerate(cases.items())], env, run_id
+    )
 
 
 def test_each_case_is_compared_with_its_own_machine() -> None:
@@ -29,21 +31,26 @@ def test_each_case_is_compared_with_its_own_machine() -> None:
     result = compare(baseline, current)
     assert result.foreign == []
     assert {(row.id, row.machine[:8], row.mark) for row in result.rows} == {
-        ("a", A["fingerprint"][:8], "no change"), ("b", A["fingerprint"][:8], "no change"),
-        ("c", B["fingerprint"][:8], "no change")}  # fmt: skip
+        ("a", A["fingerprint"][:8], "no change"),
+        ("b", A["fingerprint"][:8], "no change"),
+        ("c", B["fingerprint"][:8], "no change"),
+    }
     assert "machine" in result.frame() and B["fingerprint"][:8] in render(result)
 
 
 def test_a_case_that_moved_to_another_machine_is_not_compared() -> None:
     baseline = [on(A, {"a": 1e-3, "b": 1e-3}), on(B, {"c": 2e-3})]
-    current = [on(A, {"b": 1e-3}), on(B, {"a": 3e-3, "c": 2e-3}, seed=9)]  # a: on B now, on A before
+    current = [
+        on(A, {"b": 1e-3}),
+        on(B, {"a": 3e-3, "c": 2e-3}, seed=9),
+    ]  # a: on B now, on A before
     (row,) = [row for row in compare(baseline, current).rows if row.id == "a"]
     assert row.mark == "new" and "no baseline on this machine" in row.note
 
 
 def test_a_machine_the_baseline_never_saw_is_refused() -> None:
     other = machine(cpu_model="Odd CPU")
-    with pytest.raises(UserError, match="cpu_model: 'Test CPU' != 'Odd CPU'.*--allow-foreign"):
+    with pytest.raises(UserError, match=r"cpu_model: 'Test CPU' != 'Odd CPU'.*--allow-foreign"):
         compare([on(A, {"a": 1e-3})], [on(A, {"a": 1e-3}), on(other, {"b": 1e-3})])
 
 

@@ -23,7 +23,9 @@ def test_shard_membership_is_stable_across_interpreters() -> None:
     ids = [case.id for case in suite.load("smoke").cases]
     here = [shard.shard_of(i, 4) for i in ids]
     code = "import sys; from rnnbench.cases import select as shard; print([shard.shard_of(i, 4) for i in sys.argv[1:]])"
-    there = subprocess.run([sys.executable, "-c", code, *ids], capture_output=True, text=True, check=True)
+    there = subprocess.run(
+        [sys.executable, "-c", code, *ids], capture_output=True, text=True, check=True
+    )
     assert there.stdout.strip() == str(here)
 
 

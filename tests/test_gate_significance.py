@@ -25,7 +25,9 @@ def test_identical_samples_are_no_change() -> None:
 @pytest.mark.parametrize("seed", range(10))
 def test_two_percent_shift_under_five_percent_threshold_is_not_flagged(seed: int) -> None:
     # 400 rounds at 5% spread make the 2% shift itself highly significant: only the size stage saves it
-    verdict = assess(times(rounds=400, seed=seed), times(1.02e-3, rounds=400, seed=100 + seed), threshold=0.05)
+    verdict = assess(
+        times(rounds=400, seed=seed), times(1.02e-3, rounds=400, seed=100 + seed), threshold=0.05
+    )
     assert verdict.significant
     assert verdict.mark == "no change"
 
@@ -73,11 +75,12 @@ def test_bad_threshold_is_a_user_error(text: str) -> None:
         parse_threshold(text)
 
 
-
 def contended(sample: list[float], fraction: float, extra: float, seed: int) -> list[float]:
     """Like a shared machine: a random `fraction` of rounds get `extra` relative time added."""
     rng = np.random.default_rng(seed)
-    return [t * (1 + extra) if hit else t for t, hit in zip(sample, rng.random(len(sample)) < fraction)]
+    return [
+        t * (1 + extra) if hit else t for t, hit in zip(sample, rng.random(len(sample)) < fraction)
+    ]
 
 
 def test_low_quantile_ignores_contention_that_moves_the_median() -> None:
@@ -88,8 +91,12 @@ def test_low_quantile_ignores_contention_that_moves_the_median() -> None:
 
 
 def test_low_quantile_still_sees_a_real_ten_percent_shift() -> None:
-    marks = [assess(times(rounds=200, seed=s), times(1.1e-3, rounds=200, seed=60 + s), 0.05, quantile=0.1).mark
-             for s in range(20)]  # fmt: skip
+    marks = [
+        assess(
+            times(rounds=200, seed=s), times(1.1e-3, rounds=200, seed=60 + s), 0.05, quantile=0.1
+        ).mark
+        for s in range(20)
+    ]
     assert marks.count("regression") >= 19
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gate_docs import document, record, times, write
+
 from rnnbench.cli import main
 from rnnbench.gate import compare, significance, single_run
 from rnnbench.results import history
@@ -20,14 +21,26 @@ DOCTORED = 0.20
 
 def run(drifts: tuple[float, ...], run_id: str, scale: float = 1.0) -> dict:
     """One run: case n's rounds tight (1% spread) around 1 ms x exp(drift n) x scale."""
-    return document([record(i, times(1e-3 * scale * math.exp(d), seed=n, spread=0.01)) for n, (i, d) in
-                     enumerate(zip(IDS, drifts))], run_id=run_id)  # fmt: skip
+    return document(
+        [
+            record(i, times(1e-3 * scale * math.exp(d), seed=n, spread=0.01))
+            for n, (i, d) in enumerate(zip(IDS, drifts))
+        ],
+        run_id=run_id,
+    )
 
 
-def test_drift_beyond_the_threshold_is_inconclusive_not_a_regression(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    base, now = write(tmp_path / "a.json", run((0.0,) * 8, "a")), write(tmp_path / "b.json", run((*DRIFT, OUTLIER), "b"))
+def test_drift_beyond_the_threshold_is_inconclusive_not_a_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    base, now = (
+        write(tmp_path / "a.json", run((0.0,) * 8, "a")),
+        write(tmp_path / "b.json", run((*DRIFT, OUTLIER), "b")),
+    )
     raw = compare.compare([run((0.0,) * 8, "a")], [run((*DRIFT, OUTLIER), "b")])
-    assert [row.mark for row in raw.rows].count("regression") == 1  # what compare said before: FAIL on drift
+    assert [row.mark for row in raw.rows].count(
+        "regression"
+    ) == 1  # what compare said before: FAIL on drift
     assert main(["compare", str(base), str(now)]) == 0
     out = capsys.readouterr().out
     assert "inconclusive" in out and "PASS" in out and "rnnbench ab BASE HEAD" in out
@@ -61,8 +74,13 @@ def test_history_spread_sets_the_resolvable_change(tmp_path: Path) -> None:
     runs = history.last_runs(db, current["env"]["fingerprint"], 5)
     by_history = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, runs)
     assert by_cases.rows[-1].mark == single_run.INCONCLUSIVE
-    assert by_history.rows[-1].mark == "regression" and "history: 4 runs" in by_history.rows[-1].note
-    base, now = write(tmp_path / "a.json", run((0.0,) * 8, "a")), write(tmp_path / "b.json", current)
+    assert (
+        by_history.rows[-1].mark == "regression" and "history: 4 runs" in by_history.rows[-1].note
+    )
+    base, now = (
+        write(tmp_path / "a.json", run((0.0,) * 8, "a")),
+        write(tmp_path / "b.json", current),
+    )
     assert main(["compare", str(base), str(now)]) == 0
     assert main(["compare", str(base), str(now), "--drift-from", str(db)]) == 1
     sd = float(np.log([1.0, 1.01, 0.99, 1.005]).std(ddof=1))

@@ -21,7 +21,9 @@ def fused(cell: str, num_layers: int, bidirectional: bool) -> nn.RNNBase:
     return rnn_type(3, 4, num_layers=num_layers, bidirectional=bidirectional, batch_first=True)
 
 
-def run(module: nn.Module, x: torch.Tensor, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+def run(
+    module: nn.Module, x: torch.Tensor, grad: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
     """Output, input gradient and parameter gradients of one forward + backward."""
     x = x.clone().requires_grad_(True)
     output = module(x)
@@ -30,7 +32,9 @@ def run(module: nn.Module, x: torch.Tensor, grad: torch.Tensor) -> tuple[torch.T
     return output.detach(), x.grad, [p.grad for p in module.parameters()]
 
 
-def assert_equivalent(impl: str, cell: str, num_layers: int, bidirectional: bool, steps: int = 5) -> None:
+def assert_equivalent(
+    impl: str, cell: str, num_layers: int, bidirectional: bool, steps: int = 5
+) -> None:
     reference = LayerOutput(fused(cell, num_layers, bidirectional))
     candidate = impls.apply(copy.deepcopy(reference), impl)
     gen = torch.Generator().manual_seed(1)
@@ -45,11 +49,20 @@ def assert_equivalent(impl: str, cell: str, num_layers: int, bidirectional: bool
         torch.testing.assert_close(got, want, **FP32)
 
 
-SLOW = pytest.mark.slow  # torch.compile traces for seconds per shape; the fast loop runs both compiled impls in test_axes
+SLOW = (
+    pytest.mark.slow
+)  # torch.compile traces for seconds per shape; the fast loop runs both compiled impls in test_axes
 
 
-@pytest.mark.parametrize("impl", ["cell_loop", "scripted", pytest.param("compiled", marks=SLOW),
-                                  pytest.param("compiled_loop", marks=SLOW)])  # fmt: skip
+@pytest.mark.parametrize(
+    "impl",
+    [
+        "cell_loop",
+        "scripted",
+        pytest.param("compiled", marks=SLOW),
+        pytest.param("compiled_loop", marks=SLOW),
+    ],
+)
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -83,7 +96,10 @@ def test_loops_hold_copies_not_the_fused_weights() -> None:
 
 
 @pytest.mark.slow  # inductor runs a C++ compiler in subprocesses
-@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None, reason="inductor needs a C++ compiler")
+@pytest.mark.skipif(
+    shutil.which("g++") is None and shutil.which("clang++") is None,
+    reason="inductor needs a C++ compiler",
+)
 def test_inductor_compiles_both_compiled_impls() -> None:
     """The real backend at the smallest shape (tens of seconds on a cold 2-core machine)."""
     assert_equivalent("compiled", "lstm", 1, False, steps=2)

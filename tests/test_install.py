@@ -20,15 +20,19 @@ import torch
 pytestmark = pytest.mark.slow  # builds a wheel into a fresh venv
 
 ROOT = Path(__file__).resolve().parent.parent
-USER_CONFTEST = '''
+USER_CONFTEST = """
 def pytest_addoption(parser):
     parser.addoption("--device", default="cpu")  # a project's own option: rnnbench must not clash with it
-'''
+"""
 
 
 def sh(*command: str | Path, cwd: Path) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"{command}: rc {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, (
+        f"{command}: rc {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
     return done.stdout
 
 
@@ -59,16 +63,33 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / name / "__init__.py").write_text("")
         (root / name / "store.py").write_text("MINE = True\n")
     (root / "conftest.py").write_text(USER_CONFTEST)
-    (root / "test_mine.py").write_text("def test_mine(request):\n    assert request.config.getoption('device') == 'gpu'\n")
+    (root / "test_mine.py").write_text(
+        "def test_mine(request):\n    assert request.config.getoption('device') == 'gpu'\n"
+    )
     return root
 
 
 def test_the_wheel_ships_every_package_and_suite(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     folders = {n.split("/")[1] for n in names if n.startswith("rnnbench/") and n.count("/") > 1}
-    assert {"cases", "models", "measurement", "results", "gate", "commands", "reports", "suites"} <= folders
-    assert "rnnbench/suites/smoke.toml" in names and "rnnbench/reports/templates/report.html.j2" in names
-    assert {"rnnbench/reports/templates/tables.js", "rnnbench/reports/templates/sections/verdict.html.j2"} <= set(names)
+    assert {
+        "cases",
+        "models",
+        "measurement",
+        "results",
+        "gate",
+        "commands",
+        "reports",
+        "suites",
+    } <= folders
+    assert (
+        "rnnbench/suites/smoke.toml" in names
+        and "rnnbench/reports/templates/report.html.j2" in names
+    )
+    assert {
+        "rnnbench/reports/templates/tables.js",
+        "rnnbench/reports/templates/sections/verdict.html.j2",
+    } <= set(names)
     assert "rnnbench/bench_rnn.py" in names and "rnnbench/conftest.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -78,8 +99,18 @@ def test_the_wheel_ships_every_package_and_suite(wheel: Path) -> None:
 def test_installed_commands_work_from_a_foreign_project(user_venv: Path, project: Path) -> None:
     cases = sh(user_venv / "rnnbench", "cases", "smoke", "--device", "cpu", cwd=project).split()
     assert len(cases) == 32
-    out = sh(user_venv / "rnnbench", "run", "--suite", "smoke", "-k", "lstm and l1 and uni and forward",
-             "--results", "results", "-q", cwd=project)  # fmt: skip
+    out = sh(
+        user_venv / "rnnbench",
+        "run",
+        "--suite",
+        "smoke",
+        "-k",
+        "lstm and l1 and uni and forward",
+        "--results",
+        "results",
+        "-q",
+        cwd=project,
+    )
     assert "2 passed" in out and "rnnbench: 2 records (2 ok)" in out
     sh(user_venv / "rnnbench", "report", "results", "-o", "report", cwd=project)
     assert (project / "report" / "report.html").stat().st_size > 10_000
@@ -89,10 +120,27 @@ def test_installed_commands_work_from_a_foreign_project(user_venv: Path, project
 
 
 def test_the_plugin_is_inert_in_a_foreign_project(user_venv: Path, project: Path) -> None:
-    out = sh(user_venv / "python", "-m", "pytest", "test_mine.py", "--device", "gpu", "-q", "-p", "no:cacheprovider",
-             "-W", "error::pytest.PytestAssertRewriteWarning", cwd=project)  # fmt: skip
+    out = sh(
+        user_venv / "python",
+        "-m",
+        "pytest",
+        "test_mine.py",
+        "--device",
+        "gpu",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "error::pytest.PytestAssertRewriteWarning",
+        cwd=project,
+    )
     assert "1 passed" in out
     help_text = sh(user_venv / "python", "-m", "pytest", "--help", cwd=project)
     assert "--rnnbench-suite" in help_text and "--rnnbench-baseline" in help_text
-    imported = sh(user_venv / "python", "-c", "import sys, rnnbench.plugin; print('torch' in sys.modules)", cwd=project)
+    imported = sh(
+        user_venv / "python",
+        "-c",
+        "import sys, rnnbench.plugin; print('torch' in sys.modules)",
+        cwd=project,
+    )
     assert imported.strip() == "False"

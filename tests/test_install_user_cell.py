@@ -51,7 +51,7 @@ hidden_size = 8
 device = "cpu"
 phases = ["forward_backward"]
 """
-BENCH_MINE = '''
+BENCH_MINE = """
 from pathlib import Path
 
 import pytest
@@ -67,7 +67,7 @@ def bench_mine(case, rnnbench):
     record = rnnbench(case)
     assert record["status"] == "ok"
     assert record["measures"]["flops_measured"] >= 0
-'''
+"""
 PYTEST_INI = "[pytest]\npython_files = bench_*.py\npython_functions = bench_*\n"
 
 
@@ -82,8 +82,15 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = tmp_path_factory.mktemp("venv")
     venv.create(env, with_pip=True, system_site_packages=True)
     sh(env / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", str(wheel), cwd=env)
-    located = sh(env / "bin" / "python", "-c", "import rnnbench, torch; print(rnnbench.__file__, torch.__version__)", cwd=env)
-    assert located.startswith(str(env)) and torch.__version__ in located  # the wheel's copy, not a checkout
+    located = sh(
+        env / "bin" / "python",
+        "-c",
+        "import rnnbench, torch; print(rnnbench.__file__, torch.__version__)",
+        cwd=env,
+    )
+    assert (
+        located.startswith(str(env)) and torch.__version__ in located
+    )  # the wheel's copy, not a checkout
     return env / "bin"
 
 
@@ -100,11 +107,26 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def records(folder: Path) -> list[dict]:
-    return [record for path in sorted(folder.glob("*.json")) for record in json.loads(path.read_text())["records"]]
+    return [
+        record
+        for path in sorted(folder.glob("*.json"))
+        for record in json.loads(path.read_text())["records"]
+    ]
 
 
-def test_a_suite_with_a_user_cell_runs_and_reports_from_the_wheel(user_venv: Path, project: Path) -> None:
-    out = sh(user_venv / "rnnbench", "run", "--suite", "bench/that.toml", "--results", "results", "-q", cwd=project)
+def test_a_suite_with_a_user_cell_runs_and_reports_from_the_wheel(
+    user_venv: Path, project: Path
+) -> None:
+    out = sh(
+        user_venv / "rnnbench",
+        "run",
+        "--suite",
+        "bench/that.toml",
+        "--results",
+        "results",
+        "-q",
+        cwd=project,
+    )
     assert "6 passed" in out and "rnnbench: 6 records (6 ok)" in out
     found = records(project / "results")
     assert {r["case"]["cell"] for r in found} == {"lstm", "gru", "mine"}
@@ -113,22 +135,49 @@ def test_a_suite_with_a_user_cell_runs_and_reports_from_the_wheel(user_venv: Pat
         assert record["measures"]["flops_measured"] >= 0 and record["cell_code"]["source_hash"]
     mine = [r for r in found if r["case"]["cell"] == "mine"]
     assert all(r["measures"]["flops_measured"] > 0 and r["measures"]["flops"] is None for r in mine)
-    assert {r["cell_code"]["ref"] for r in mine} == {f"{(project / 'bench' / 'my_cell.py').resolve()}:Mine"}
+    assert {r["cell_code"]["ref"] for r in mine} == {
+        f"{(project / 'bench' / 'my_cell.py').resolve()}:Mine"
+    }
     sh(user_venv / "rnnbench", "report", "results", "-o", "report", cwd=project)
     html = (project / "report" / "report.html").read_text()
     assert all(f"{cell}-layer-b2-t8" in html for cell in ("lstm", "gru", "mine"))
 
 
-def test_a_users_own_benchmark_file_gets_records_report_and_gate(user_venv: Path, project: Path) -> None:
-    pytest_run = (user_venv / "python", "-m", "pytest", "bench/bench_mine.py", "-q", "-p", "no:cacheprovider")
+def test_a_users_own_benchmark_file_gets_records_report_and_gate(
+    user_venv: Path, project: Path
+) -> None:
+    pytest_run = (
+        user_venv / "python",
+        "-m",
+        "pytest",
+        "bench/bench_mine.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    )
     out = sh(*pytest_run, "--rnnbench-results", "mine", cwd=project)
     assert "4 passed" in out and "rnnbench: 4 records (4 ok)" in out
     assert {r["id"].split("-")[0] for r in records(project / "mine")} == {"lstm", "mine"}
     sh(user_venv / "rnnbench", "report", "mine", "-o", "mine-report", cwd=project)
     assert "mine-classifier" in (project / "mine-report" / "report.html").read_text()
-    done = subprocess.run([str(c) for c in pytest_run] + ["--rnnbench-results", "again", "--rnnbench-baseline", "mine",
-                          "--rnnbench-fail-on-regression", "50%"], cwd=project, capture_output=True, text=True, timeout=900)  # fmt: skip
+    done = subprocess.run(
+        [str(c) for c in pytest_run]
+        + [
+            "--rnnbench-results",
+            "again",
+            "--rnnbench-baseline",
+            "mine",
+            "--rnnbench-fail-on-regression",
+            "50%",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     gated = done.stdout
-    assert done.returncode in (0, 1), gated[-3000:] + done.stderr[-3000:]  # 1: a 50% slowdown, on a busy machine
+    assert done.returncode in (0, 1), (
+        gated[-3000:] + done.stderr[-3000:]
+    )  # 1: a 50% slowdown, on a busy machine
     assert "mine-classifier-b2-t6" in gated and "rnnbench gate:" in gated
     assert "not in the current run" not in gated  # the user's cases were compared, not missed

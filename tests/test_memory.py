@@ -38,7 +38,9 @@ def test_cpu_peak_sees_known_allocations_above_what_setup_left() -> None:
 
     def setup() -> None:
         kept.clear()
-        kept.append(torch.empty(4 * MIB, dtype=torch.uint8))  # live when the target starts: not counted
+        kept.append(
+            torch.empty(4 * MIB, dtype=torch.uint8)
+        )  # live when the target starts: not counted
 
     def target() -> None:
         first = torch.empty(2 * MIB, dtype=torch.uint8)
@@ -62,7 +64,9 @@ def test_cuda_peak_is_counted_from_after_setup(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(torch.cuda, "memory_allocated", lambda: allocated["now"])
     monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda: allocated["peak"])
-    monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda: allocated.update(peak=allocated["now"]))
+    monkeypatch.setattr(
+        torch.cuda, "reset_peak_memory_stats", lambda: allocated.update(peak=allocated["now"])
+    )
     work = Workload(setup=lambda: alloc(1000), target=lambda: (alloc(300), alloc(-300), alloc(50)))
     assert memory.peak_bytes(work, "cuda") == 300
 
@@ -71,10 +75,17 @@ def test_cuda_peak_is_counted_from_after_setup(monkeypatch: pytest.MonkeyPatch) 
 # of CPU a case in the profiler, so one classifier case stays in the fast loop and CI runs the rest.
 PEAK_CASES = [
     pytest.param(
-        cell, model, shape, id=f"{cell}-{model}-{name}",
-        marks=[pytest.mark.slow] if model == "classifier" and (cell, name) != ("lstm", "l1-uni") else [],
+        cell,
+        model,
+        shape,
+        id=f"{cell}-{model}-{name}",
+        marks=[pytest.mark.slow]
+        if model == "classifier" and (cell, name) != ("lstm", "l1-uni")
+        else [],
     )
-    for cell in ("lstm", "gru") for model in ("layer", "classifier") for name, shape in zip(("l1-uni", "l2-bi"), SHAPES)
+    for cell in ("lstm", "gru")
+    for model in ("layer", "classifier")
+    for name, shape in zip(("l1-uni", "l2-bi"), SHAPES)
 ]
 
 
@@ -91,9 +102,17 @@ def test_model_peak_matches_measured_peak(cell: str, model: str, shape: dict[str
 
 
 def test_model_parts_add_up() -> None:
-    fb = analytic.memory_model(tiny_case(phase="forward_backward", num_layers=2, bidirectional=True))
-    inference = analytic.memory_model(tiny_case(phase="inference", num_layers=2, bidirectional=True))
-    assert fb.gradients == fb.weights == 4 * analytic.model_params(tiny_case(num_layers=2, bidirectional=True))
+    fb = analytic.memory_model(
+        tiny_case(phase="forward_backward", num_layers=2, bidirectional=True)
+    )
+    inference = analytic.memory_model(
+        tiny_case(phase="inference", num_layers=2, bidirectional=True)
+    )
+    assert (
+        fb.gradients
+        == fb.weights
+        == 4 * analytic.model_params(tiny_case(num_layers=2, bidirectional=True))
+    )
     assert inference.gradients == inference.saved == 0
     assert fb.total == fb.weights + fb.inputs + fb.peak
     assert fb.peak > inference.peak
@@ -104,10 +123,15 @@ def test_model_parts_add_up() -> None:
 
 
 def test_record_keeps_measured_and_model_peak() -> None:
-    record = runner.measure_case(tiny_case(phase="forward_backward"), runner.TimingPolicy(1, 1, 1, 0.01))
+    record = runner.measure_case(
+        tiny_case(phase="forward_backward"), runner.TimingPolicy(1, 1, 1, 0.01)
+    )
     measures = record["measures"]
     assert measures["peak_bytes"] > 0
-    assert measures["model_peak_bytes"] == analytic.memory_model(tiny_case(phase="forward_backward")).peak
+    assert (
+        measures["model_peak_bytes"]
+        == analytic.memory_model(tiny_case(phase="forward_backward")).peak
+    )
 
 
 def test_preflight_skips_an_impossible_case_without_building_it() -> None:
@@ -124,9 +148,12 @@ def test_preflight_limit_is_the_model_total() -> None:
     case = tiny_case(phase="forward_backward")
     total = analytic.memory_model(case).total
     assert preflight.too_big(case, (total, "test")) is None
-    reason, measures = preflight.too_big(case, (total - 1, "test"))  # type: ignore[misc]
-    assert measures == {"model_total_bytes": total, "model_peak_bytes": analytic.memory_model(case).peak,
-                        "available_bytes": total - 1}  # fmt: skip
+    _reason, measures = preflight.too_big(case, (total - 1, "test"))  # type: ignore[misc]
+    assert measures == {
+        "model_total_bytes": total,
+        "model_peak_bytes": analytic.memory_model(case).peak,
+        "available_bytes": total - 1,
+    }
     assert preflight.too_big(case, None) is None  # limit unknown: no check
     assert runner.skipped_record(tiny_case(), cuda_available=False) is None
 
@@ -142,6 +169,8 @@ def test_cpu_limit_comes_from_meminfo(tmp_path: object, monkeypatch: pytest.Monk
 
 def test_a_cpu_allocation_failure_is_a_case_limit() -> None:
     """Recorded as the case's failure, never a traceback (issue 10 item 3)."""
-    error = RuntimeError("[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory: you tried"
-                         " to allocate 327680000000000 bytes. Error code 12 (Cannot allocate memory)")  # fmt: skip
+    error = RuntimeError(
+        "[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory: you tried"
+        " to allocate 327680000000000 bytes. Error code 12 (Cannot allocate memory)"
+    )
     assert runner.is_case_limit(error)

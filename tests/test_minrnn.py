@@ -24,14 +24,18 @@ def forward_backward(module: nn.Module, x: torch.Tensor, grad: torch.Tensor) -> 
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize(("num_layers", "bidirectional"), [(1, False), (2, True)])
-def test_parallel_and_sequential_modes_agree_on_outputs_and_gradients(cell: str, num_layers: int, bidirectional: bool) -> None:
+def test_parallel_and_sequential_modes_agree_on_outputs_and_gradients(
+    cell: str, num_layers: int, bidirectional: bool
+) -> None:
     """In float64, so a mismatch is a difference in the maths, not float32 rounding."""
     torch.manual_seed(0)
     parallel = CELLS[cell](3, 4, num_layers=num_layers, bidirectional=bidirectional).double()
     sequential = copy.deepcopy(parallel)
     sequential.mode = "sequential"
     gen = torch.Generator().manual_seed(1)
-    x = torch.randn(2, 7, 3, generator=gen, dtype=torch.float64) * 3  # both signs: both branches of g
+    x = (
+        torch.randn(2, 7, 3, generator=gen, dtype=torch.float64) * 3
+    )  # both signs: both branches of g
     grad = torch.randn(2, 7, 4 * (2 if bidirectional else 1), generator=gen, dtype=torch.float64)
     got, want = forward_backward(parallel, x, grad), forward_backward(sequential, x, grad)
     assert len(got) == 2 + 2 * num_layers * (2 if bidirectional else 1)
@@ -102,4 +106,7 @@ def test_registered_through_the_rnnbench_cells_entry_point() -> None:
 
     found = {ep.name: ep.load() for ep in entry_points(group="rnnbench.cells")}
     assert found["mingru"] is minrnn.MinGRU and found["minlstm"] is minrnn.MinLSTM
-    assert found["mingru-seq"] is minrnn.MinGRUSequential and found["minlstm-seq"] is minrnn.MinLSTMSequential
+    assert (
+        found["mingru-seq"] is minrnn.MinGRUSequential
+        and found["minlstm-seq"] is minrnn.MinLSTMSequential
+    )

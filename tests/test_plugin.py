@@ -19,14 +19,21 @@ SHORT_OPTIONS = ("-p", "rnnbench.conftest")
 
 def run_bench(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     pytester.makepyfile(test_cases=BENCH_MODULE)
-    return pytester.runpytest_inprocess(*SHORT_OPTIONS, "-p", "no:cacheprovider", "--results", "out", *args)
+    return pytester.runpytest_inprocess(
+        *SHORT_OPTIONS, "-p", "no:cacheprovider", "--results", "out", *args
+    )
 
 
-def test_runs_a_suite_with_readable_ids_and_stores_results(pytester: pytest.Pytester, tiny_suite: Path) -> None:
+def test_runs_a_suite_with_readable_ids_and_stores_results(
+    pytester: pytest.Pytester, tiny_suite: Path
+) -> None:
     result = run_bench(pytester, "--suite", str(tiny_suite), "-v", "--benchmark-json", "pb.json")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
-        ["*test_rnn?lstm-layer-b2-t3-i4-h5-l1-uni-cpu-fp32-backward? PASSED*", "rnnbench: 4 records (4 ok) -> out*"]
+        [
+            "*test_rnn?lstm-layer-b2-t3-i4-h5-l1-uni-cpu-fp32-backward? PASSED*",
+            "rnnbench: 4 records (4 ok) -> out*",
+        ]
     )
     frame = store.load_frame([pytester.path / "out"])
     assert sorted(frame["phase"]) == ["backward", "backward", "forward", "forward"]
@@ -45,30 +52,46 @@ def test_runs_a_suite_with_readable_ids_and_stores_results(pytester: pytest.Pyte
 
 
 def test_keyword_selection_on_ids(pytester: pytest.Pytester, tiny_suite: Path) -> None:
-    run_bench(pytester, "--suite", str(tiny_suite), "-k", "gru and backward").assert_outcomes(passed=1)
+    run_bench(pytester, "--suite", str(tiny_suite), "-k", "gru and backward").assert_outcomes(
+        passed=1
+    )
 
 
-def test_cuda_cases_skip_with_a_reason_and_are_recorded(pytester: pytest.Pytester, tiny_suite: Path) -> None:
-    result = run_bench(pytester, "--suite", str(tiny_suite), "--device", "cuda", "--cudnn", "off", "-rs")
+def test_cuda_cases_skip_with_a_reason_and_are_recorded(
+    pytester: pytest.Pytester, tiny_suite: Path
+) -> None:
+    result = run_bench(
+        pytester, "--suite", str(tiny_suite), "--device", "cuda", "--cudnn", "off", "-rs"
+    )
     result.assert_outcomes(skipped=4)
     result.stdout.fnmatch_lines(["*CUDA is not available on this machine*"])
     frame = store.load_frame([pytester.path / "out"])
     assert set(frame["status"]) == {"skipped"} and set(frame["cudnn"]) == {False}
 
 
-def test_default_device_is_every_device_present(pytester: pytest.Pytester, tiny_suite: Path) -> None:
-    run_bench(pytester, "--suite", str(tiny_suite), "--collect-only", "-q").stdout.fnmatch_lines(["4 tests collected*"])
-    run_bench(pytester, "--suite", str(tiny_suite), "--device", "all", "--collect-only", "-q").stdout.fnmatch_lines(
-        ["12 tests collected*"]
+def test_default_device_is_every_device_present(
+    pytester: pytest.Pytester, tiny_suite: Path
+) -> None:
+    run_bench(pytester, "--suite", str(tiny_suite), "--collect-only", "-q").stdout.fnmatch_lines(
+        ["4 tests collected*"]
     )
+    run_bench(
+        pytester, "--suite", str(tiny_suite), "--device", "all", "--collect-only", "-q"
+    ).stdout.fnmatch_lines(["12 tests collected*"])
 
 
-def test_a_suite_that_selects_nothing_says_so(pytester: pytest.Pytester, tmp_path: Path, tiny_suite: Path) -> None:
+def test_a_suite_that_selects_nothing_says_so(
+    pytester: pytest.Pytester, tmp_path: Path, tiny_suite: Path
+) -> None:
     cuda_only = tmp_path / "gpu.toml"
-    cuda_only.write_text(tiny_suite.read_text().replace("[[grid]]", '[defaults]\ndevice = "cuda"\n\n[[grid]]'))
+    cuda_only.write_text(
+        tiny_suite.read_text().replace("[[grid]]", '[defaults]\ndevice = "cuda"\n\n[[grid]]')
+    )
     result = run_bench(pytester, "--suite", str(cuda_only), "--device", "cpu")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: suite 'tiny' selects no cases with --device=cpu --cudnn=both"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: suite 'tiny' selects no cases with --device=cpu --cudnn=both"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +102,9 @@ def test_a_suite_that_selects_nothing_says_so(pytester: pytest.Pytester, tmp_pat
         (["--threads", "0"], "*--threads: invalid _positive_int value: '0'*"),
     ],
 )
-def test_bad_options_are_one_line_errors(pytester: pytest.Pytester, args: list[str], message: str) -> None:
+def test_bad_options_are_one_line_errors(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
     result = run_bench(pytester, *args)
     assert result.ret != 0
     result.stderr.fnmatch_lines([message])
@@ -98,7 +123,9 @@ def pytest_runtest_teardown(item):
 """
     )
     pytester.makepyfile(test_cases=BENCH_MODULE)
-    result = pytester.runpytest_subprocess(*SHORT_OPTIONS, "--results", "out", "--suite", str(tiny_suite))
+    result = pytester.runpytest_subprocess(
+        *SHORT_OPTIONS, "--results", "out", "--suite", str(tiny_suite)
+    )
     assert result.ret == pytest.ExitCode.INTERRUPTED
     (path,) = (pytester.path / "out").glob("*.json")
     doc = store.read_document(path)
@@ -111,9 +138,9 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
 
     before = torch.get_num_threads()
     try:
-        run_bench(pytester, "--suite", str(tiny_suite), "--threads", "1", "-k", "lstm and forward").assert_outcomes(
-            passed=1
-        )
+        run_bench(
+            pytester, "--suite", str(tiny_suite), "--threads", "1", "-k", "lstm and forward"
+        ).assert_outcomes(passed=1)
         frame = store.load_frame([pytester.path / "out"])
         assert frame["threads"].tolist() == [1]
         assert store.load([pytester.path / "out"])[0]["env"]["threads"] == 1
@@ -122,12 +149,31 @@ def test_threads_are_set_and_recorded(pytester: pytest.Pytester, tiny_suite: Pat
 
 
 @pytest.mark.slow
-def test_rnnbench_run_gives_the_records_pytest_bench_gives(tmp_path: Path, tiny_suite: Path) -> None:
+def test_rnnbench_run_gives_the_records_pytest_bench_gives(
+    tmp_path: Path, tiny_suite: Path
+) -> None:
     """`rnnbench run` (the installed benchmark module, any folder) and `pytest bench` (the checkout)."""
     (tmp_path / "checkout").mkdir()
     checkout = run_pytest_bench(tiny_suite.read_text(), tmp_path / "checkout", "--threads", "1")
-    assert main(["run", "--suite", str(tiny_suite), "--results", str(tmp_path / "run"), "-q", "--threads", "1"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--suite",
+                str(tiny_suite),
+                "--results",
+                str(tmp_path / "run"),
+                "-q",
+                "--threads",
+                "1",
+            ]
+        )
+        == 0
+    )
     (a,), (b,) = store.load([checkout]), store.load([tmp_path / "run"])
     assert [r["id"] for r in a["records"]] == [r["id"] for r in b["records"]]
     assert [r["status"] for r in b["records"]] == ["ok"] * 4
-    assert set(a["records"][0]) == set(b["records"][0]) and a["env"]["fingerprint"] == b["env"]["fingerprint"]
+    assert (
+        set(a["records"][0]) == set(b["records"][0])
+        and a["env"]["fingerprint"] == b["env"]["fingerprint"]
+    )

@@ -21,8 +21,9 @@ from rnnbench.results.store import load, to_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 3
-TINY_SUITE = tiny_suite_toml(min_rounds=ROUNDS, max_rounds=ROUNDS, hidden_size=4, device="cpu",
-                             phases=["forward_backward"])
+TINY_SUITE = tiny_suite_toml(
+    min_rounds=ROUNDS, max_rounds=ROUNDS, hidden_size=4, device="cpu", phases=["forward_backward"]
+)
 
 
 @pytest.fixture
@@ -36,14 +37,28 @@ def tiny_suite(tmp_path: Path) -> Path:
 def quick_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     """A small (still measured) GEMM, to keep the session tests fast."""
     real = ceiling.measure_ceiling
-    monkeypatch.setattr(ceiling, "measure_ceiling", lambda d, t: real(d, t, start=128, max_size=256))
+    monkeypatch.setattr(
+        ceiling, "measure_ceiling", lambda d, t: real(d, t, start=128, max_size=256)
+    )
 
 
 @pytest.mark.slow
 def test_profile_option_writes_traces_and_op_summaries(tmp_path: Path, tiny_suite: Path) -> None:
     """Run from another directory: bare `--profile` puts the traces in ./profiles."""
-    command = [sys.executable, "-m", "pytest", str(ROOT / "bench"), "--suite", str(tiny_suite),
-               "--results", str(tmp_path / "results"), "-q", "-p", "no:cacheprovider", "--profile"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "bench"),
+        "--suite",
+        str(tiny_suite),
+        "--results",
+        str(tmp_path / "results"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--profile",
+    ]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (doc,) = load([tmp_path / "results"])
@@ -51,7 +66,9 @@ def test_profile_option_writes_traces_and_op_summaries(tmp_path: Path, tiny_suit
     assert [record["status"] for record in doc["records"]] == ["ok", "ok"]
     for record in doc["records"]:
         profile = record["profile"]
-        assert profile["trace_dir"] == str(Path("profiles") / record["id"])  # as given: relative to the run's cwd
+        assert profile["trace_dir"] == str(
+            Path("profiles") / record["id"]
+        )  # as given: relative to the run's cwd
         (trace,) = (tmp_path / profile["trace_dir"]).glob("*.pt.trace.json")
         assert json.loads(trace.read_text())["traceEvents"]
         assert profile["top_ops"] and 0 < sum(op["share"] for op in profile["top_ops"]) <= 1
@@ -79,7 +96,11 @@ def spy_targets(monkeypatch: pytest.MonkeyPatch, calls: list[bool]) -> None:
 
 @pytest.mark.parametrize("profiled", [False, True])
 def test_profiling_rounds_never_enter_the_timings(
-    tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch, quick_ceiling: None, profiled: bool
+    tmp_path: Path,
+    tiny_suite: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    quick_ceiling: None,
+    profiled: bool,
 ) -> None:
     calls: list[bool] = []
     spy_targets(monkeypatch, calls)
@@ -93,15 +114,21 @@ def test_profiling_rounds_never_enter_the_timings(
         return list(timed)
 
     profile_dir = tmp_path / "profiles" if profiled else None
-    session = BenchSession(suite_name=str(tiny_suite), results_dir=tmp_path, profile_dir=profile_dir)
+    session = BenchSession(
+        suite_name=str(tiny_suite), results_dir=tmp_path, profile_dir=profile_dir
+    )
     record, error = session.run(session.cases[0], round_runner)
     assert error is None and record["times_s"] == timed and len(timed) == ROUNDS
     start, end = window
     assert calls[start:end] == [False] * ROUNDS  # the timed rounds: profiler off
     assert calls[:start].count(True) == 1  # before: the first round, the warm-up, and one untimed
-    assert not any(calls[calls.index(True) + 1 : start])  # memory round (peak bytes) under the profiler
+    assert not any(
+        calls[calls.index(True) + 1 : start]
+    )  # memory round (peak bytes) under the profiler
     steps = ProfileSchedule()
-    profiling_rounds = [False] * (steps.wait + steps.warmup) + [True] * steps.active  # recording when active
+    profiling_rounds = [False] * (steps.wait + steps.warmup) + [
+        True
+    ] * steps.active  # recording when active
     # after the timing only: the FLOP-counting round (rnnbench.measurement.flops), then the profile
     assert calls[end:] == [False] + (profiling_rounds if profiled else [])
     assert ("profile" in record) is profiled
@@ -114,12 +141,17 @@ def test_a_failed_profile_keeps_the_timing(
         raise RuntimeError("no profiler here")
 
     monkeypatch.setattr(runner, "profile_case", broken)
-    session = BenchSession(suite_name=str(tiny_suite), results_dir=tmp_path, profile_dir=tmp_path / "p")
+    session = BenchSession(
+        suite_name=str(tiny_suite), results_dir=tmp_path, profile_dir=tmp_path / "p"
+    )
     with pytest.warns(UserWarning, match="profiling failed: RuntimeError: no profiler here"):
         record, error = session.run(session.cases[0], run_rounds)
     assert error is None and record["status"] == "ok" and len(record["times_s"]) == ROUNDS
-    assert record["profile"] == {"trace_dir": str(tmp_path / "p" / record["id"]),
-                                 "error": "RuntimeError: no profiler here", "top_ops": []}  # fmt: skip
+    assert record["profile"] == {
+        "trace_dir": str(tmp_path / "p" / record["id"]),
+        "error": "RuntimeError: no profiler here",
+        "top_ops": [],
+    }
     session.close(complete=True)
     (doc,) = load([tmp_path])
     assert doc["records"][0]["profile"]["error"]

@@ -14,8 +14,23 @@ from rnnbench.measurement import runner
 from rnnbench.measurement.profiling import TARGET_MARK, cudnn_ran, op_table
 
 
-def tiny(cell: str = "lstm", phase: str = "backward", device: str = "cpu", cudnn: bool | None = None) -> Case:
-    return Case(cell=cell, model="layer", batch=2, seq_len=3, input_size=4, hidden_size=4, num_layers=1, bidirectional=False, dtype="float32", device=device, cudnn=cudnn, phase=phase)
+def tiny(
+    cell: str = "lstm", phase: str = "backward", device: str = "cpu", cudnn: bool | None = None
+) -> Case:
+    return Case(
+        cell=cell,
+        model="layer",
+        batch=2,
+        seq_len=3,
+        input_size=4,
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dtype="float32",
+        device=device,
+        cudnn=cudnn,
+        phase=phase,
+    )
 
 
 def test_trace_is_chrome_json_in_tensorboard_layout(tmp_path: Path) -> None:
@@ -33,7 +48,9 @@ def test_summary_counts_the_target_not_the_setup(tmp_path: Path) -> None:
     """A timed backward's setup runs the forward: it is in the trace but not in the op summary."""
     case = tiny(phase="backward")
     summary = runner.profile_case(case, tmp_path / case.id)
-    trace_names = {event.get("name") for event in json.loads(Path(summary["trace"]).read_text())["traceEvents"]}
+    trace_names = {
+        event.get("name") for event in json.loads(Path(summary["trace"]).read_text())["traceEvents"]
+    }
     op_names = [op["name"] for op in summary["top_ops"]]
     assert "aten::lstm" in trace_names
     assert op_names and "aten::lstm" not in op_names
@@ -56,9 +73,11 @@ def events(*rows: tuple[str, str, float, float]) -> pd.DataFrame:
 
 def test_op_table_cpu_shares_include_python_time_in_the_denominator() -> None:
     frame = events(
-        (TARGET_MARK, "op", 1.0, 0.0), ("aten::mm", "op", 2.0, 0.0), ("aten::mm", "op", 4.0, 0.0),
+        (TARGET_MARK, "op", 1.0, 0.0),
+        ("aten::mm", "op", 2.0, 0.0),
+        ("aten::mm", "op", 4.0, 0.0),
         ("aten::add", "op", 3.0, 0.0),
-    )  # fmt: skip
+    )
     ops, total = op_table(frame, on_cuda=False)
     assert total == 10.0
     assert list(ops["name"]) == ["aten::mm", "aten::add"] and list(ops["calls"]) == [2, 1]
@@ -67,10 +86,13 @@ def test_op_table_cpu_shares_include_python_time_in_the_denominator() -> None:
 
 def test_op_table_cuda_ranks_by_device_time_without_double_counting_kernels() -> None:
     frame = events(
-        (TARGET_MARK, "op", 1.0, 0.0), ("aten::_cudnn_rnn", "op", 2.0, 5.0), ("aten::add", "op", 1.0, 1.0),
-        ("cudnn_rnn_fwd_kernel", "kernel", 0.0, 5.0), ("add_kernel", "kernel", 0.0, 1.0),
+        (TARGET_MARK, "op", 1.0, 0.0),
+        ("aten::_cudnn_rnn", "op", 2.0, 5.0),
+        ("aten::add", "op", 1.0, 1.0),
+        ("cudnn_rnn_fwd_kernel", "kernel", 0.0, 5.0),
+        ("add_kernel", "kernel", 0.0, 1.0),
         ("Memcpy HtoD", "kernel", 0.0, 2.0),
-    )  # fmt: skip
+    )
     ops, total = op_table(frame, on_cuda=True)
     assert total == 8.0 and list(ops["name"]) == ["aten::_cudnn_rnn", "aten::add"]
     assert ops["share"].sum() == pytest.approx(0.75)
@@ -89,7 +111,9 @@ def test_cudnn_ran_reads_op_and_kernel_names(names: list[str], expected: bool) -
     assert cudnn_ran(names) is expected
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA: cuDNN on/off shows only on a GPU")
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="needs CUDA: cuDNN on/off shows only on a GPU"
+)
 @pytest.mark.parametrize("cudnn", [True, False])
 def test_cuda_profile_says_whether_cudnn_ran(tmp_path: Path, cudnn: bool) -> None:
     case = tiny(phase="forward_backward", device="cuda", cudnn=cudnn)

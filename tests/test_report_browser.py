@@ -19,8 +19,17 @@ pytestmark = pytest.mark.slow  # a headless browser
 
 WIDTH, FIRST_SCREEN = 1280, 900  # px: a laptop's first screen
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 # Runs before the page's own Content-Security-Policy applies: records errors (failed loads, CSP
 # violations, console.error) from the start, runs ON_LOAD (JavaScript that fills `__probe`; it may
 # `await`) once the page has loaded, then writes `__probe` into the page as JSON.
@@ -40,7 +49,9 @@ ON_LOAD
 });
 </script>"""
 # The report's checks: image sizes, where the verdict starts, sorting and filtering a table.
-PROBE = PROBE_FRAME.replace("ON_LOAD", """
+PROBE = PROBE_FRAME.replace(
+    "ON_LOAD",
+    """
   const images = Array.from(document.images);
   __probe.images = images.length;
   __probe.broken = images.filter((img) => !(img.complete && img.naturalWidth > 0)).map((img) => img.alt);
@@ -67,14 +78,17 @@ PROBE = PROBE_FRAME.replace("ON_LOAD", """
     const shown = Array.from(table.tBodies[0].rows).filter((row) => !row.hidden);
     const gru = shown.every((row) => row.textContent.includes("gru"));
     __probe.filtered = [shown.length, table.tBodies[0].rows.length, gru];
-  }""")
+  }""",
+)
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
     if CHROMIUM is None:
         if os.environ.get("RNNBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail("RNNBENCH_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
+            pytest.fail(
+                "RNNBENCH_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)"
+            )
         pytest.skip("no headless browser: install Debian's chromium package to run this test")
     return CHROMIUM
 
@@ -93,7 +107,9 @@ def probe(browser: str, page: Path, work: Path) -> tuple[dict, list[str]]:
 
 def read_probe(browser: str, profile: Path, url: str) -> tuple[dict, list[str]]:
     """Load `url` (a page holding a probe); the probe's findings and the browser's console log lines."""
-    done = run_browser(browser, profile, "--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom", url)
+    done = run_browser(
+        browser, profile, "--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom", url
+    )
     found = re.search(r'<pre id="rnnbench-probe">(.*?)</pre>', done.stdout, re.DOTALL)
     assert found, f"probe did not report (rc {done.returncode}): {done.stderr[-2000:]}"
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
@@ -102,14 +118,18 @@ def read_probe(browser: str, profile: Path, url: str) -> tuple[dict, list[str]]:
 
 def test_probe_catches_broken_images_and_console_errors(chromium: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.html"
-    bad.write_text('<html><head></head><body><img alt="broken" src="data:image/png;base64,AAAA">'
-                   '<script>console.error("boom")</script></body></html>')  # fmt: skip
+    bad.write_text(
+        '<html><head></head><body><img alt="broken" src="data:image/png;base64,AAAA">'
+        '<script>console.error("boom")</script></body></html>'
+    )
     found, console = probe(chromium, bad, tmp_path)
     assert found["broken"] == ["broken"] and "boom" in found["errors"]
     assert any("boom" in line for line in console)
 
 
-@pytest.mark.parametrize("report", ["tiny_report", "profiled_report"])  # the second: Why links, trend plots
+@pytest.mark.parametrize(
+    "report", ["tiny_report", "profiled_report"]
+)  # the second: Why links, trend plots
 def test_report_loads_cleanly_in_chromium(
     chromium: str, report: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
@@ -118,14 +138,23 @@ def test_report_loads_cleanly_in_chromium(
     assert found["errors"] == [] and console == []
     assert found["images"] == page.read_text().count("<img ") > 0
     assert found["broken"] == [] and all(alt.strip() for alt in found["alts"])
-    assert found["verdictTop"] < FIRST_SCREEN and found["headlineTop"] < FIRST_SCREEN  # answers first
+    assert (
+        found["verdictTop"] < FIRST_SCREEN and found["headlineTop"] < FIRST_SCREEN
+    )  # answers first
     assert found["width"] <= WIDTH  # no sideways scrolling of the page
-    assert found["nan"] == 0  # no "nan" in any section's text (plots: test_report_build checks their SVG text)
+    assert (
+        found["nan"] == 0
+    )  # no "nan" in any section's text (plots: test_report_build checks their SVG text)
     assert found["sorted"] == sorted(found["sorted"]) and len(found["sorted"]) > 1
     shown, total, all_gru = found["filtered"]
     assert 0 < shown < total and all_gru
     shot = tmp_path / "report-screenshot.png"
-    done = run_browser(chromium, tmp_path / "profile", f"--window-size={WIDTH},{FIRST_SCREEN}", f"--screenshot={shot}",
-                       page.as_uri())  # fmt: skip
+    done = run_browser(
+        chromium,
+        tmp_path / "profile",
+        f"--window-size={WIDTH},{FIRST_SCREEN}",
+        f"--screenshot={shot}",
+        page.as_uri(),
+    )
     assert shot.stat().st_size > 0, done.stderr[-2000:]
     print(f"screenshot: {shot}")

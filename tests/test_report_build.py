@@ -19,8 +19,17 @@ from rnnbench.reports.inputs import SHAPE
 from rnnbench.reports.plots import PLOTS
 from rnnbench.results import store
 
-DRAWN = ("verdict_ratio", "time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "ratio_heat_map",
-         "memory_vs_seq_len", "memory_vs_batch", "memory_vs_hidden_size", "roofline")  # fmt: skip
+DRAWN = (
+    "verdict_ratio",
+    "time_vs_seq_len",
+    "time_vs_batch",
+    "time_vs_hidden_size",
+    "ratio_heat_map",
+    "memory_vs_seq_len",
+    "memory_vs_batch",
+    "memory_vs_hidden_size",
+    "roofline",
+)
 
 
 def records(results: Path) -> list[dict]:
@@ -37,7 +46,9 @@ def test_comparison_table_holds_the_record_medians(tiny_results: Path, tiny_repo
         assert len(row) == 1, record["id"]
         column = f"{case['cell']} {case['phase']} median_s"
         assert row[column].item() == pytest.approx(record["stats"]["median"], rel=1e-12)
-        assert row[f"{case['cell']} {case['phase']} iqr_s"].item() == pytest.approx(record["stats"]["iqr"], rel=1e-12)
+        assert row[f"{case['cell']} {case['phase']} iqr_s"].item() == pytest.approx(
+            record["stats"]["iqr"], rel=1e-12
+        )
 
 
 def test_ratio_column_is_gru_over_lstm(tiny_report: Path) -> None:
@@ -60,7 +71,9 @@ def test_every_plot_is_a_valid_image(tiny_report: Path) -> None:
 def test_every_case_appears_in_the_html(tiny_results: Path, tiny_report: Path) -> None:
     page = (tiny_report / "report.html").read_text()
     every = records(tiny_results)
-    assert any(r["status"] == "skipped" for r in every) or any(r["case"]["device"] == "cuda" for r in every)
+    assert any(r["status"] == "skipped" for r in every) or any(
+        r["case"]["device"] == "cuda" for r in every
+    )
     for record in every:
         assert record["id"] in page
         if record["status"] != "ok":
@@ -89,7 +102,9 @@ def test_tables_are_written_as_csv_and_markdown(tiny_report: Path) -> None:
 def test_a_run_without_timed_records_still_reports(tiny_results: Path, tmp_path: Path) -> None:
     doc = store.load([tiny_results])[0]
     for record in doc["records"]:
-        record.update(status="skipped", reason="skipped <for> the test", stats=None, times_s=[], measures={})
+        record.update(
+            status="skipped", reason="skipped <for> the test", stats=None, times_s=[], measures={}
+        )
     (tmp_path / "skipped.json").write_text(json.dumps(doc))
     page = build([tmp_path / "skipped.json"], tmp_path / "out", progress=False).read_text()
     assert "Nothing to show: no timed records" in page and "<img " not in page
@@ -100,7 +115,9 @@ def test_a_run_without_timed_records_still_reports(tiny_results: Path, tmp_path:
 
 def svg_texts(path: Path) -> list[str]:
     """Every text of an SVG plot (written with svg.fonttype none, so text stays text)."""
-    return ["".join(node.itertext()) for node in ET.parse(path).iter() if node.tag.endswith("}text")]
+    return [
+        "".join(node.itertext()) for node in ET.parse(path).iter() if node.tag.endswith("}text")
+    ]
 
 
 def test_plots_share_one_visual_language_without_nan(tiny_report: Path) -> None:
@@ -109,8 +126,16 @@ def test_plots_share_one_visual_language_without_nan(tiny_report: Path) -> None:
         texts = svg_texts(svg)
         assert texts and not [t for t in texts if "nan" in t.lower()], name
         source = svg.read_text().lower()
-        assert "#1f77b4" not in source and "#ff7f0e" not in source, name  # matplotlib's default cycle
-    for name in ("time_vs_seq_len", "time_vs_batch", "time_vs_hidden_size", "memory_vs_seq_len", "roofline"):
+        assert "#1f77b4" not in source and "#ff7f0e" not in source, (
+            name
+        )  # matplotlib's default cycle
+    for name in (
+        "time_vs_seq_len",
+        "time_vs_batch",
+        "time_vs_hidden_size",
+        "memory_vs_seq_len",
+        "roofline",
+    ):
         source = (tiny_report / "plots" / f"{name}.svg").read_text().lower()
         assert "#0072b2" in source and "#d55e00" in source, name  # LSTM blue, GRU vermillion
     time_labels = svg_texts(tiny_report / "plots" / "time_vs_seq_len.svg")
@@ -129,8 +154,12 @@ def test_inline_script_is_allowed_by_its_hash_only(tiny_report: Path) -> None:
 
 def test_tables_are_collapsible_and_split_per_phase(tiny_report: Path) -> None:
     page = (tiny_report / "report.html").read_text()
-    assert page.index('id="verdict"') < page.index('id="plots"') < page.index('id="tables"')  # plots before tables
+    assert (
+        page.index('id="verdict"') < page.index('id="plots"') < page.index('id="tables"')
+    )  # plots before tables
     assert page.index('<section id="tables">') < page.index('<details open id="table-claims">')
-    comparison = page[page.index('id="table-comparison"'):page.index('id="table-cudnn_speedup"')]
+    comparison = page[page.index('id="table-comparison"') : page.index('id="table-cudnn_speedup"')]
     assert [c for c in ("<h4>forward+backward</h4>", "<h4>inference</h4>") if c in comparison] == [
-        "<h4>forward+backward</h4>", "<h4>inference</h4>"]  # fmt: skip
+        "<h4>forward+backward</h4>",
+        "<h4>inference</h4>",
+    ]

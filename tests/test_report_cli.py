@@ -19,7 +19,9 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return err
 
 
-def test_cli_writes_the_report(tiny_results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_report(
+    tiny_results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["report", str(tiny_results), "-o", str(tmp_path / "out"), "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "out" / "report.html")
     assert (tmp_path / "out" / "report.html").stat().st_size > 0
@@ -41,6 +43,12 @@ def test_missing_empty_and_foreign_inputs_are_one_line_errors(
     assert "not an rnnbench results file" in one_line_error(capsys, [str(tmp_path / "other.json")])
     (tmp_path / "blank.json").write_text("")
     assert "corrupt or truncated JSON" in one_line_error(capsys, [str(tmp_path / "blank.json")])
-    norecords = {"schema": "rnnbench-results", "schema_version": 1, "run": {}, "env": {}, "records": []}
+    norecords = {
+        "schema": "rnnbench-results",
+        "schema_version": 1,
+        "run": {},
+        "env": {},
+        "records": [],
+    }
     (tmp_path / "norecords.json").write_text(json.dumps(norecords))
     assert "holds no records" in one_line_error(capsys, [str(tmp_path / "norecords.json")])

@@ -42,7 +42,9 @@ def test_cudnn_bars_drawn_only_with_cuda_pairs() -> None:
 
 def test_memory_claim_uses_peak_when_measured() -> None:
     table = claims(frame_of(ROWS)).set_index("aspect")
-    assert table.loc["memory usage", "measured"].startswith("GRU training-step peak memory = 0.75–0.9×")
+    assert table.loc["memory usage", "measured"].startswith(
+        "GRU training-step peak memory = 0.75–0.9×"
+    )
     assert table.loc["memory usage", "verdict"] == "confirmed"
     memory = tables.memory(frame_of(ROWS))
     assert "lstm peak_bytes" in memory.columns

@@ -31,7 +31,9 @@ def with_times(doc: dict, factor_of: dict[str, float]) -> dict:
 
 
 @pytest.fixture(scope="module")
-def two_runs(tiny_results: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, float]]:
+def two_runs(
+    tiny_results: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, float]]:
     """A before and an after results file and the after/before factor of each ok case."""
     (doc,) = store.load([tiny_results])
     ids = [r["id"] for r in doc["records"] if r["status"] == "ok"]
@@ -46,15 +48,31 @@ def two_runs(tiny_results: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
 
 
 @pytest.fixture(scope="module")
-def compared(two_runs: tuple[Path, dict[str, float]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def compared(
+    two_runs: tuple[Path, dict[str, float]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     work, _ = two_runs
     out = tmp_path_factory.mktemp("compared")
-    assert reports_main([str(work / "a-before.json"), str(work / "b-after.json"), "-o", str(out / "report"),
-                         "--summary-md", str(out / "summary.md"), "--quiet"]) == 0  # fmt: skip
+    assert (
+        reports_main(
+            [
+                str(work / "a-before.json"),
+                str(work / "b-after.json"),
+                "-o",
+                str(out / "report"),
+                "--summary-md",
+                str(out / "summary.md"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return out
 
 
-def test_before_after_ratios_marks_and_order(two_runs: tuple[Path, dict[str, float]], compared: Path) -> None:
+def test_before_after_ratios_marks_and_order(
+    two_runs: tuple[Path, dict[str, float]], compared: Path
+) -> None:
     _, factors = two_runs
     table = pd.read_csv(compared / "report" / "tables" / "before_after.csv").set_index("id")
     assert sorted(table.index) == sorted(factors)
@@ -66,18 +84,25 @@ def test_before_after_ratios_marks_and_order(two_runs: tuple[Path, dict[str, flo
     moves = table["ratio"].map(lambda r: abs(math.log(r)))
     marked = table["significance"] != "–"
     assert not (marked.astype(int).diff() > 0).any()  # marked changes first,
-    assert moves[marked].is_monotonic_decreasing and moves[~marked].is_monotonic_decreasing  # each biggest first
+    assert (
+        moves[marked].is_monotonic_decreasing and moves[~marked].is_monotonic_decreasing
+    )  # each biggest first
     page = (compared / "report" / "report.html").read_text()
     assert 'id="plot-before_after"' in page and "slower ▲" in page
 
 
-def test_summary_markdown_is_short_and_answers_first(two_runs: tuple[Path, dict[str, float]], compared: Path) -> None:
+def test_summary_markdown_is_short_and_answers_first(
+    two_runs: tuple[Path, dict[str, float]], compared: Path
+) -> None:
     _, factors = two_runs
     text = (compared / "summary.md").read_text()
     lines = text.splitlines()
     assert len(lines) <= MAX_LINES
     assert lines[0] == "## rnnbench: LSTM or GRU?"
-    assert "| device | phase | faster |" in text and "Memory (peak_bytes, forward+backward, cpu)" in text
+    assert (
+        "| device | phase | faster |" in text
+        and "Memory (peak_bytes, forward+backward, cpu)" in text
+    )
     table = pd.read_csv(compared / "report" / "tables" / "before_after.csv")
     assert f"`{table['id'].iloc[0]}`" in text  # the biggest mover is listed
     slower = sum(f == 1.3 for f in factors.values())
@@ -90,23 +115,42 @@ def test_one_input_has_no_before_after(tiny_report: Path) -> None:
     assert not (tiny_report / "tables" / "before_after.csv").exists()
 
 
-def test_what_grew_lists_the_functions_whose_instructions_grew(two_runs: tuple[Path, dict[str, float]],
-                                                               tmp_path: Path) -> None:  # fmt: skip
+def test_what_grew_lists_the_functions_whose_instructions_grew(
+    two_runs: tuple[Path, dict[str, float]], tmp_path: Path
+) -> None:
     """Both inputs counted (`--counts`): a case whose instructions grew gets its function delta."""
     work, factors = two_runs
-    before, after = (json.loads((work / name).read_text()) for name in ("a-before.json", "b-after.json"))
+    before, after = (
+        json.loads((work / name).read_text()) for name in ("a-before.json", "b-after.json")
+    )
     grown, same = [case for case, factor in factors.items() if factor == 1.0][:2]
     for doc, extra in ((before, 0), (after, 40)):
         for record in doc["records"]:
             if record["id"] in (grown, same):
                 more = extra if record["id"] == grown else 0
-                record["counts"] = {"status": "ok", "instructions": [1000 + more] * 3,
-                                    "functions": {"aten::mm": 600 + more, "aten::add": 200, "python": 100}}  # fmt: skip
+                record["counts"] = {
+                    "status": "ok",
+                    "instructions": [1000 + more] * 3,
+                    "functions": {"aten::mm": 600 + more, "aten::add": 200, "python": 100},
+                }
                 record["measures"]["instructions"] = 1000 + more
     (tmp_path / "a.json").write_text(json.dumps(before))
     (tmp_path / "b.json").write_text(json.dumps(after))
-    assert reports_main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "-o", str(tmp_path / "r"), "--quiet"]) == 0
+    assert (
+        reports_main(
+            [
+                str(tmp_path / "a.json"),
+                str(tmp_path / "b.json"),
+                "-o",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     page = (tmp_path / "r" / "report.html").read_text()
-    assert f"What grew in {grown}: 1.0400× instructions" in page and f"What grew in {same}" not in page
+    assert (
+        f"What grew in {grown}: 1.0400× instructions" in page and f"What grew in {same}" not in page
+    )
     grew = pd.read_csv(tmp_path / "r" / "tables" / "what_grew-1.csv")
-    assert list(grew["function"])[0] == "aten::mm" and list(grew["delta"])[:2] == [40, 0]
+    assert next(iter(grew["function"])) == "aten::mm" and list(grew["delta"])[:2] == [40, 0]

@@ -11,14 +11,25 @@ from rnnbench.reports.units import format_bytes, format_time
 
 def test_time_ticks_step_one_two_five() -> None:
     assert one_two_five(0.0008, 0.02) == pytest.approx([0.001, 0.002, 0.005, 0.01, 0.02])
-    assert [format_time(t) for t in one_two_five(0.0008, 0.02)] == ["1 ms", "2 ms", "5 ms", "10 ms", "20 ms"]
+    assert [format_time(t) for t in one_two_five(0.0008, 0.02)] == [
+        "1 ms",
+        "2 ms",
+        "5 ms",
+        "10 ms",
+        "20 ms",
+    ]
 
 
 def test_byte_ticks_step_in_binary_units() -> None:
     ticks = one_two_five(900e3, 10e6, base=1024)  # the range that once read "977 KiB, 9.54 MiB"
     assert [format_bytes(t) for t in ticks] == ["1 MiB", "2 MiB", "5 MiB"]
-    assert [format_bytes(t) for t in one_two_five(1000, 30_000, base=1024)] == ["1 KiB", "2 KiB", "5 KiB", "10 KiB",
-                                                                                 "20 KiB"]  # fmt: skip
+    assert [format_bytes(t) for t in one_two_five(1000, 30_000, base=1024)] == [
+        "1 KiB",
+        "2 KiB",
+        "5 KiB",
+        "10 KiB",
+        "20 KiB",
+    ]
 
 
 def test_wide_ranges_thin_to_decades_and_narrow_ones_still_get_two_ticks() -> None:

@@ -33,7 +33,9 @@ def test_a_trend_plot_per_selected_case(profiled_results: Path, profiled_report:
 def test_trend_rows_follow_the_history(history_db: Path) -> None:
     found = trend.load_trend(history_db, TREND_GLOB)
     runs = found.rows.groupby("id")["commit"].apply(list)
-    assert all(commits[-1] == LATER["commit"] for commits in runs)  # oldest first: the later run last
+    assert all(
+        commits[-1] == LATER["commit"] for commits in runs
+    )  # oldest first: the later run last
     medians = found.rows.pivot(index="id", columns="run_id", values="median_s")
     ratios = medians[LATER["id"]] / medians.drop(columns=LATER["id"]).iloc[:, 0]
     assert ratios.tolist() == pytest.approx([LATER["slower"]] * len(medians))
@@ -58,18 +60,44 @@ def test_bad_history_is_a_one_line_error(
         "no such history file": ["--history", str(tmp_path / "missing.db")],
         "not an rnnbench history file": ["--history", str(tmp_path / "corrupt.db")],
         "is not supported": ["--history", str(old)],
-        "no timed results of a case matching --trend 'no-*'": ["--history", str(history_db), "--trend", "no-*"],
+        "no timed results of a case matching --trend 'no-*'": [
+            "--history",
+            str(history_db),
+            "--trend",
+            "no-*",
+        ],
         "--trend: needs --history DB": ["--trend", "*"],
-    }  # fmt: skip
+    }
     for message, options in cases.items():
-        assert cli.main(["report", str(profiled_results), "-o", str(tmp_path / "out"), "--quiet", *options]) == EXIT_USAGE
+        assert (
+            cli.main(
+                ["report", str(profiled_results), "-o", str(tmp_path / "out"), "--quiet", *options]
+            )
+            == EXIT_USAGE
+        )
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()  # checked before anything is written
 
 
-def test_python_m_reports_takes_history(profiled_results: Path, history_db: Path, tmp_path: Path) -> None:
-    assert reports_main([str(profiled_results), "-o", str(tmp_path), "--quiet", "--history", str(history_db),
-                         "--trend", "gru-*-b1-*-inference"]) == 0  # fmt: skip
+def test_python_m_reports_takes_history(
+    profiled_results: Path, history_db: Path, tmp_path: Path
+) -> None:
+    assert (
+        reports_main(
+            [
+                str(profiled_results),
+                "-o",
+                str(tmp_path),
+                "--quiet",
+                "--history",
+                str(history_db),
+                "--trend",
+                "gru-*-b1-*-inference",
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in (tmp_path / "plots").glob("trend-*.png")] == [
-        "trend-gru-layer-b1-t3-i4-h4-l1-uni-cpu-fp32-inference.png"]  # fmt: skip
+        "trend-gru-layer-b1-t3-i4-h4-l1-uni-cpu-fp32-inference.png"
+    ]

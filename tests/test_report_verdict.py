@@ -12,7 +12,14 @@ from report_data import frame_of
 
 from rnnbench.reports.plots import PLOTS
 from rnnbench.reports.sections import fastest_sentences
-from rnnbench.reports.verdict import classifier_sentences, crossovers, fastest, memory_sentence, shape_ratios, verdict
+from rnnbench.reports.verdict import (
+    classifier_sentences,
+    crossovers,
+    fastest,
+    memory_sentence,
+    shape_ratios,
+    verdict,
+)
 from rnnbench.results import store
 
 
@@ -26,17 +33,25 @@ def timed(rows: list[dict]) -> pd.DataFrame:
 
 def hidden_sweep(ratios: dict[int, float], phase: str = "inference") -> list[dict]:
     """LSTM at 1 s and GRU at `ratio` s for each hidden size."""
-    return [row for h, r in ratios.items() for row in (
-        {"cell": "lstm", "hidden_size": h, "phase": phase, "median_s": 1.0},
-        {"cell": "gru", "hidden_size": h, "phase": phase, "median_s": r},
-    )]  # fmt: skip
+    return [
+        row
+        for h, r in ratios.items()
+        for row in (
+            {"cell": "lstm", "hidden_size": h, "phase": phase, "median_s": 1.0},
+            {"cell": "gru", "hidden_size": h, "phase": phase, "median_s": r},
+        )
+    ]
 
 
 def test_verdict_ratios_equal_the_record_medians(tiny_results: Path, tiny_report: Path) -> None:
     shapes = pd.read_csv(tiny_report / "tables" / "verdict_shapes.csv")
     axes = ("batch", "seq_len", "input_size", "hidden_size", "phase")
-    medians = {(r["case"]["cell"], *(r["case"][a] for a in axes)): r["stats"]["median"]
-               for doc in store.load([tiny_results]) for r in doc["records"] if r["status"] == "ok"}  # fmt: skip
+    medians = {
+        (r["case"]["cell"], *(r["case"][a] for a in axes)): r["stats"]["median"]
+        for doc in store.load([tiny_results])
+        for r in doc["records"]
+        if r["status"] == "ok"
+    }
     assert len(shapes) == len(medians) // 2 > 0  # every timed shape pairs up, nothing extra
     for row in shapes.itertuples(index=False):
         shape = tuple(getattr(row, a) for a in axes)
@@ -49,7 +64,9 @@ def test_verdict_ratios_equal_the_record_medians(tiny_results: Path, tiny_report
     for phase, rows in shapes.groupby("phase"):
         assert lines.loc[phase, "median_ratio"] == pytest.approx(rows["ratio"].median(), rel=1e-12)
         assert lines.loc[phase, "shapes"] == len(rows)
-        assert lines.loc[phase, "gru_faster"] + lines.loc[phase, "lstm_faster"] + lines.loc[phase, "ties"] == len(rows)
+        assert lines.loc[phase, "gru_faster"] + lines.loc[phase, "lstm_faster"] + lines.loc[
+            phase, "ties"
+        ] == len(rows)
     page = (tiny_report / "report.html").read_text()
     for phase in lines.index:
         assert f"{lines.loc[phase, 'median_ratio']:.3g}×" in page
@@ -77,30 +94,53 @@ def test_memory_ratio_uses_peak_bytes_where_recorded_else_saved_bytes() -> None:
 
 
 def test_fastest_combination_per_shape_across_devices() -> None:
-    rows = [{"cell": "lstm", "device_label": "cpu", "median_s": 4.0},
-            {"cell": "gru", "device_label": "cpu", "median_s": 3.0},
-            {"cell": "lstm", "device_label": "cuda-cudnn", "median_s": 0.5},
-            {"cell": "gru", "device_label": "cuda-cudnn", "median_s": 0.7}]  # fmt: skip
+    rows = [
+        {"cell": "lstm", "device_label": "cpu", "median_s": 4.0},
+        {"cell": "gru", "device_label": "cpu", "median_s": 3.0},
+        {"cell": "lstm", "device_label": "cuda-cudnn", "median_s": 0.5},
+        {"cell": "gru", "device_label": "cuda-cudnn", "median_s": 0.7},
+    ]
     best = fastest(frame_of(rows))
-    assert best["fastest"].tolist() == ["cuda-cudnn fused LSTM"] and best["contenders"].tolist() == [4]
-    assert fastest_sentences(best) == ["Fastest per shape, forward+backward (1 shape): cuda-cudnn fused LSTM on 1."]
+    assert best["fastest"].tolist() == ["cuda-cudnn fused LSTM"] and best[
+        "contenders"
+    ].tolist() == [4]
+    assert fastest_sentences(best) == [
+        "Fastest per shape, forward+backward (1 shape): cuda-cudnn fused LSTM on 1."
+    ]
     assert fastest(frame_of(rows[:2])).empty  # one device, one implementation: nothing to pick
 
 
 def test_heat_map_only_for_a_complete_two_axis_grid() -> None:
-    one_axis = timed(hidden_sweep({64: 0.8, 128: 0.9}) + [
-        {"cell": cell, "batch": 8, "phase": "inference", "median_s": 1.0} for cell in ("lstm", "gru")])  # fmt: skip
+    one_axis = timed(
+        hidden_sweep({64: 0.8, 128: 0.9})
+        + [
+            {"cell": cell, "batch": 8, "phase": "inference", "median_s": 1.0}
+            for cell in ("lstm", "gru")
+        ]
+    )
     assert "no two axes form a complete grid" in PLOTS["ratio_heat_map"].draw(one_axis)
     grid = timed([{**row, "batch": b} for b in (2, 8) for row in hidden_sweep({64: 0.8, 128: 0.9})])
     assert isinstance(PLOTS["ratio_heat_map"].draw(grid), Figure)
 
 
 def test_threads_is_a_swept_axis_and_the_classifier_ratio_is_named() -> None:
-    rows = [{"cell": cell, "model": "classifier", "threads": thr, "batch": 32, "seq_len": 100, "phase": "inference",
-             "median_s": s} for thr, times in {1: (1.0, 0.8), 2: (1.0, 1.3)}.items()
-            for cell, s in zip(("lstm", "gru"), times)]  # fmt: skip
+    rows = [
+        {
+            "cell": cell,
+            "model": "classifier",
+            "threads": thr,
+            "batch": 32,
+            "seq_len": 100,
+            "phase": "inference",
+            "median_s": s,
+        }
+        for thr, times in {1: (1.0, 0.8), 2: (1.0, 1.3)}.items()
+        for cell, s in zip(("lstm", "gru"), times)
+    ]
     shapes = shape_ratios(timed(rows))
     assert crossovers(shapes) == ["threads 1→2"]
     (sentence,) = classifier_sentences(shapes)
-    assert sentence.startswith("Classifier, inference: GRU/LSTM time at b=32 t=100 i=4 h=4 l=1 uni thr=1 0.8× (")
+    assert sentence.startswith(
+        "Classifier, inference: GRU/LSTM time at b=32 t=100 i=4 h=4 l=1 uni thr=1 0.8× ("
+    )
     assert "thr=2 1.3× (" in sentence

@@ -22,7 +22,9 @@ def profiled(results: Path) -> list[dict[str, Any]]:
     return records
 
 
-def test_why_shows_the_records_top_ops_side_by_side(profiled_results: Path, profiled_report: Path) -> None:
+def test_why_shows_the_records_top_ops_side_by_side(
+    profiled_results: Path, profiled_report: Path
+) -> None:
     records = profiled(profiled_results)
     table = pd.read_csv(profiled_report / "tables" / "why.csv")
     page = (profiled_report / "report.html").read_text()
@@ -35,7 +37,9 @@ def test_why_shows_the_records_top_ops_side_by_side(profiled_results: Path, prof
         assert side["name"].tolist() == expected, record["id"]
         assert side["case"].unique().tolist() == [f"cell={record['case']['cell']}"]
         assert side["op_calls"].unique().tolist() == [record["profile"]["op_calls"]]
-        assert side["share"].tolist() == pytest.approx([op["share"] for op in record["profile"]["top_ops"][: why.TOP]])
+        assert side["share"].tolist() == pytest.approx(
+            [op["share"] for op in record["profile"]["top_ops"][: why.TOP]]
+        )
         assert f"{record['profile']['op_calls']} op calls per round" in page
         for name in expected:
             assert f">{escape(name)}</td>" in page
@@ -45,7 +49,9 @@ def test_why_shows_the_records_top_ops_side_by_side(profiled_results: Path, prof
 def test_trace_links_are_relative_and_lead_to_the_traces(profiled_report: Path) -> None:
     page = (profiled_report / "report.html").read_text()
     links = [href for href in re.findall(r'href="([^"]*)"', page) if not href.startswith("#")]
-    assert links and re.findall(r'(?:src|href)="(?!data:|#|\.\./)', page) == []  # no scheme, nothing to fetch
+    assert (
+        links and re.findall(r'(?:src|href)="(?!data:|#|\.\./)', page) == []
+    )  # no scheme, nothing to fetch
     for href in links:
         assert list((profiled_report / html.unescape(href)).glob("*.pt.trace.json")), href
 
@@ -63,17 +69,41 @@ def test_a_stored_relative_trace_dir_resolves_from_here_or_beside_the_results(
     (tmp_path / "run" / "profiles" / "case").mkdir(parents=True)
     sources = [str(tmp_path / "run" / "results.json")]
     out = tmp_path / "report"
-    assert why.link("profiles/case", sources, out) == "../run/profiles/case"  # beside the results file
+    assert (
+        why.link("profiles/case", sources, out) == "../run/profiles/case"
+    )  # beside the results file
     monkeypatch.chdir(tmp_path / "run")
     assert why.locate("profiles/case", []) == tmp_path / "run" / "profiles" / "case"  # from the cwd
     assert why.link("profiles/missing", sources, out) is None
 
 
 def cuda_record(cudnn: bool, ops: list[str]) -> dict[str, Any]:
-    case = Case(cell="gru", model="layer", batch=8, seq_len=32, input_size=64, hidden_size=64, num_layers=1, bidirectional=False, dtype="float32", device="cuda", cudnn=cudnn, phase="forward")
-    top = [{"name": n, "calls": 1, "self_cpu_s": 1e-5, "self_cuda_s": 1e-4, "share": 0.2} for n in ops]
-    return {"id": case.id, "case": case.to_dict(), "status": "ok", "times_s": [0.01], "stats": {"median": 0.01},
-            "measures": {}, "profile": {"trace_dir": f"p/{case.id}", "op_calls": 7 * len(ops), "top_ops": top}}
+    case = Case(
+        cell="gru",
+        model="layer",
+        batch=8,
+        seq_len=32,
+        input_size=64,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dtype="float32",
+        device="cuda",
+        cudnn=cudnn,
+        phase="forward",
+    )
+    top = [
+        {"name": n, "calls": 1, "self_cpu_s": 1e-5, "self_cuda_s": 1e-4, "share": 0.2} for n in ops
+    ]
+    return {
+        "id": case.id,
+        "case": case.to_dict(),
+        "status": "ok",
+        "times_s": [0.01],
+        "stats": {"median": 0.01},
+        "measures": {},
+        "profile": {"trace_dir": f"p/{case.id}", "op_calls": 7 * len(ops), "top_ops": top},
+    }
 
 
 def test_cudnn_on_and_off_pair_up(tmp_path: Path) -> None:
@@ -84,8 +114,12 @@ def test_cudnn_on_and_off_pair_up(tmp_path: Path) -> None:
     assert section.profiled == 2 and section.pairs["cell"] == []
     (pair,) = section.pairs["cudnn"]
     assert [side.label for side in pair.sides] == ["cudnn=False", "cudnn=True"]
-    assert [side.op_calls for side in pair.sides] == [14, 7] and all(side.href is None for side in pair.sides)
+    assert [side.op_calls for side in pair.sides] == [14, 7] and all(
+        side.href is None for side in pair.sides
+    )
     assert len(pair.table) == 2 and pair.table["cudnn=True name"].dropna().tolist() == ["cudnn_rnn"]
     long = why.long_table(section)
     assert long.groupby("case")["name"].apply(lambda names: names.dropna().tolist()).to_dict() == {
-        "cudnn=False": ["aten::gru_cell", "aten::mm"], "cudnn=True": ["cudnn_rnn"]}  # fmt: skip
+        "cudnn=False": ["aten::gru_cell", "aten::mm"],
+        "cudnn=True": ["cudnn_rnn"],
+    }

@@ -9,8 +9,11 @@ from rnnbench.results import schema, schema_doc
 
 def schema_types() -> list[type]:
     """Every public TypedDict of rnnbench.results.schema."""
-    return [kind for name, kind in vars(schema).items()
-            if inspect.isclass(kind) and hasattr(kind, "__required_keys__") and not name.startswith("_")]  # fmt: skip
+    return [
+        kind
+        for name, kind in vars(schema).items()
+        if inspect.isclass(kind) and hasattr(kind, "__required_keys__") and not name.startswith("_")
+    ]
 
 
 def test_every_type_and_key_is_in_the_reference() -> None:
@@ -28,11 +31,18 @@ def test_every_type_and_key_is_in_the_reference() -> None:
 
 def test_required_and_optional_keys_are_marked() -> None:
     record = schema_doc.section(schema.Record)
-    assert "| `id` | `str` | required |" in record and "| `cell_code` | `CellCode` | optional |" in record
+    assert (
+        "| `id` | `str` | required |" in record
+        and "| `cell_code` | `CellCode` | optional |" in record
+    )
     assert "| `stats` | `Stats \\| None` | required |" in record
 
 
 def test_the_readers_columns_are_the_types_keys() -> None:
-    assert set(schema.MEASURES) | set(schema.QUALITY_MEASURES) == set(schema.Measures.__annotations__)
+    assert set(schema.MEASURES) | set(schema.QUALITY_MEASURES) == set(
+        schema.Measures.__annotations__
+    )
     assert set(schema.STATS) == set(schema.Stats.__annotations__)
-    assert {"flops_measured"} <= set(schema.MEASURES) and "cell_code" in schema.Record.__annotations__
+    assert {"flops_measured"} <= set(
+        schema.MEASURES
+    ) and "cell_code" in schema.Record.__annotations__

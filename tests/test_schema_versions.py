@@ -42,11 +42,15 @@ def rnnbench(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, 
 
 
 def test_v1_files_load_upgraded_to_the_current_version() -> None:
-    assert len(V1_FILES) == 4 and all(json.loads(p.read_text())["schema_version"] == 1 for p in V1_FILES)
+    assert len(V1_FILES) == 4 and all(
+        json.loads(p.read_text())["schema_version"] == 1 for p in V1_FILES
+    )
     documents = store.load(V1_FILES)
     assert {doc["schema_version"] for doc in documents} == {schema.SCHEMA_VERSION}
     records = [record for doc in documents for record in doc["records"]]
-    assert {"profile", "counts"} <= {key for record in records for key in record}  # the data covers them
+    assert {"profile", "counts"} <= {
+        key for record in records for key in record
+    }  # the data covers them
     for record in records:
         assert set(upgrade.V1_CASE_DEFAULTS) <= set(record["case"])
         assert Case.from_dict(record["case"]).id == record["id"]
@@ -55,19 +59,32 @@ def test_v1_files_load_upgraded_to_the_current_version() -> None:
 
 
 def test_upgrade_fills_v1_defaults_and_is_idempotent() -> None:
-    assert {axis: AXIS_DEFAULTS[axis] for axis in upgrade.V1_CASE_DEFAULTS} == upgrade.V1_CASE_DEFAULTS
-    record = {"id": "x", "case": {"cell": "lstm", "phase": "forward"}, "status": "ok", "times_s": [1.0],
-              "stats": {}, "measures": {"flops": 3}}  # fmt: skip
+    assert {
+        axis: AXIS_DEFAULTS[axis] for axis in upgrade.V1_CASE_DEFAULTS
+    } == upgrade.V1_CASE_DEFAULTS
+    record = {
+        "id": "x",
+        "case": {"cell": "lstm", "phase": "forward"},
+        "status": "ok",
+        "times_s": [1.0],
+        "stats": {},
+        "measures": {"flops": 3},
+    }
     doc = {"schema_version": 1, "records": [record]}
     once = upgrade.upgrade(doc, "f")
     assert once["schema_version"] == 2 and once["records"][0]["case"]["impl"] == "fused"
-    assert once["records"][0]["measures"] == {"flops": 3, **dict.fromkeys(upgrade.V1_TIMED_MEASURES)}
+    assert once["records"][0]["measures"] == {
+        "flops": 3,
+        **dict.fromkeys(upgrade.V1_TIMED_MEASURES),
+    }
     twice = upgrade.upgrade_1_to_2(json.loads(json.dumps(once)))
     assert twice["records"] == once["records"]
 
 
 @pytest.mark.parametrize("version", [schema.SCHEMA_VERSION + 1, 99])
-def test_a_newer_version_is_one_line(work: Path, capsys: pytest.CaptureFixture[str], version: int) -> None:
+def test_a_newer_version_is_one_line(
+    work: Path, capsys: pytest.CaptureFixture[str], version: int
+) -> None:
     doc = json.loads(V1_FILES[0].read_text()) | {"schema_version": version}
     (work / "new.json").write_text(json.dumps(doc))
     code, _, err = rnnbench(capsys, "show", "new.json")
@@ -75,14 +92,26 @@ def test_a_newer_version_is_one_line(work: Path, capsys: pytest.CaptureFixture[s
     assert code == EXIT_USAGE and err.strip() == f"rnnbench show: error: new.json: {expected}"
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["compare", "v1/timed-1.json", "v1/timed-2.json"], "compare.txt"),
-    (["compare", "v1/counted-profiled.json", "v1/counted-profiled.json", "--metric", "instructions"],
-     "compare-counts.txt"),
-    (["show", "v1"], "show.txt"),
-])  # fmt: skip
-def test_v1_files_gate_and_show_as_before(work: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
-                                          expected: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["compare", "v1/timed-1.json", "v1/timed-2.json"], "compare.txt"),
+        (
+            [
+                "compare",
+                "v1/counted-profiled.json",
+                "v1/counted-profiled.json",
+                "--metric",
+                "instructions",
+            ],
+            "compare-counts.txt",
+        ),
+        (["show", "v1"], "show.txt"),
+    ],
+)
+def test_v1_files_gate_and_show_as_before(
+    work: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
     code, out, _ = rnnbench(capsys, *argv)
     assert code == 0 and out == (EXPECTED / expected).read_text()
 
@@ -95,11 +124,21 @@ def test_a_v1_baseline_gates_a_v2_run(work: Path, capsys: pytest.CaptureFixture[
 
 
 def test_v1_files_report_as_before(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = rnnbench(capsys, "report", *(f"v1/{p.name}" for p in V1_FILES), "-o", "report", "--quiet",
-                          "--summary-md", "summary.md")  # fmt: skip
+    code, _, _ = rnnbench(
+        capsys,
+        "report",
+        *(f"v1/{p.name}" for p in V1_FILES),
+        "-o",
+        "report",
+        "--quiet",
+        "--summary-md",
+        "summary.md",
+    )
     assert code == 0
     assert (work / "summary.md").read_text() == (EXPECTED / "summary.md").read_text()
     expected = sorted(p.name for p in (EXPECTED / "tables").glob("*.csv"))
     assert sorted(p.name for p in (work / "report/tables").glob("*.csv")) == expected
     for name in expected:
-        assert (work / "report/tables" / name).read_text() == (EXPECTED / "tables" / name).read_text(), name
+        assert (work / "report/tables" / name).read_text() == (
+            EXPECTED / "tables" / name
+        ).read_text(), name

@@ -13,13 +13,17 @@ from tests.conftest import tiny_case
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("cell, tensors", [("lstm", 2), ("gru", 1)])
-def test_state_tensors_and_bytes_match_the_cell(cell: str, tensors: int, layers: int, bidirectional: bool) -> None:
+def test_state_tensors_and_bytes_match_the_cell(
+    cell: str, tensors: int, layers: int, bidirectional: bool
+) -> None:
     case = tiny_case(cell=cell, num_layers=layers, bidirectional=bidirectional)
     model = models.build_model(case)
     measured = state.carried_state(model, models.build_input(case))
     directions = 2 if bidirectional else 1
     assert measured["state_tensors"] == tensors
-    assert measured["state_shapes"] == [[layers * directions, case.batch, case.hidden_size]] * tensors
+    assert (
+        measured["state_shapes"] == [[layers * directions, case.batch, case.hidden_size]] * tensors
+    )
     assert measured["state_bytes_per_seq"] == tensors * layers * directions * case.hidden_size * 4
     assert model.training  # the probe leaves the model as it found it
 

@@ -17,7 +17,9 @@ from tests.conftest import tiny_case
 POLICY = TimingPolicy(warmup_rounds=1, min_rounds=3, max_rounds=3)
 
 
-def results_file(path: Path, phases: tuple[str, ...] = ("forward", "inference")) -> store.ResultsFile:
+def results_file(
+    path: Path, phases: tuple[str, ...] = ("forward", "inference")
+) -> store.ResultsFile:
     out = store.ResultsFile(path, {"id": path.stem, "suite": "t"}, env.capture())
     for phase in phases:
         out.add(runner.measure_case(tiny_case(phase=phase), POLICY))
@@ -49,7 +51,9 @@ def test_every_record_is_on_disk_before_the_run_ends(tmp_path: Path) -> None:
     assert len(store.read_document(path)["records"]) == 2
 
 
-def test_a_failed_write_never_replaces_a_good_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_never_replaces_a_good_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "run.json"
     out = results_file(path, ("forward",))
     good = path.read_text()
@@ -98,7 +102,16 @@ def test_empty_or_missing_inputs(tmp_path: Path) -> None:
 
 def test_environment_and_fingerprint() -> None:
     captured = env.capture()
-    for key in ("torch", "python", "cpu_model", "cpu_count", "threads", "fingerprint", "commit", "hostname"):
+    for key in (
+        "torch",
+        "python",
+        "cpu_model",
+        "cpu_count",
+        "threads",
+        "fingerprint",
+        "commit",
+        "hostname",
+    ):
         assert key in captured
     changed = dict(captured, threads=captured["threads"] + 1)
     assert env.fingerprint(changed) != captured["fingerprint"]

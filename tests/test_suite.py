@@ -60,7 +60,9 @@ phases = ["inference", "forward"]
     )
     loaded = suite.load(write(tmp_path, text))
     assert len(loaded.cases) == 2 * 2 * 2 + 1  # the case's inference phase is already in the grid
-    assert tiny_case(batch=1, seq_len=10, input_size=4, hidden_size=6, phase="forward") in loaded.cases
+    assert (
+        tiny_case(batch=1, seq_len=10, input_size=4, hidden_size=6, phase="forward") in loaded.cases
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,8 +70,14 @@ phases = ["inference", "forward"]
     [
         (GRID.replace("hidden_size", "hiden_size"), "grid[0].hiden_size: unknown key"),
         (GRID.replace('"gru"', '"rnn"'), "grid[0].cell: unknown value 'rnn'"),
-        (GRID.replace("batch = [1, 8]", "batch = [0]"), "grid[0].batch: must be a positive integer"),
-        (GRID.replace("seq_len = 10", "seq_len = 2.5"), "grid[0].seq_len: must be a positive integer"),
+        (
+            GRID.replace("batch = [1, 8]", "batch = [0]"),
+            "grid[0].batch: must be a positive integer",
+        ),
+        (
+            GRID.replace("seq_len = 10", "seq_len = 2.5"),
+            "grid[0].seq_len: must be a positive integer",
+        ),
         (GRID.replace("seq_len = 10\n", ""), "grid[0].seq_len: missing"),
         (GRID + '\n[defaults]\ncudnn = "maybe"\n', "grid[0].cudnn: unknown value 'maybe'"),
         (GRID + '\n[defaults]\ndtype = "float8"\n', "grid[0].dtype: unknown value 'float8'"),
@@ -81,7 +89,9 @@ phases = ["inference", "forward"]
         ("[[grid]\n", "not valid TOML"),
     ],
 )
-def test_mistakes_are_one_line_errors_naming_the_field(tmp_path: Path, text: str, message: str) -> None:
+def test_mistakes_are_one_line_errors_naming_the_field(
+    tmp_path: Path, text: str, message: str
+) -> None:
     with pytest.raises(UserError) as info:
         suite.load(write(tmp_path, text))
     assert message in str(info.value)
@@ -95,14 +105,18 @@ def test_unknown_suite_name_lists_the_shipped_ones() -> None:
 
 
 def test_readable_ids() -> None:
-    case = tiny_case(batch=32, seq_len=100, input_size=300, hidden_size=256, num_layers=2, bidirectional=True)
+    case = tiny_case(
+        batch=32, seq_len=100, input_size=300, hidden_size=256, num_layers=2, bidirectional=True
+    )
     assert case.id == "lstm-layer-b32-t100-i300-h256-l2-bi-cpu-fp32-forward"
     cuda = tiny_case(device="cuda", cudnn=False, cell="gru", phase="backward")
     assert cuda.id == "gru-layer-b2-t3-i4-h5-l1-uni-cuda-native-fp32-backward"
     assert Case.from_dict(cuda.to_dict()) == cuda
 
 
-@pytest.mark.parametrize("name", ["smoke", "default", "seed", "full", "impls", "variants", "quality", "quality-full"])
+@pytest.mark.parametrize(
+    "name", ["smoke", "default", "seed", "full", "impls", "variants", "quality", "quality-full"]
+)
 def test_shipped_suites_load(name: str) -> None:
     loaded = suite.load(name)
     assert loaded.cases
@@ -116,7 +130,9 @@ def test_smoke_covers_cells_phases_directions_and_depths() -> None:
     assert {c.num_layers for c in cpu} == {1, 2}
 
 
-def test_cases_command_reports_a_bad_suite_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cases_command_reports_a_bad_suite_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["cases", write(tmp_path, GRID.replace("batch", "batsh"))]) == EXIT_USAGE
     err = capsys.readouterr().err.strip()
     assert err == (

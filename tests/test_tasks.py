@@ -12,7 +12,9 @@ from rnnbench.results import metrics
 SETTINGS = QualitySettings()
 
 
-def draw(name: str, size: int = 2000, seq_len: int = 30, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def draw(
+    name: str, size: int = 2000, seq_len: int = 30, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     return tasks.TASKS[name].batch(torch.Generator().manual_seed(seed), size, seq_len, SETTINGS)
 
 
@@ -29,7 +31,9 @@ def test_each_oracle_scores_perfectly_and_a_seed_fixes_the_data(name: str) -> No
 
 def test_recall_labels_are_the_first_token_and_never_a_distractor() -> None:
     tokens, labels = draw("recall")
-    assert torch.equal(tokens[:, 0], labels) and set(labels.tolist()) == set(range(SETTINGS.classes))
+    assert torch.equal(tokens[:, 0], labels) and set(labels.tolist()) == set(
+        range(SETTINGS.classes)
+    )
     assert tokens[:, 1:].min() >= SETTINGS.classes
 
 
@@ -49,7 +53,9 @@ def test_sentiment_labels_depend_on_word_order() -> None:
     reversed_labels = task.oracle(tokens.flip(1), SETTINGS)  # a "not" now follows its word
     assert (reversed_labels != labels).float().mean() > 0.3
     bag = (tokens == tasks.NOT).sum(1)  # a bag of words knows how many "not"s, not what they negate
-    polar = ((tokens >= tasks.POSITIVE) & (tokens < tasks.NEGATIVE)).sum(1) - ((tokens >= tasks.NEGATIVE) & (tokens < tasks.NOISE)).sum(1)
+    polar = ((tokens >= tasks.POSITIVE) & (tokens < tasks.NEGATIVE)).sum(1) - (
+        (tokens >= tasks.NEGATIVE) & (tokens < tasks.NOISE)
+    ).sum(1)
     ignoring_not = (polar > 0).long()
     assert tasks.score(task, ignoring_not, labels) < 0.8 and bag.max() >= 1
 

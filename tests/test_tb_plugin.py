@@ -17,7 +17,20 @@ tb_io = pytest.importorskip("torch_tb_profiler.io")
 
 
 def test_plugin_loads_the_run_with_its_views(tmp_path: Path) -> None:
-    case = Case(cell="gru", model="layer", batch=2, seq_len=3, input_size=4, hidden_size=4, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="forward_backward")
+    case = Case(
+        cell="gru",
+        model="layer",
+        batch=2,
+        seq_len=3,
+        input_size=4,
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dtype="float32",
+        device="cpu",
+        cudnn=None,
+        phase="forward_backward",
+    )
     trace_dir = tmp_path / case.id
     runner.profile_case(case, trace_dir)
     with tb_io.Cache(str(tmp_path / "cache")) as cache:

@@ -12,7 +12,13 @@ from torch import nn
 
 from rnnbench.errors import UserError
 from rnnbench.measurement import workload
-from rnnbench.measurement.timing import Measurement, TimingPolicy, Workload, run_rounds, time_workload
+from rnnbench.measurement.timing import (
+    Measurement,
+    TimingPolicy,
+    Workload,
+    run_rounds,
+    time_workload,
+)
 
 
 class Counting:
@@ -67,7 +73,9 @@ def test_only_target_is_inside_the_timed_region() -> None:
     assert calls == ["setup", "target"] * 3
 
 
-@pytest.mark.parametrize(("estimate", "rounds"), [(0.001, 100), (0.1, 5), (10.0, 5), (0.0, 100), (0.02, 25)])
+@pytest.mark.parametrize(
+    ("estimate", "rounds"), [(0.001, 100), (0.1, 5), (10.0, 5), (0.0, 100), (0.02, 25)]
+)
 def test_round_count_fills_max_time_within_bounds(estimate: float, rounds: int) -> None:
     assert TimingPolicy(min_rounds=5, max_rounds=100, max_time=0.5).rounds_for(estimate) == rounds
 
@@ -105,7 +113,9 @@ class SlowForward(nn.Module):
 
 def median_of(phase: str, delay: float = 0.02) -> float:
     work = workload.build_workload(phase, SlowForward(delay), torch.randn(2, 4), "cpu")
-    return time_workload(work, TimingPolicy(warmup_rounds=1, min_rounds=5, max_rounds=5)).stats()["median"]
+    return time_workload(work, TimingPolicy(warmup_rounds=1, min_rounds=5, max_rounds=5)).stats()[
+        "median"
+    ]
 
 
 def test_backward_excludes_the_forward_and_forward_backward_includes_it() -> None:
@@ -128,7 +138,9 @@ def test_phase_modes() -> None:
         work = workload.build_workload(phase, model, x, "cpu")
         work.setup()
         work.target()
-        assert seen[-1] == ((False, False, True) if phase == "inference" else (True, True, False)), phase
+        assert seen[-1] == (
+            (False, False, True) if phase == "inference" else (True, True, False)
+        ), phase
 
 
 def test_backward_setup_zeroes_gradients_outside_timing() -> None:
@@ -142,11 +154,15 @@ def test_backward_setup_zeroes_gradients_outside_timing() -> None:
 
 
 @pytest.mark.parametrize("phase", ["forward", "backward", "forward_backward", "inference"])
-def test_cuda_cases_synchronize_after_setup_and_target(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
+def test_cuda_cases_synchronize_after_setup_and_target(
+    monkeypatch: pytest.MonkeyPatch, phase: str
+) -> None:
     syncs: list[str] = []
     monkeypatch.setattr(torch.cuda, "synchronize", lambda *a, **k: syncs.append("sync"))
     order: list[str] = []
-    work = workload.build_workload(phase, nn.Linear(4, 4), torch.randn(2, 4), "cuda")  # tensors stay on CPU
+    work = workload.build_workload(
+        phase, nn.Linear(4, 4), torch.randn(2, 4), "cuda"
+    )  # tensors stay on CPU
     timed = Workload(
         setup=lambda: (work.setup(), order.append(f"setup:{len(syncs)}")),
         target=lambda: (work.target(), order.append(f"target:{len(syncs)}")),
@@ -157,5 +173,9 @@ def test_cuda_cases_synchronize_after_setup_and_target(monkeypatch: pytest.Monke
 
 
 def test_cpu_cases_do_not_synchronize(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(torch.cuda, "synchronize", lambda *a, **k: pytest.fail("synchronized on CPU"))
-    run_rounds(workload.build_workload("forward_backward", nn.Linear(4, 4), torch.randn(2, 4), "cpu"), 2)
+    monkeypatch.setattr(
+        torch.cuda, "synchronize", lambda *a, **k: pytest.fail("synchronized on CPU")
+    )
+    run_rounds(
+        workload.build_workload("forward_backward", nn.Linear(4, 4), torch.randn(2, 4), "cpu"), 2
+    )

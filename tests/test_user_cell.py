@@ -82,24 +82,38 @@ def write_suite(folder: Path, cell: list[str] | str, **axes: object) -> Path:
 @pytest.mark.parametrize(
     ("cell", "cause"),
     [
-        ("broken.py:Mine", r"does not import: ModuleNotFoundError: No module named 'no_such_module_anywhere'"),
+        (
+            "broken.py:Mine",
+            r"does not import: ModuleNotFoundError: No module named 'no_such_module_anywhere'",
+        ),
         ("gone.py:Mine", r"does not import: ImportError: no such file: .*gone.py"),
         ("cells.py:Absent", r"does not import: AttributeError: .*cells.py has no 'Absent'"),
         ("cells.py:NOT_CALLABLE", r"is a int, not a class or factory"),
-        ("cells.py:NoKeywords", r"cannot be built as NAME\(input_size, hidden_size, num_layers=\.\.\., .*TypeError"),
-        ("cells.py:WrongShape", r"output of shape \(2, 3, 1\) on input \(2, 3, 5\); expected .* = \(2, 3, 4\)"),
+        (
+            "cells.py:NoKeywords",
+            r"cannot be built as NAME\(input_size, hidden_size, num_layers=\.\.\., .*TypeError",
+        ),
+        (
+            "cells.py:WrongShape",
+            r"output of shape \(2, 3, 1\) on input \(2, 3, 5\); expected .* = \(2, 3, 4\)",
+        ),
     ],
 )
-def test_a_cell_that_breaks_the_contract_stops_the_session_in_one_line(cells: Path, cell: str, cause: str) -> None:
+def test_a_cell_that_breaks_the_contract_stops_the_session_in_one_line(
+    cells: Path, cell: str, cause: str
+) -> None:
     session = BenchSession(suite_name=str(write_suite(cells, ["lstm", cell])))
-    with pytest.raises(UserError, match=rf"^mine.toml: cell: .*:{cell.split(':')[1]} \(num_layers=1, bidirectional=false\) {cause}") as caught:
-        session.cases
+    with pytest.raises(
+        UserError,
+        match=rf"^mine.toml: cell: .*:{cell.split(':')[1]} \(num_layers=1, bidirectional=false\) {cause}",
+    ) as caught:
+        session.cases  # noqa: B018 (building the cases runs the checks)
     assert "\n" not in str(caught.value)
 
 
 def test_a_second_reference_under_a_short_name_already_used_is_refused(cells: Path) -> None:
     session = BenchSession(suite_name=str(write_suite(cells, ["cells.py:Mine"])))
-    session.cases
+    session.cases  # noqa: B018 (building the cases runs the checks)
     (cells / "other.py").write_text(CELLS)
     with pytest.raises(UserError, match=r"cell: two references share the short name 'mine'"):
         session.check_cells([tiny_case(cell=f"{cells}/other.py:Mine")])
@@ -115,16 +129,34 @@ def test_a_second_reference_under_a_short_name_already_used_is_refused(cells: Pa
         (["cells.py:Mine", "other/cells.py:MINE"], "two references share the short name 'mine'"),
     ],
 )
-def test_pytest_bench_exits_4_before_any_case_runs(cells: Path, cells_named: list[str], message: str) -> None:
+def test_pytest_bench_exits_4_before_any_case_runs(
+    cells: Path, cells_named: list[str], message: str
+) -> None:
     (cells / "other").mkdir()
     (cells / "other" / "cells.py").write_text(CELLS)
     path = write_suite(cells, ["lstm", *cells_named])
     results = cells / "results"
-    command = [sys.executable, "-m", "pytest", "bench", "--suite", str(path), "--results", str(results), "-q", "-p", "no:cacheprovider"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "bench",
+        "--suite",
+        str(path),
+        "--results",
+        str(results),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == EXIT_USAGE, done.stdout[-2000:] + done.stderr[-2000:]
     errors = [line for line in (done.stdout + done.stderr).splitlines() if message in line]
-    assert len(errors) == 1 and errors[0].startswith("ERROR: mine.toml: cell: "), done.stdout + done.stderr
+    assert len(errors) == 1 and errors[0].startswith("ERROR: mine.toml: cell: "), (
+        done.stdout + done.stderr
+    )
     assert "Traceback" not in done.stdout + done.stderr
     assert not results.exists()  # no case ran, no results file was begun
 
@@ -141,23 +173,42 @@ def test_a_user_cell_is_measured_with_params_measured_flops_and_its_code(cells: 
     assert set(measures["flops_by_op"]) <= {"aten.mm", "aten.addmm"}
     assert measures["peak_bytes"] > 0 and measures["saved_bytes"] > 0
     source = hashlib.sha256((cells / "cells.py").read_bytes()).hexdigest()[:16]
-    assert measured["cell_code"] == {"ref": f"{cells}/cells.py:Mine", "name": "mine", "source_hash": source}
+    assert measured["cell_code"] == {
+        "ref": f"{cells}/cells.py:Mine",
+        "name": "mine",
+        "source_hash": source,
+    }
 
 
 def test_nan_output_is_a_failed_record_and_no_parameters_skips_backward(cells: Path) -> None:
     record, error = runner.run_case(tiny_case(cell=f"{cells}/cells.py:NaNCell"), POLICY)
     assert record["status"] == "failed" and isinstance(error, runner.NonFiniteOutput)
     assert "output holds NaN or inf" in record["reason"]
-    record, error = runner.run_case(tiny_case(cell=f"{cells}/cells.py:Frozen", phase="backward"), POLICY)
+    record, error = runner.run_case(
+        tiny_case(cell=f"{cells}/cells.py:Frozen", phase="backward"), POLICY
+    )
     assert (record["status"], error) == ("skipped", None)
-    assert record["reason"] == "phase backward: cell 'frozen' has no trainable parameters, so there is no backward pass to time"
-    assert runner.run_case(tiny_case(cell=f"{cells}/cells.py:Frozen", phase="inference"), POLICY)[0]["status"] == "ok"
+    assert (
+        record["reason"]
+        == "phase backward: cell 'frozen' has no trainable parameters, so there is no backward pass to time"
+    )
+    assert (
+        runner.run_case(tiny_case(cell=f"{cells}/cells.py:Frozen", phase="inference"), POLICY)[0][
+            "status"
+        ]
+        == "ok"
+    )
 
 
 def test_the_classifier_around_a_user_cell_reads_what_the_builtin_reads(cells: Path) -> None:
     """nn.GRU as a user cell (read from its output sequence) gives the built-in GRU classifier's logits."""
-    shape = dict(model="classifier", num_layers=2, bidirectional=True, seq_len=4, input_size=6, hidden_size=5)
-    builtin, user = tiny_case(cell="gru", **shape), tiny_case(cell=f"{cells}/cells.py:GRUAsUser", **shape)
+    shape = dict(
+        model="classifier", num_layers=2, bidirectional=True, seq_len=4, input_size=6, hidden_size=5
+    )
+    builtin, user = (
+        tiny_case(cell="gru", **shape),
+        tiny_case(cell=f"{cells}/cells.py:GRUAsUser", **shape),
+    )
     torch.manual_seed(0)
     reference = models.build_model(builtin).eval()
     wrapped = models.build_model(user).eval()
@@ -174,16 +225,19 @@ def test_measured_flops_equal_the_formula_for_gru_and_miss_onednn_lstm() -> None
         torch.manual_seed(0)
         model, inputs = runner.build(case)
         counted = flops.measure_flops(workload.build_workload("forward", model, inputs, "cpu"))
-        assert counted["flops_measured"] == (analytic.forward_flops(case) if expected is None else expected)
+        assert counted["flops_measured"] == (
+            analytic.forward_flops(case) if expected is None else expected
+        )
 
 
 def test_the_gate_says_when_a_cells_code_differs_from_the_baseline() -> None:
     def run(source_hash: str, seed: int) -> dict:
         doc = record("mine-layer-forward", times(seed=seed))
-        return document([doc | {"cell_code": {"ref": "x.py:Mine", "name": "mine", "source_hash": source_hash}}])
+        return document(
+            [doc | {"cell_code": {"ref": "x.py:Mine", "name": "mine", "source_hash": source_hash}}]
+        )
 
     (row,) = compare.compare([run("aaaa", 0)], [run("bbbb", 1)]).rows
     assert row.note == "cell code differs from the baseline (source aaaa -> bbbb)"
     (row,) = compare.compare([run("aaaa", 0)], [run("aaaa", 1)]).rows
     assert "cell code" not in row.note
-

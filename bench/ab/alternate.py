@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from rnnbench.ab import git, sides
 from rnnbench.ab.children import Child, SideFailed
 from rnnbench.errors import UserError
@@ -44,16 +45,25 @@ class Plan:
 
     def __post_init__(self) -> None:
         if self.metric not in compare.METRICS:
-            raise UserError(f"--metric: expected one of {', '.join(compare.METRICS)}, got {self.metric!r}")
+            raise UserError(
+                f"--metric: expected one of {', '.join(compare.METRICS)}, got {self.metric!r}"
+            )
         if self.metric == "time" and self.pairs < paired.MIN_PAIRS:
-            raise UserError(f"--pairs: at least {paired.MIN_PAIRS} (the pairs' spread is the noise estimate), got {self.pairs}")
+            raise UserError(
+                f"--pairs: at least {paired.MIN_PAIRS} (the pairs' spread is the noise estimate), got {self.pairs}"
+            )
         if not 0 < self.alpha < 1:
             raise UserError(f"--alpha: must be between 0 and 1, got {self.alpha}")
         significance.check_quantile(self.quantile)
 
     def settings(self) -> dict[str, Any]:
         """What a side's worker needs to load its suite."""
-        return {"suite": self.suite, "threads": self.threads, "counts": self.metric == "instructions", "device": "cpu"}
+        return {
+            "suite": self.suite,
+            "threads": self.threads,
+            "counts": self.metric == "instructions",
+            "device": "cpu",
+        }
 
 
 @dataclass
@@ -74,9 +84,16 @@ def keyword_filter(ids: list[str], keyword: str | None) -> list[str]:
 
     try:
         compiled = grammar.Expression.compile(keyword)
-    except (SyntaxError, getattr(grammar, "ParseError", SyntaxError)) as exc:  # ParseError before pytest 8.4
+    except (
+        SyntaxError,
+        getattr(grammar, "ParseError", SyntaxError),
+    ) as exc:  # ParseError before pytest 8.4
         raise UserError(f"-k: {exc}") from None
-    return [i for i in ids if compiled.evaluate(lambda name, i=i: name.lower() in f"bench_rnn[{i}]".lower())]
+    return [
+        i
+        for i in ids
+        if compiled.evaluate(lambda name, i=i: name.lower() in f"bench_rnn[{i}]".lower())
+    ]
 
 
 def select(base: Child, head: Child, plan: Plan) -> list[str]:
@@ -85,16 +102,25 @@ def select(base: Child, head: Child, plan: Plan) -> list[str]:
     for child, mine, theirs in ((base, *chosen), (head, *chosen[::-1])):
         missing = [case for case in theirs if case not in mine]
         if missing:
-            raise UserError(f"case {missing[0]} is missing on the {child.side.name} side ({child.side.label}) "
-                            f"({len(missing)} case(s) in all): compare cases both sides have, with -k")  # fmt: skip
+            raise UserError(
+                f"case {missing[0]} is missing on the {child.side.name} side ({child.side.label}) "
+                f"({len(missing)} case(s) in all): compare cases both sides have, with -k"
+            )
     if not chosen[0]:
-        raise UserError(f"no case selected (suite {plan.suite!r}" + (f", -k {plan.keyword!r})" if plan.keyword else ")"))
+        raise UserError(
+            f"no case selected (suite {plan.suite!r}"
+            + (f", -k {plan.keyword!r})" if plan.keyword else ")")
+        )
     return chosen[0]
 
 
-def measure(base: Child, head: Child, cases: list[str], plan: Plan, echo: Echo) -> dict[str, dict[str, list[dict]]]:
+def measure(
+    base: Child, head: Child, cases: list[str], plan: Plan, echo: Echo
+) -> dict[str, dict[str, list[dict]]]:
     """Every run's record, per side and case: N alternating pairs (time) or one counted run per side."""
-    runs: dict[str, dict[str, list[dict]]] = {child.side.name: {case: [] for case in cases} for child in (base, head)}
+    runs: dict[str, dict[str, list[dict]]] = {
+        child.side.name: {case: [] for case in cases} for child in (base, head)
+    }
     kind, pairs = ("count", 1) if plan.metric == "instructions" else ("run", plan.pairs)
     for pair in range(pairs):
         order = (base, head) if pair % 2 == 0 else (head, base)
@@ -119,7 +145,9 @@ def failure(runs: dict[str, dict[str, list[dict]]], case: str) -> str | None:
     return None
 
 
-def decide(runs: dict[str, dict[str, list[dict]]], cases: list[str], plan: Plan) -> compare.Comparison:
+def decide(
+    runs: dict[str, dict[str, list[dict]]], cases: list[str], plan: Plan
+) -> compare.Comparison:
     """A row per case: failed (with the reason), or the paired (time) or counts verdict."""
     rows = []
     for case in cases:
@@ -133,8 +161,13 @@ def decide(runs: dict[str, dict[str, list[dict]]], cases: list[str], plan: Plan)
             counted = [record["counts"]["instructions"] for record in (base[0], head[0])]
             verdict = significance.assess_counts(*counted, limit)
         else:
-            verdict = paired.assess_pairs([statistic(r, plan.quantile) for r in base],
-                                          [statistic(r, plan.quantile) for r in head], limit, plan.alpha, plan.quantile)  # fmt: skip
+            verdict = paired.assess_pairs(
+                [statistic(r, plan.quantile) for r in base],
+                [statistic(r, plan.quantile) for r in head],
+                limit,
+                plan.alpha,
+                plan.quantile,
+            )
         rows.append(compare.Row(case, verdict.mark, verdict))
     return compare.Comparison(rows, metric=plan.metric)
 
@@ -147,17 +180,34 @@ def pooled(records: list[dict[str, Any]], quantile: float) -> dict[str, Any]:
         return next(r for r in records if r["status"] != "ok")
     times = [t for r in records for t in r["times_s"]]
     measured = Measurement(tuple(times))
-    return {**first, "times_s": times, "stats": measured.stats(), "noisy": measured.noisy,
-            "ab": {"runs": [statistic(r, quantile) for r in records], "quantile": quantile}}  # fmt: skip
+    return {
+        **first,
+        "times_s": times,
+        "stats": measured.stats(),
+        "noisy": measured.noisy,
+        "ab": {"runs": [statistic(r, quantile) for r in records], "quantile": quantile},
+    }
 
 
-def document(child: Child, records: list[dict[str, Any]], plan: Plan, started: str) -> dict[str, Any]:
+def document(
+    child: Child, records: list[dict[str, Any]], plan: Plan, started: str
+) -> dict[str, Any]:
     """A side's results document: its environment (commit = the side's revision), its pooled records."""
     env = {**child.env, **({"commit": child.side.commit} if child.side.commit else {})}
-    run = {"id": f"{store.new_run_id(env)}-{child.side.name}", "suite": plan.suite, "started": started,
-           "finished": store.now(), "complete": True,
-           "ab": {"side": child.side.name, "revision": child.side.label, "metric": plan.metric,
-                  "pairs": plan.pairs if plan.metric == "time" else 1, "python": child.side.python}}  # fmt: skip
+    run = {
+        "id": f"{store.new_run_id(env)}-{child.side.name}",
+        "suite": plan.suite,
+        "started": started,
+        "finished": store.now(),
+        "complete": True,
+        "ab": {
+            "side": child.side.name,
+            "revision": child.side.label,
+            "metric": plan.metric,
+            "pairs": plan.pairs if plan.metric == "time" else 1,
+            "python": child.side.python,
+        },
+    }
     return schema.document(run, env, records)
 
 
@@ -173,22 +223,34 @@ def write_document(doc: dict[str, Any], path: Path) -> Path:
 
 def write(documents: tuple[dict[str, Any], dict[str, Any]], directory: Path) -> list[Path]:
     """`base.json` and `head.json` in `directory`."""
-    return [write_document(doc, directory / f"{doc['run']['ab']['side']}.json") for doc in documents]
+    return [
+        write_document(doc, directory / f"{doc['run']['ab']['side']}.json") for doc in documents
+    ]
 
 
 def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:
     """Select, measure and decide one A/B between two started sides."""
     started, clock = store.now(), time.perf_counter()
     cases = select(base, head, plan)
-    echo(f"{len(cases)} case(s); {plan.pairs} pairs, alternating" if plan.metric == "time"
-         else f"{len(cases)} case(s); one counted run per side")  # fmt: skip
+    echo(
+        f"{len(cases)} case(s); {plan.pairs} pairs, alternating"
+        if plan.metric == "time"
+        else f"{len(cases)} case(s); one counted run per side"
+    )
     runs = measure(base, head, cases, plan, echo)
     comparison = decide(runs, cases, plan)
     if plan.metric == "instructions":
-        counted = [{c: runs[name][c][0]["counts"] for c in cases if "counts" in runs[name][c][0]} for name in ("base", "head")]
+        counted = [
+            {c: runs[name][c][0]["counts"] for c in cases if "counts" in runs[name][c][0]}
+            for name in ("base", "head")
+        ]
         comparison.counts = (counted[0], counted[1])
-    documents = tuple(document(child, [pooled(runs[child.side.name][c], plan.quantile) for c in cases], plan, started)
-                      for child in (base, head))  # fmt: skip
+    documents = tuple(
+        document(
+            child, [pooled(runs[child.side.name][c], plan.quantile) for c in cases], plan, started
+        )
+        for child in (base, head)
+    )
     return Outcome(comparison, (documents[0], documents[1]), time.perf_counter() - clock, cases)
 
 
@@ -204,9 +266,15 @@ def side_suite(suite: str, top: Path | None, root: Path) -> str:
 
 
 @contextlib.contextmanager
-def started(stack: contextlib.ExitStack, side: sides.Side, top: Path | None, plan: Plan, scratch: Path) -> Iterator[Child]:
+def started(
+    stack: contextlib.ExitStack, side: sides.Side, top: Path | None, plan: Plan, scratch: Path
+) -> Iterator[Child]:
     """A side's worker in its own worktree (or in the repository as it is, for a side without a revision)."""
-    root = stack.enter_context(git.worktree(top, side.commit)) if side.commit and top else (top or Path.cwd())
+    root = (
+        stack.enter_context(git.worktree(top, side.commit))
+        if side.commit and top
+        else (top or Path.cwd())
+    )
     settings = {**plan.settings(), "suite": side_suite(plan.suite, top, root)}
     try:
         child = Child(side, root, scratch / side.name, settings)
@@ -229,9 +297,15 @@ def run_ab(base: sides.Side, head: sides.Side, plan: Plan, repo: Path, echo: Ech
 
         callgrind.require()
     with contextlib.ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rnnbench-ab-sides-")))
-        children = [stack.enter_context(started(stack, side, top, plan, scratch)) for side in (base, head)]
-        echo(f"base: {base.label} ({(base.commit or '')[:12]}), head: {head.label} ({(head.commit or '')[:12]})")
+        scratch = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="rnnbench-ab-sides-"))
+        )
+        children = [
+            stack.enter_context(started(stack, side, top, plan, scratch)) for side in (base, head)
+        ]
+        echo(
+            f"base: {base.label} ({(base.commit or '')[:12]}), head: {head.label} ({(head.commit or '')[:12]})"
+        )
         return step(children[0], children[1], plan, echo)
 
 

@@ -53,15 +53,25 @@ def line(number: int, tested: Tested, subject: str) -> str:
     else:
         assert row is not None and row.verdict is not None
         v = row.verdict
-        numbers = f"ratio {v.ratio:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]  {tested.verdict}  ({row.id})"
+        numbers = (
+            f"ratio {v.ratio:.3f} [{v.ci_low:.3f}, {v.ci_high:.3f}]  {tested.verdict}  ({row.id})"
+        )
     return f"step {number}: {tested.commit[:12]}  {numbers}  {subject}"
 
 
 class Search:
     """The bisection state: GOOD's worker, the chain of commits, and each tested commit's verdict."""
 
-    def __init__(self, top: Path, base: Child, chain: list[str], plan: Plan, scratch: Path, results: Path,
-                 echo: Echo) -> None:  # fmt: skip
+    def __init__(
+        self,
+        top: Path,
+        base: Child,
+        chain: list[str],
+        plan: Plan,
+        scratch: Path,
+        results: Path,
+        echo: Echo,
+    ) -> None:
         self.top, self.base, self.chain, self.plan = top, base, chain, plan
         self.scratch, self.results, self.echo = scratch, results, echo
         self.verdicts: dict[int, str] = {}
@@ -74,7 +84,9 @@ class Search:
         side = sides.Side("head", commit[:12], self.base.side.python, commit)
         try:
             with contextlib.ExitStack() as stack:
-                head = stack.enter_context(alternate.started(stack, side, self.top, self.plan, self.scratch / commit))
+                head = stack.enter_context(
+                    alternate.started(stack, side, self.top, self.plan, self.scratch / commit)
+                )
                 outcome = alternate.step(self.base, head, self.plan, lambda _: None)
             verdict, row = classify(outcome)
             tested = Tested(commit, verdict, row)
@@ -91,12 +103,17 @@ class Search:
         self.results.mkdir(parents=True, exist_ok=True)
         if not any(self.results.glob("good-*.json")):
             alternate.write_document(base, self.results / f"good-{base['env']['commit'][:12]}.json")
-        alternate.write_document(head, self.results / f"{index + 1:02d}-{self.chain[index][:12]}.json")
+        alternate.write_document(
+            head, self.results / f"{index + 1:02d}-{self.chain[index][:12]}.json"
+        )
 
     def untested(self, low: int, high: int) -> list[int]:
         """Indices strictly between `low` and `high` not yet tested, nearest the middle first."""
         middle = (low + high) / 2
-        return sorted((i for i in range(low + 1, high) if i not in self.verdicts), key=lambda i: (abs(i - middle), i))
+        return sorted(
+            (i for i in range(low + 1, high) if i not in self.verdicts),
+            key=lambda i: (abs(i - middle), i),
+        )
 
     def run(self) -> tuple[int, int]:
         """Binary search between the last good (-1: GOOD) and the first bad index; returns (low, high)."""
@@ -125,16 +142,25 @@ def bisect(good: str, bad: str, plan: Plan, repo: Path, results: Path, echo: Ech
         side = sides.Side("base", good, commit=good_commit)
         base = stack.enter_context(alternate.started(stack, side, top, plan, scratch))
         if not alternate.keyword_filter(base.cases, plan.keyword):
-            raise UserError(f"no case selected in GOOD's suite {plan.suite!r}" + (f" with -k {plan.keyword!r}" if plan.keyword else ""))
-        echo(f"bisect: {len(chain)} commit(s) after GOOD {good_commit[:12]} up to BAD {bad_commit[:12]}, "
-             f"{plan.metric}, threshold {plan.thresholds.default:.0%}")  # fmt: skip
+            raise UserError(
+                f"no case selected in GOOD's suite {plan.suite!r}"
+                + (f" with -k {plan.keyword!r}" if plan.keyword else "")
+            )
+        echo(
+            f"bisect: {len(chain)} commit(s) after GOOD {good_commit[:12]} up to BAD {bad_commit[:12]}, "
+            f"{plan.metric}, threshold {plan.thresholds.default:.0%}"
+        )
         search = Search(top, base, chain, plan, scratch, results, echo)
         verdict = search.test(len(chain) - 1)
         if verdict == SKIP:
-            raise UserError(f"BAD {bad_commit[:12]} cannot run the selected cases: nothing to search")
+            raise UserError(
+                f"BAD {bad_commit[:12]} cannot run the selected cases: nothing to search"
+            )
         if verdict == GOOD:
-            echo(f"BAD {bad_commit[:12]} is not slower than GOOD {good_commit[:12]} (threshold "
-                 f"{plan.thresholds.default:.0%}): nothing to search")  # fmt: skip
+            echo(
+                f"BAD {bad_commit[:12]} is not slower than GOOD {good_commit[:12]} (threshold "
+                f"{plan.thresholds.default:.0%}): nothing to search"
+            )
             return EXIT_NOT_SLOWER
         low, high = search.run()
     skipped = [chain[i] for i in range(low + 1, high) if search.verdicts.get(i) == SKIP]

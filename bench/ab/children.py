@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from pathlib import Path
@@ -20,15 +21,22 @@ class SideFailed(Exception):
 class Child:
     """One side's long-lived worker: the suite is loaded and torch imported once, then cases run on request."""
 
-    def __init__(self, side: sides.Side, root: Path, scratch: Path, settings: dict[str, Any]) -> None:
+    def __init__(
+        self, side: sides.Side, root: Path, scratch: Path, settings: dict[str, Any]
+    ) -> None:
         self.side = side
         scratch.mkdir(parents=True, exist_ok=True)
         self.log = scratch / "worker.log"
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [side.python, str(WORKER), json.dumps(settings)], cwd=root, env=sides.child_environment(root, scratch),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-            )  # fmt: skip
+                [side.python, str(WORKER), json.dumps(settings)],
+                cwd=root,
+                env=sides.child_environment(root, scratch),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         try:
             hello = self._reply()
             if "error" in hello:
@@ -44,8 +52,10 @@ class Child:
         line = self.process.stdout.readline()
         if not line:
             tail = self.log.read_text(errors="replace").strip().splitlines()[-1:]
-            raise SideFailed(f"{self.side.name} ({self.side.label}): worker exited ({self.process.wait()}): "
-                             f"{' '.join(tail) or 'no output'}")  # fmt: skip
+            raise SideFailed(
+                f"{self.side.name} ({self.side.label}): worker exited ({self.process.wait()}): "
+                f"{' '.join(tail) or 'no output'}"
+            )
         return json.loads(line)
 
     def measure(self, kind: str, case_id: str) -> dict[str, Any]:
@@ -61,10 +71,8 @@ class Child:
     def close(self) -> None:
         """Closing stdin ends the worker; one that does not end in time is killed."""
         if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self.process.stdin.close()
-            except BrokenPipeError:
-                pass
         try:
             self.process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:

@@ -21,7 +21,9 @@ from rnnbench.errors import UserError
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run `git -C repo ARGS`; a missing git or a failure (with `check`) is a one-line `UserError`."""
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+        )
     except OSError as exc:
         raise UserError(f"cannot run git: {exc.strerror or exc}") from None
     if check and done.returncode != 0:
@@ -62,8 +64,10 @@ def check_committed(repo: Path, commits: list[str]) -> None:
     current = head(repo)
     changed = dirty(repo)
     if current in commits and changed:
-        raise UserError(f"{repo}: uncommitted changes ({len(changed)} file(s), e.g. {changed[0].strip()}) "
-                        "would not be measured: commit or stash them")  # fmt: skip
+        raise UserError(
+            f"{repo}: uncommitted changes ({len(changed)} file(s), e.g. {changed[0].strip()}) "
+            "would not be measured: commit or stash them"
+        )
 
 
 def first_parents(repo: Path, good: str, bad: str) -> list[str]:

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tomllib
+
 from rnnbench.errors import UserError
 
-FOLDERS = {"rnnbench": "bench", "rnnbench.reports": "reports", "rnnbench.suites": "suites"}  # as setup.py
+FOLDERS = {
+    "rnnbench": "bench",
+    "rnnbench.reports": "reports",
+    "rnnbench.suites": "suites",
+}  # as setup.py
 
 
 @dataclass(frozen=True)
@@ -36,17 +41,23 @@ class Side:
     @property
     def label(self) -> str:
         """What the user asked for: the revision, and the interpreter when it is not this one."""
-        parts = [self.revision or "working tree"] + ([self.python] if self.python != sys.executable else [])
+        parts = [self.revision or "working tree"] + (
+            [self.python] if self.python != sys.executable else []
+        )
         return " with ".join(parts)
 
 
 def is_rnnbench_checkout(root: Path) -> bool:
     """True for a checkout of rnnbench itself (its pyproject names the project `rnnbench`)."""
     try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get(
+            "project", {}
+        )
     except (OSError, tomllib.TOMLDecodeError):
         return False
-    return project.get("name") == "rnnbench" and (root / FOLDERS["rnnbench"] / "__init__.py").is_file()
+    return (
+        project.get("name") == "rnnbench" and (root / FOLDERS["rnnbench"] / "__init__.py").is_file()
+    )
 
 
 def installed_folders() -> dict[str, Path]:
@@ -70,7 +81,9 @@ def link_packages(folders: dict[str, Path], site: Path) -> Path:
     """Make `site/rnnbench` import as the packages in `folders` (links, nothing copied); returns `site`."""
     package = site / "rnnbench"
     package.mkdir(parents=True)
-    subpackages = {name.rpartition(".")[2]: path for name, path in folders.items() if name != "rnnbench"}
+    subpackages = {
+        name.rpartition(".")[2]: path for name, path in folders.items() if name != "rnnbench"
+    }
     for entry in folders["rnnbench"].iterdir():
         if entry.name != "__pycache__" and entry.name not in subpackages:
             (package / entry.name).symlink_to(entry.resolve())

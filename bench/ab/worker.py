@@ -35,6 +35,7 @@ class Side:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         import torch
+
         from rnnbench.cases import select, suite
         from rnnbench.measurement import env
 
@@ -47,7 +48,9 @@ class Side:
             self.counter = counts.Counter()
         self.env = env.capture(valgrind=self.counter.version if self.counter else None)
         self.suite = suite.load(settings["suite"])
-        cases = select.by_device(self.suite.cases, settings.get("device"), "both", torch.cuda.is_available())
+        cases = select.by_device(
+            self.suite.cases, settings.get("device"), "both", torch.cuda.is_available()
+        )
         self.cases = {case.id: case for case in cases}
         self.built: dict[str, Any] = {}  # case id -> its workload, built at its first run
 
@@ -62,10 +65,14 @@ class Side:
             if record["status"] == "ok":
                 with env.threads_for(case.threads), runner.backend_flags(case):
                     model, inputs = runner.build(case)
-                    self.built[case_id] = workload.build_workload(case.phase, model, inputs, case.device)
+                    self.built[case_id] = workload.build_workload(
+                        case.phase, model, inputs, case.device
+                    )
             return record
         with env.threads_for(case.threads), runner.backend_flags(case):
-            time_workload = getattr(timing, "time_workload", None) or timing.measure  # renamed in issue 22
+            time_workload = (
+                getattr(timing, "time_workload", None) or timing.measure
+            )  # renamed in issue 22
             times = time_workload(self.built[case_id], self.suite.policy).times
         return {"id": case_id, "status": "ok", "reason": None, "times_s": list(times)}
 
@@ -97,7 +104,7 @@ def main() -> None:
 
     try:
         side = Side(json.loads(sys.argv[1]))
-    except Exception as exc:  # noqa: BLE001 - a broken revision: import error, bad suite, missing cell
+    except Exception as exc:
         reply({"error": one_line(exc)})
         return
     reply({"ready": os.getpid(), "env": side.env, "cases": list(side.cases)})

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 CELLS = cell_ref.BUILTIN_CELLS
 MODELS = ("layer", "classifier")
 # autocast_* keep float32 weights and run the forward under torch.autocast at that dtype.
-DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16", "autocast_bf16": "amp-bf16", "autocast_fp16": "amp-fp16"}
+DTYPES = {
+    "float32": "fp32",
+    "bfloat16": "bf16",
+    "float16": "fp16",
+    "autocast_bf16": "amp-bf16",
+    "autocast_fp16": "amp-fp16",
+}
 DEVICES = ("cpu", "cuda")
 PHASES = ("forward", "backward", "forward_backward", "inference")
 QUALITY_PHASE = "train_quality"  # train the classifier to accuracy (rnnbench.measurement.quality); never a default
@@ -63,7 +69,9 @@ class Case:
     layout: str = "padded"
     threads: int | None = None  # CPU intra-op threads for this case; None = the session's
     task: str | None = None  # train_quality only: what it trains on (None: recall)
-    forget_bias: float | None = None  # train_quality, LSTM only: forget-gate bias at init; None: PyTorch's
+    forget_bias: float | None = (
+        None  # train_quality, LSTM only: forget-gate bias at init; None: PyTorch's
+    )
     match: str = "hidden"  # train_quality: "params" sizes GRU to LSTM's parameter count
     # A user cell's full reference (rnnbench.cases.cell_ref); `cell` is then its short name. None: built-in.
     cell_ref: str | None = None
@@ -74,7 +82,9 @@ class Case:
             object.__setattr__(self, "cell", short)
             object.__setattr__(self, "cell_ref", ref)
         elif self.cell != cell_ref.short_name(self.cell) or self.cell in CELLS:
-            raise UserError(f"cell: {self.cell!r} is not a user cell's short name (its cell_ref is {self.cell_ref!r})")
+            raise UserError(
+                f"cell: {self.cell!r} is not a user cell's short name (its cell_ref is {self.cell_ref!r})"
+            )
         check_user_cell(self)
         check_value("model", self.model, MODELS)
         check_value("dtype", self.dtype, tuple(DTYPES))
@@ -152,18 +162,43 @@ class Case:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
         """Read a stored case; axes added after a record was written (`ADDED_AXES`) take their defaults."""
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data or f.name not in ADDED_AXES})
+        return cls(
+            **{
+                f.name: data[f.name]
+                for f in fields(cls)
+                if f.name in data or f.name not in ADDED_AXES
+            }
+        )
 
 
 # The axes and their defaults are declared once, by `Case` itself; everything else derives from it.
 AXES = tuple(f.name for f in fields(Case))
 AXIS_DEFAULTS = {f.name: f.default for f in fields(Case) if f.default is not MISSING}
-ADDED_AXES = ("impl", "layout", "threads", "task", "forget_bias", "match", "cell_ref")  # not in early schema-1 records: read as their defaults
-QUALITY_AXES = ("task", "forget_bias", "match")  # train_quality only (check_quality); other cases keep the defaults
+ADDED_AXES = (
+    "impl",
+    "layout",
+    "threads",
+    "task",
+    "forget_bias",
+    "match",
+    "cell_ref",
+)  # not in early schema-1 records: read as their defaults
+QUALITY_AXES = (
+    "task",
+    "forget_bias",
+    "match",
+)  # train_quality only (check_quality); other cases keep the defaults
 # What is built and fed (model, sizes, dtype, impl, ...), across cells, devices and phases: what reports pair on.
 # Quality axes stay out: timed records never vary in them (rnnbench.reports.accuracy pairs on them itself).
-SHAPE_AXES = tuple(axis for axis in AXES if axis not in ("cell", "cell_ref", "device", "cudnn", "phase", *QUALITY_AXES))
-USER_CELL_IMPLS = ("fused", "compiled")  # the loop impls rebuild nn.LSTM / nn.GRU from their weights
+SHAPE_AXES = tuple(
+    axis
+    for axis in AXES
+    if axis not in ("cell", "cell_ref", "device", "cudnn", "phase", *QUALITY_AXES)
+)
+USER_CELL_IMPLS = (
+    "fused",
+    "compiled",
+)  # the loop impls rebuild nn.LSTM / nn.GRU from their weights
 
 
 def unsupported(impl: str, layout: str, model: str) -> str | None:
@@ -180,7 +215,10 @@ def user_cell_limit(cell_ref: str | None, impl: str, layout: str) -> tuple[str, 
     if cell_ref is None:
         return None
     if impl not in USER_CELL_IMPLS:
-        return "impl", f"{impl!r} rebuilds nn.LSTM / nn.GRU; a user cell runs as: {', '.join(USER_CELL_IMPLS)}"
+        return (
+            "impl",
+            f"{impl!r} rebuilds nn.LSTM / nn.GRU; a user cell runs as: {', '.join(USER_CELL_IMPLS)}",
+        )
     if layout != "padded":
         return "layout", "packed sequences need nn.LSTM / nn.GRU; a user cell runs padded"
     return None
@@ -192,7 +230,9 @@ def check_user_cell(case: Case) -> None:
     if limit is not None:
         raise UserError(f"{limit[0]}: {limit[1]} (cell {case.cell!r})")
     if case.cell_ref is not None and case.phase == QUALITY_PHASE:
-        raise UserError(f"phase: {QUALITY_PHASE} trains the built-in cells only (lstm, gru), not {case.cell!r}")
+        raise UserError(
+            f"phase: {QUALITY_PHASE} trains the built-in cells only (lstm, gru), not {case.cell!r}"
+        )
 
 
 def check_quality(case: Case) -> None:
@@ -201,16 +241,26 @@ def check_quality(case: Case) -> None:
     if case.phase != QUALITY_PHASE:
         for name in QUALITY_AXES:
             if getattr(case, name) != AXIS_DEFAULTS[name]:
-                raise UserError(f"{name}: only {QUALITY_PHASE} cases use it (phase is {case.phase!r})")
+                raise UserError(
+                    f"{name}: only {QUALITY_PHASE} cases use it (phase is {case.phase!r})"
+                )
         return
     task = case.task or "recall"
     check_value("task", task, tuple(TASK_MODELS))
     if case.model != TASK_MODELS[task]:
-        raise UserError(f"model: task {task!r} trains model {TASK_MODELS[task]!r}, not {case.model!r}")
+        raise UserError(
+            f"model: task {task!r} trains model {TASK_MODELS[task]!r}, not {case.model!r}"
+        )
     if task == "adding" and case.input_size != ADDING_FEATURES:
-        raise UserError(f"input_size: task 'adding' feeds {ADDING_FEATURES} features per step, got {case.input_size!r}")
-    if case.forget_bias is not None and (isinstance(case.forget_bias, bool) or not isinstance(case.forget_bias, (int, float))):
-        raise UserError(f"forget_bias: must be a number or 'default' (PyTorch's init), got {case.forget_bias!r}")
+        raise UserError(
+            f"input_size: task 'adding' feeds {ADDING_FEATURES} features per step, got {case.input_size!r}"
+        )
+    if case.forget_bias is not None and (
+        isinstance(case.forget_bias, bool) or not isinstance(case.forget_bias, (int, float))
+    ):
+        raise UserError(
+            f"forget_bias: must be a number or 'default' (PyTorch's init), got {case.forget_bias!r}"
+        )
 
 
 def check_value(name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -57,7 +57,9 @@ def parse(cell: str, base: Path | None = None) -> tuple[str, str | None]:
         found = registered()
         if cell not in found:
             names = ", ".join([*BUILTIN_CELLS, *sorted(found)])
-            raise UserError(f"cell: unknown value {cell!r} (expected one of: {names}; or FILE.py:NAME, package.module:NAME)")
+            raise UserError(
+                f"cell: unknown value {cell!r} (expected one of: {names}; or FILE.py:NAME, package.module:NAME)"
+            )
         return _checked_short(short_name(cell), found[cell], cell), found[cell]
     where, _, name = cell.rpartition(":")
     if not IDENTIFIER.fullmatch(name):
@@ -80,7 +82,9 @@ def _checked_short(short: str, ref: str, cell: str) -> str:
     if not short:
         raise UserError(f"cell: {cell!r} gives an empty short name")
     if short in BUILTIN_CELLS:
-        raise UserError(f"cell: {cell!r} would share the built-in short name {short!r} ({ref}); rename it")
+        raise UserError(
+            f"cell: {cell!r} would share the built-in short name {short!r} ({ref}); rename it"
+        )
     return short
 
 

@@ -56,7 +56,9 @@ class QualitySettings:
         if not 0 <= self.min_delta < 1:
             raise UserError(f"min_delta: must be in [0, 1), got {self.min_delta!r}")
         if self.sentiment_words % 2 == 0:
-            raise UserError(f"sentiment_words: must be odd (an even count can tie), got {self.sentiment_words!r}")
+            raise UserError(
+                f"sentiment_words: must be odd (an even count can tie), got {self.sentiment_words!r}"
+            )
 
     def target(self, task: Task) -> float:
         return self.target_accuracy if task.metric == "accuracy" else self.target_mse

@@ -17,19 +17,25 @@ from rnnbench.errors import UserError
 
 T = TypeVar("T")
 
-MAX_CASES = 10_000  # a suite declaring more is refused before it is expanded (--max-cases raises it)
+MAX_CASES = (
+    10_000  # a suite declaring more is refused before it is expanded (--max-cases raises it)
+)
 DEVICE_CHOICES = ("cpu", "cuda", "all")
 CUDNN_CHOICES = ("on", "off", "both")
 
 
-def by_device(cases: tuple[Case, ...], device: str | None, cudnn: str, cuda_available: bool) -> list[Case]:
+def by_device(
+    cases: tuple[Case, ...], device: str | None, cudnn: str, cuda_available: bool
+) -> list[Case]:
     """Filter by device (None = every device present) and cuDNN setting (cases that use cuDNN)."""
     if device is None:
         devices = {"cpu", "cuda"} if cuda_available else {"cpu"}
     else:
         devices = {"cpu", "cuda"} if device == "all" else {device}
     wanted_cudnn = {"on": {True}, "off": {False}, "both": {True, False}}[cudnn]
-    return [c for c in cases if c.device in devices and (c.cudnn is None or c.cudnn in wanted_cudnn)]
+    return [
+        c for c in cases if c.device in devices and (c.cudnn is None or c.cudnn in wanted_cudnn)
+    ]
 
 
 def describe_selection(device: str | None, cudnn: str) -> str:

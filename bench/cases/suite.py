@@ -21,11 +21,19 @@ from typing import Any
 
 import tomllib
 
+from rnnbench import suites
 from rnnbench.cases import cell_ref
-from rnnbench.cases.case import AXES, AXIS_DEFAULTS, CUDNN_IMPLS, PHASES, Case, unsupported, user_cell_limit
+from rnnbench.cases.case import (
+    AXES,
+    AXIS_DEFAULTS,
+    CUDNN_IMPLS,
+    PHASES,
+    Case,
+    unsupported,
+    user_cell_limit,
+)
 from rnnbench.cases.quality_settings import QualitySettings
 from rnnbench.cases.select import MAX_CASES
-from rnnbench import suites
 from rnnbench.errors import UserError
 from rnnbench.measurement.policy import TimingPolicy
 
@@ -63,7 +71,9 @@ def resolve(name_or_path: str) -> Path:
         return path
     shipped = SUITES_DIR / f"{name_or_path}.toml"
     if not shipped.is_file():
-        raise UserError(f"--suite: unknown suite {name_or_path!r} (shipped: {', '.join(suites.names())})")
+        raise UserError(
+            f"--suite: unknown suite {name_or_path!r} (shipped: {', '.join(suites.names())})"
+        )
     return shipped
 
 
@@ -74,7 +84,9 @@ def load(name_or_path: str, max_cases: int = MAX_CASES) -> Suite:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read the suite file: {getattr(exc, 'strerror', None) or exc}") from None
+        raise UserError(
+            f"{path}: cannot read the suite file: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path.name}: not valid TOML: {exc}") from None
     try:
@@ -106,7 +118,9 @@ def _parse(path: Path, data: dict[str, Any], max_cases: int = MAX_CASES) -> Suit
                 _check_cudnn_device(where, table, defaults)
             tables.append((where, {**defaults, **table}, kind == "case"))
     _check_size(tables, max_cases)
-    cases = [case for where, axes, strict in tables for case in _expand(where, axes, strict, path.parent)]
+    cases = [
+        case for where, axes, strict in tables for case in _expand(where, axes, strict, path.parent)
+    ]
     if not data.get("grid") and not data.get("case"):
         raise UserError("no [[grid]] or [[case]] tables: the suite declares nothing to run")
     cell_ref.check_unique((case.cell, case.cell_ref) for case in cases)
@@ -126,8 +140,10 @@ def _check_size(tables: list[tuple[str, dict[str, Any], bool]], max_cases: int) 
     total = sum(sizes.values())
     if total > max_cases:
         largest = max(sizes, key=sizes.__getitem__)
-        raise UserError(f"declares {total} cases ({largest}: {sizes[largest]}), more than the limit of {max_cases};"
-                        f" split the suite, or raise the limit with --max-cases {total}")  # fmt: skip
+        raise UserError(
+            f"declares {total} cases ({largest}: {sizes[largest]}), more than the limit of {max_cases};"
+            f" split the suite, or raise the limit with --max-cases {total}"
+        )
 
 
 def _size(axes: dict[str, Any]) -> int:
@@ -135,7 +151,9 @@ def _size(axes: dict[str, Any]) -> int:
     lengths = {key: len(_as_list(axes.get(key))) for key in AXIS_KEYS}
     devices = _as_list(axes.get("device"))
     cpu = devices.count("cpu")
-    per_shape = math.prod(n for key, n in lengths.items() if key not in ("device", "cudnn", "threads"))
+    per_shape = math.prod(
+        n for key, n in lengths.items() if key not in ("device", "cudnn", "threads")
+    )
     return per_shape * (cpu * lengths["threads"] + (len(devices) - cpu) * lengths["cudnn"])
 
 
@@ -161,7 +179,9 @@ def _check_scalars(where: str, table: dict[str, Any]) -> None:
 def _check_cudnn_device(where: str, table: dict[str, Any], defaults: dict[str, Any]) -> None:
     """A [[case]] that sets `cudnn` on a CPU-only device asks for something that cannot happen."""
     if "cudnn" in table and _as_list(table.get("device", defaults["device"])) == ["cpu"]:
-        raise UserError(f"{where}.cudnn: CPU cases have no cuDNN setting (remove it, or set device = \"cuda\")")
+        raise UserError(
+            f'{where}.cudnn: CPU cases have no cuDNN setting (remove it, or set device = "cuda")'
+        )
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -180,7 +200,9 @@ def _threads(where: str, value: Any) -> Any:
     if value == "all":
         return os.cpu_count() or 1
     if isinstance(value, str):
-        raise UserError(f"{where}.threads: unknown value {value!r} (expected a positive integer or 'all')")
+        raise UserError(
+            f"{where}.threads: unknown value {value!r} (expected a positive integer or 'all')"
+        )
     return value
 
 
@@ -197,7 +219,9 @@ def _point(where: str, point: dict[str, Any], strict: bool, base: Path) -> dict[
     if point["impl"] == "native":
         if not cuda:
             if strict:
-                raise UserError(f"{where}.impl: 'native' (cuDNN off) is CUDA only; on CPU it is 'fused'")
+                raise UserError(
+                    f"{where}.impl: 'native' (cuDNN off) is CUDA only; on CPU it is 'fused'"
+                )
             return None
         point["impl"], cudnn = "fused", False
     point["cudnn"] = cudnn if cuda and point["impl"] in CUDNN_IMPLS else None

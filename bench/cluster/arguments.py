@@ -21,22 +21,56 @@ SLURM_FIELDS = ("partition", "gpus_per_node", "cpus_per_task", "time_min", "sbat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("shards as jobs (needs submitit: pip install 'rnnbench[cluster]')")
-    group.add_argument("--launcher", choices=LAUNCHERS, help="submit the suite's shards as jobs: local processes or SLURM")
-    group.add_argument("--shards", type=int, metavar="N", help="with --launcher: how many shard jobs")
-    group.add_argument("--resume", type=Path, metavar="RUN_DIR",
-                       help="submit again only the shards of this launch without a complete results file")
-    group.add_argument("--poll", type=float, default=5.0, metavar="S", help="seconds between job checks (default: 5)")
+    group = parser.add_argument_group(
+        "shards as jobs (needs submitit: pip install 'rnnbench[cluster]')"
+    )
+    group.add_argument(
+        "--launcher",
+        choices=LAUNCHERS,
+        help="submit the suite's shards as jobs: local processes or SLURM",
+    )
+    group.add_argument(
+        "--shards", type=int, metavar="N", help="with --launcher: how many shard jobs"
+    )
+    group.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="submit again only the shards of this launch without a complete results file",
+    )
+    group.add_argument(
+        "--poll",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds between job checks (default: 5)",
+    )
     slurm = parser.add_argument_group("SLURM (--launcher slurm)")
     slurm.add_argument("--partition", help="sbatch --partition")
-    slurm.add_argument("--gpus-per-node", type=int, metavar="N", help="GPUs per job (sbatch --gres=gpu:N)")
+    slurm.add_argument(
+        "--gpus-per-node", type=int, metavar="N", help="GPUs per job (sbatch --gres=gpu:N)"
+    )
     slurm.add_argument("--cpus-per-task", type=int, metavar="N", help="sbatch --cpus-per-task")
-    slurm.add_argument("--time", type=int, dest="time_min", metavar="MIN",
-                       help="time limit per shard job in minutes (default: 60; local jobs too)")
-    slurm.add_argument("--sbatch", action="append", metavar="KEY=VALUE",
-                       help="any other sbatch option, e.g. --sbatch constraint=a100 --sbatch account=proj")
-    slurm.add_argument("--job-setup", action="append", dest="setup", metavar="LINE",
-                       help="a shell line each job runs first, e.g. 'source ~/venv/bin/activate'")  # fmt: skip
+    slurm.add_argument(
+        "--time",
+        type=int,
+        dest="time_min",
+        metavar="MIN",
+        help="time limit per shard job in minutes (default: 60; local jobs too)",
+    )
+    slurm.add_argument(
+        "--sbatch",
+        action="append",
+        metavar="KEY=VALUE",
+        help="any other sbatch option, e.g. --sbatch constraint=a100 --sbatch account=proj",
+    )
+    slurm.add_argument(
+        "--job-setup",
+        action="append",
+        dest="setup",
+        metavar="LINE",
+        help="a shell line each job runs first, e.g. 'source ~/venv/bin/activate'",
+    )
 
 
 def split_options(extra: list[str], count: int) -> tuple[str, Path, Path | None, list[str]]:
@@ -48,7 +82,9 @@ def split_options(extra: list[str], count: int) -> tuple[str, Path, Path | None,
     own.add_argument("--suite", "--rnnbench-suite", default="smoke")
     own.add_argument("--results", "--rnnbench-results", default="results")
     own.add_argument("--shard", "--rnnbench-shard")
-    own.add_argument("--history", "--rnnbench-history")  # the launcher appends the gathered launch: one run
+    own.add_argument(
+        "--history", "--rnnbench-history"
+    )  # the launcher appends the gathered launch: one run
     known, rest = own.parse_known_args(extra)
     if known.shard is not None:
         raise UserError("--shard: the launcher picks each job's shard; give --shards N instead")
@@ -59,7 +95,12 @@ def split_options(extra: list[str], count: int) -> tuple[str, Path, Path | None,
     check_shards(known.suite, count, chosen.device, chosen.cudnn)
     if known.history is not None:
         check_history(known.history)
-    return known.suite, Path(known.results), None if known.history is None else Path(known.history), rest
+    return (
+        known.suite,
+        Path(known.results),
+        None if known.history is None else Path(known.history),
+        rest,
+    )
 
 
 def check_shards(name: str, count: int, device: str, cudnn: str) -> None:
@@ -70,11 +111,17 @@ def check_shards(name: str, count: int, device: str, cudnn: str) -> None:
     if count < 1:
         raise UserError(f"--shards: must be 1 or more, got {count}")
     cases = select.by_device(suite.load(name).cases, device, cudnn, cuda_available=True)
-    empty = [k for k in range(1, count + 1) if not select.in_shard(cases, (k, count), key=lambda case: case.id)]
+    empty = [
+        k
+        for k in range(1, count + 1)
+        if not select.in_shard(cases, (k, count), key=lambda case: case.id)
+    ]
     if empty:
-        raise UserError(f"--shards {count}: shard(s) {', '.join(f'{k}/{count}' for k in empty)} would hold no case "
-                        f"({len(cases)} cases of suite {name!r} with {select.describe_selection(device, cudnn)}): "
-                        "use fewer shards")  # fmt: skip
+        raise UserError(
+            f"--shards {count}: shard(s) {', '.join(f'{k}/{count}' for k in empty)} would hold no case "
+            f"({len(cases)} cases of suite {name!r} with {select.describe_selection(device, cudnn)}): "
+            "use fewer shards"
+        )
 
 
 def check_history(path: str) -> None:
@@ -96,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
     """`rnnbench run --launcher ... | --resume ...`: the launcher's exit status."""
     if args.resume is not None:
         if args.extra or args.shards is not None:
-            raise UserError("--resume: the suite, shard count and pytest options are the launch's; give only launcher options")
+            raise UserError(
+                "--resume: the suite, shard count and pytest options are the launch's; give only launcher options"
+            )
         launch = Launch.load(args.resume)
         launch.launcher = args.launcher or launch.launcher
     else:

@@ -66,14 +66,24 @@ def gather(sources: list[Path], run_dir: Path, launch_id: str | None = None) -> 
     found = shard_documents(sources)
     counts = sorted({n for _, n in found})
     if not counts:
-        raise UserError(f"no complete shard results files (from --shard K/N) in: {', '.join(map(str, sources))}")
+        raise UserError(
+            f"no complete shard results files (from --shard K/N) in: {', '.join(map(str, sources))}"
+        )
     if len(counts) > 1:
-        raise UserError(f"shard files of {' and '.join(map(str, counts))} shards mixed: gather one split at a time")
+        raise UserError(
+            f"shard files of {' and '.join(map(str, counts))} shards mixed: gather one split at a time"
+        )
     result = Gathered(counts[0])
     for k in range(1, result.count + 1):
         doc = found.get((k, result.count))
         if doc is None:
-            (result.already if gathered_path(run_dir, k, result.count).exists() else result.missing).append(k)
+            (
+                result.already
+                if gathered_path(run_dir, k, result.count).exists()
+                else result.missing
+            ).append(k)
         else:
-            (result.copied if put(doc, run_dir, launch_id or run_dir.name) else result.already).append(k)
+            (
+                result.copied if put(doc, run_dir, launch_id or run_dir.name) else result.already
+            ).append(k)
     return result

@@ -30,12 +30,19 @@ class SlurmOptions:
     cpus_per_task: int | None = None
     time_min: int = 60
     sbatch: tuple[str, ...] = ()  # KEY=VALUE, each an `#SBATCH --KEY=VALUE` line
-    setup: tuple[str, ...] = ()  # shell lines run before the job (module load, source venv/bin/activate)
+    setup: tuple[
+        str, ...
+    ] = ()  # shell lines run before the job (module load, source venv/bin/activate)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SlurmOptions:
         """From keyword values as argparse or a manifest's JSON hold them (lists become tuples)."""
-        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in values.items()})
+        return cls(
+            **{
+                key: tuple(value) if isinstance(value, list) else value
+                for key, value in values.items()
+            }
+        )
 
     def parameters(self) -> dict[str, Any]:
         """submitit's `update_parameters` keywords (for the slurm executor)."""
@@ -43,12 +50,17 @@ class SlurmOptions:
         for item in self.sbatch:
             key, sep, value = item.partition("=")
             if not key.strip():
-                raise UserError(f"--sbatch: expected KEY=VALUE (e.g. constraint=a100), got {item!r}")
+                raise UserError(
+                    f"--sbatch: expected KEY=VALUE (e.g. constraint=a100), got {item!r}"
+                )
             extra[key.strip().removeprefix("--")] = value if sep else True
-        params: dict[str, Any] = {"slurm_partition": self.partition, "cpus_per_task": self.cpus_per_task,
-                                  "slurm_gres": f"gpu:{self.gpus_per_node}" if self.gpus_per_node else None,
-                                  "slurm_additional_parameters": extra or None,
-                                  "slurm_setup": list(self.setup) or None}  # fmt: skip
+        params: dict[str, Any] = {
+            "slurm_partition": self.partition,
+            "cpus_per_task": self.cpus_per_task,
+            "slurm_gres": f"gpu:{self.gpus_per_node}" if self.gpus_per_node else None,
+            "slurm_additional_parameters": extra or None,
+            "slurm_setup": list(self.setup) or None,
+        }
         return {key: value for key, value in params.items() if value is not None}
 
 
@@ -69,7 +81,9 @@ def imported(launcher: str) -> Any:
     try:
         import submitit
     except ImportError:
-        raise UserError(f"--launcher {launcher}: needs submitit: pip install 'rnnbench[cluster]'") from None
+        raise UserError(
+            f"--launcher {launcher}: needs submitit: pip install 'rnnbench[cluster]'"
+        ) from None
     return submitit
 
 
@@ -90,7 +104,11 @@ def submit(made: Any, launch: Launch, shards: list[int], cwd: Path) -> dict[int,
     jobs = made.map_array(run_shard, [launch.command(k) for k in shards], [str(cwd)] * len(shards))
     submitted = dict(zip(shards, jobs))
     for k, job in submitted.items():
-        launch.jobs[str(k)] = {"job_id": str(job.job_id), "log": str(job.paths.stdout), "launcher": launch.launcher}
+        launch.jobs[str(k)] = {
+            "job_id": str(job.job_id),
+            "log": str(job.paths.stdout),
+            "launcher": launch.launcher,
+        }
     launch.save()
     return submitted
 
@@ -101,7 +119,11 @@ def attach(launch: Launch, shards: list[int]) -> dict[int, Any]:
     Only jobs of the launch's current launcher are looked at: a job id means nothing to another one.
     """
     entries = {k: launch.jobs[str(k)] for k in shards if str(k) in launch.jobs}
-    entries = {k: entry for k, entry in entries.items() if entry.get("launcher", launch.launcher) == launch.launcher}
+    entries = {
+        k: entry
+        for k, entry in entries.items()
+        if entry.get("launcher", launch.launcher) == launch.launcher
+    }
     if not entries:
         return {}
     submitit = imported(launch.launcher)
@@ -126,16 +148,22 @@ def failure(job: Any, state: states.JobState) -> str:
     """Why an ended job left no complete results file, with its log."""
     if not job.paths.result_pickle.exists():
         if state.name == states.UNKNOWN:
-            how = (f"job {job.job_id} ended without a result (state unknown: squeue no longer lists it and "
-                   "sacct has no record; was it killed, out of memory or out of time?)")  # fmt: skip
+            how = (
+                f"job {job.job_id} ended without a result (state unknown: squeue no longer lists it and "
+                "sacct has no record; was it killed, out of memory or out of time?)"
+            )
         else:
             how = f"job {job.job_id} {state.name}: died without a result (killed, out of memory or out of time?)"
     elif (error := job.exception()) is not None:
         how = f"job {job.job_id} {state.name}: {str(error).strip().splitlines()[-1]}"
-    elif job.result() == 0:  # pytest passed without running a case: -k or --device left the shard empty
+    elif (
+        job.result() == 0
+    ):  # pytest passed without running a case: -k or --device left the shard empty
         how = f"job {job.job_id}: selected no case on its node (an empty shard: use fewer shards)"
     else:
-        how = f"job {job.job_id}: rnnbench run exited {job.result()} without a complete results file"
+        how = (
+            f"job {job.job_id}: rnnbench run exited {job.result()} without a complete results file"
+        )
     return f"{how}; log: {job.paths.stdout} (and .err)"
 
 
@@ -144,11 +172,15 @@ def cancel(jobs: list[Any], logs: Path) -> list[str]:
     left = []
     for job in jobs:
         try:
-            if getattr(job, "_process", True) is None:  # a local job re-attached by --resume: its pid
+            if (
+                getattr(job, "_process", True) is None
+            ):  # a local job re-attached by --resume: its pid
                 if states.local_alive(str(job.job_id), logs):
-                    os.kill(int(job.job_id), signal.SIGTERM)  # submitit's controller passes it to the shard
+                    os.kill(
+                        int(job.job_id), signal.SIGTERM
+                    )  # submitit's controller passes it to the shard
             else:
                 job.cancel(check=True)
-        except Exception:  # noqa: BLE001 - scancel missing or refused: tell the user, do not hide it
+        except Exception:
             left.append(str(job.job_id))
     return left

@@ -33,19 +33,38 @@ class Launch:
     pytest_args: list[str] = field(default_factory=list)
     launcher: str = "local"
     slurm: dict[str, Any] = field(default_factory=dict)  # the SlurmOptions it was submitted with
-    jobs: dict[str, dict[str, str]] = field(default_factory=dict)  # shard K -> {"job_id", "log", "launcher"}
-    history_db: str | None = None  # --history DB: each gathered shard is appended there, the launch as one run
+    jobs: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # shard K -> {"job_id", "log", "launcher"}
+    history_db: str | None = (
+        None  # --history DB: each gathered shard is appended there, the launch as one run
+    )
 
     @classmethod
-    def new(cls, results_dir: Path, suite: str, shards: int, pytest_args: list[str], launcher: str,
-            history_db: Path | None = None) -> Launch:  # fmt: skip
+    def new(
+        cls,
+        results_dir: Path,
+        suite: str,
+        shards: int,
+        pytest_args: list[str],
+        launcher: str,
+        history_db: Path | None = None,
+    ) -> Launch:
         """A fresh launch folder `<results_dir>/<UTC time>-<suite name>-<N>shards`."""
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
         name = Path(suite).stem if suite.endswith(".toml") else suite
-        suite = str(Path(suite).resolve()) if Path(suite).is_file() else suite  # jobs may start elsewhere
+        suite = (
+            str(Path(suite).resolve()) if Path(suite).is_file() else suite
+        )  # jobs may start elsewhere
         db = str(history_db.resolve()) if history_db is not None else None
-        return cls(results_dir.resolve() / f"{stamp}-{name}-{shards}shards", suite, shards, list(pytest_args), launcher,
-                   history_db=db)  # fmt: skip
+        return cls(
+            results_dir.resolve() / f"{stamp}-{name}-{shards}shards",
+            suite,
+            shards,
+            list(pytest_args),
+            launcher,
+            history_db=db,
+        )
 
     @classmethod
     def load(cls, folder: Path) -> Launch:
@@ -54,7 +73,9 @@ class Launch:
         try:
             return cls(folder.resolve(), **json.loads(path.read_text()))
         except (OSError, json.JSONDecodeError, TypeError) as exc:
-            raise UserError(f"--resume: {folder} is not a launch folder (cannot read {path}: {exc})") from None
+            raise UserError(
+                f"--resume: {folder} is not a launch folder (cannot read {path}: {exc})"
+            ) from None
 
     def save(self) -> None:
         data = asdict(self)
@@ -78,7 +99,14 @@ class Launch:
 
     def command(self, k: int) -> list[str]:
         """Shard K's command: `rnnbench run` of the suite's K-th slice into its own folder."""
-        shard = ["--suite", self.suite, "--shard", f"{k}/{self.shards}", "--results", str(self.work_dir(k))]
+        shard = [
+            "--suite",
+            self.suite,
+            "--shard",
+            f"{k}/{self.shards}",
+            "--results",
+            str(self.work_dir(k)),
+        ]
         return [sys.executable, "-m", "rnnbench", "run", *shard, *self.pytest_args]
 
     def gathered(self, k: int) -> bool:
@@ -100,5 +128,7 @@ class Launch:
             return False
         gather.put(doc, self.folder, self.id)
         if self.history_db is not None:
-            history.append(self.history_db, store.load([gather.gathered_path(self.folder, k, self.shards)]))
+            history.append(
+                self.history_db, store.load([gather.gathered_path(self.folder, k, self.shards)])
+            )
         return True

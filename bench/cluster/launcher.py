@@ -44,9 +44,16 @@ def watch(launch: Launch, submitted: dict[int, Any], poll_s: float) -> dict[int,
     failed: dict[int, str] = {}
     ended_at: dict[int, float] = {}
     heard = time.monotonic()
-    with tqdm(total=launch.shards, initial=launch.shards - len(submitted), desc="shards", unit="shard",
-              file=sys.stderr) as bar:  # fmt: skip
-        while out := {k: job for k, job in submitted.items() if not launch.gathered(k) and k not in failed}:
+    with tqdm(
+        total=launch.shards,
+        initial=launch.shards - len(submitted),
+        desc="shards",
+        unit="shard",
+        file=sys.stderr,
+    ) as bar:
+        while out := {
+            k: job for k, job in submitted.items() if not launch.gathered(k) and k not in failed
+        }:
             try:
                 now_states = states.poll(launch.launcher, out, launch.logs)
                 heard = time.monotonic()
@@ -66,8 +73,12 @@ def watch(launch: Launch, submitted: dict[int, Any], poll_s: float) -> dict[int,
                 else:
                     failed[k] = jobs.failure(job, state)
                     bar.write(f"shard {k}/{launch.shards} failed: {failed[k]}")
-            shown = {"pending": counts["pending"], "running": counts["running"],
-                     "done": launch.shards - len(launch.remaining()), "failed": len(failed)}  # fmt: skip
+            shown = {
+                "pending": counts["pending"],
+                "running": counts["running"],
+                "done": launch.shards - len(launch.remaining()),
+                "failed": len(failed),
+            }
             shown |= {name: counts[name] for name in ("ending", "unknown") if counts[name]}
             line = ", ".join(f"{name} {n}" for name, n in shown.items())
             if line != bar.postfix:  # redrawn on a change only: a log file gets one line per change
@@ -105,15 +116,20 @@ def run(launch: Launch, options: jobs.SlurmOptions, poll_s: float = 5.0) -> int:
         made = jobs.executor(launch.launcher, launch.logs, options, name=f"rnnbench-{launch.id}")
         new = jobs.submit(made, launch, fresh, Path.cwd())
         ids = ", ".join(f"{k}/{launch.shards}={job.job_id}" for k, job in new.items())
-        print(f"rnnbench run: submitted {len(new)} shard job(s) ({launch.launcher}: {ids}); run folder {launch.folder}")
+        print(
+            f"rnnbench run: submitted {len(new)} shard job(s) ({launch.launcher}: {ids}); run folder {launch.folder}"
+        )
         submitted.update(new)
     try:
         failed = watch(launch, submitted, poll_s)
     except KeyboardInterrupt:
         return interrupted(launch, submitted, launch.launcher)
     except Silent as exc:
-        print(f"rnnbench run: {exc}; its jobs were left as they are; "
-              f"resume with: rnnbench run --resume {launch.folder}", file=sys.stderr)  # fmt: skip
+        print(
+            f"rnnbench run: {exc}; its jobs were left as they are; "
+            f"resume with: rnnbench run --resume {launch.folder}",
+            file=sys.stderr,
+        )
         return 1
     return summarize(launch, submitted, failed)
 
@@ -122,12 +138,18 @@ def summarize(launch: Launch, submitted: dict[int, Any], failed: dict[int, str])
     """The closing lines; 0 when every shard is gathered and every shard's pytest passed."""
     statuses = {k: jobs.exit_status(job) for k, job in submitted.items() if k not in failed}
     for k, status in sorted(statuses.items()):
-        if status != 0:  # gathered, but its pytest failed a case or the gate (or the job died after the file)
-            print(f"shard {k}/{launch.shards}: rnnbench run exited {status}; log: {submitted[k].paths.stdout}")
+        if (
+            status != 0
+        ):  # gathered, but its pytest failed a case or the gate (or the job died after the file)
+            print(
+                f"shard {k}/{launch.shards}: rnnbench run exited {status}; log: {submitted[k].paths.stdout}"
+            )
     gathered = launch.shards - len(launch.remaining())
     print(f"rnnbench run: {gathered} of {launch.shards} shards gathered in {launch.folder}")
     if failed:
-        print(f"rnnbench run: {len(failed)} shard(s) failed; after fixing, resume with: "
-              f"rnnbench run --resume {launch.folder}")  # fmt: skip
+        print(
+            f"rnnbench run: {len(failed)} shard(s) failed; after fixing, resume with: "
+            f"rnnbench run --resume {launch.folder}"
+        )
         return 1
     return 0 if all(status == 0 for status in statuses.values()) else 1

@@ -18,14 +18,44 @@ from pathlib import Path
 from typing import Any
 
 # SLURM job states of a job that is not over (squeue's long names).
-LIVE = frozenset({"PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD",
-                  "REQUEUE_FED", "RESIZING", "SIGNALING", "STAGE_OUT", "RESV_DEL_HOLD", "SPECIAL_EXIT"})  # fmt: skip
-WAITING = frozenset({"PENDING", "CONFIGURING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"})
+LIVE = frozenset(
+    {
+        "PENDING",
+        "CONFIGURING",
+        "RUNNING",
+        "COMPLETING",
+        "SUSPENDED",
+        "REQUEUED",
+        "REQUEUE_HOLD",
+        "REQUEUE_FED",
+        "RESIZING",
+        "SIGNALING",
+        "STAGE_OUT",
+        "RESV_DEL_HOLD",
+        "SPECIAL_EXIT",
+    }
+)
+WAITING = frozenset(
+    {"PENDING", "CONFIGURING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"}
+)
 # Ended states that say the job was stopped from outside: no results file is coming.
-KILLED = frozenset({"FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL", "DEADLINE",
-                    "PREEMPTED", "INTERRUPTED"})  # fmt: skip
+KILLED = frozenset(
+    {
+        "FAILED",
+        "CANCELLED",
+        "TIMEOUT",
+        "OUT_OF_MEMORY",
+        "NODE_FAIL",
+        "BOOT_FAIL",
+        "DEADLINE",
+        "PREEMPTED",
+        "INTERRUPTED",
+    }
+)
 UNKNOWN = "UNKNOWN"  # ended, and nothing left to say how (no accounting)
-LOCAL_CONTROLLER = "submitit.local._local"  # the process a local job runs as (its pid is the job id)
+LOCAL_CONTROLLER = (
+    "submitit.local._local"  # the process a local job runs as (its pid is the job id)
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +99,16 @@ def _table(text: str) -> dict[str, str]:
 def squeue(job_ids: list[str]) -> dict[str, str]:
     """SLURM's state of each job the controller still holds (array tasks as `J_T`)."""
     arrays = sorted({job_id.split("_")[0] for job_id in job_ids})
-    done = _run(["squeue", "--noheader", "--array", "--states=all", "--format=%i|%T", f"--jobs={','.join(arrays)}"])
+    done = _run(
+        [
+            "squeue",
+            "--noheader",
+            "--array",
+            "--states=all",
+            "--format=%i|%T",
+            f"--jobs={','.join(arrays)}",
+        ]
+    )
     if done.returncode != 0:
         if "Invalid job id" in done.stderr:  # every one of them purged: none is held any more
             return {}
@@ -79,8 +118,16 @@ def squeue(job_ids: list[str]) -> dict[str, str]:
 
 def sacct(job_ids: list[str]) -> dict[str, str]:
     """SLURM's accounting record of each job; empty without accounting (sacct fails then)."""
-    done = _run(["sacct", "--noheader", "--parsable2", "--allocations", "--format=JobID,State",
-                 *(f"--jobs={job_id}" for job_id in job_ids)])  # fmt: skip
+    done = _run(
+        [
+            "sacct",
+            "--noheader",
+            "--parsable2",
+            "--allocations",
+            "--format=JobID,State",
+            *(f"--jobs={job_id}" for job_id in job_ids),
+        ]
+    )
     return _table(done.stdout) if done.returncode == 0 else {}
 
 
@@ -102,7 +149,11 @@ def local(job: Any, logs: Path) -> JobState:
     if getattr(job, "_process", None) is not None:
         name = str(job.get_info()["jobState"])
         return JobState(name, ended=name != "RUNNING")
-    return JobState("RUNNING", ended=False) if local_alive(str(job.job_id), logs) else JobState(UNKNOWN, ended=True)
+    return (
+        JobState("RUNNING", ended=False)
+        if local_alive(str(job.job_id), logs)
+        else JobState(UNKNOWN, ended=True)
+    )
 
 
 def local_alive(job_id: str, logs: Path) -> bool:

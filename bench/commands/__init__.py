@@ -10,7 +10,18 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-NAMES = ("run", "gather", "cases", "show", "report", "compare", "baseline", "history", "ab", "bisect")
+NAMES = (
+    "run",
+    "gather",
+    "cases",
+    "show",
+    "report",
+    "compare",
+    "baseline",
+    "history",
+    "ab",
+    "bisect",
+)
 
 
 def module(name: str) -> ModuleType:

@@ -21,23 +21,63 @@ EXIT_REGRESSION = 1
 
 def add_plan_arguments(parser: argparse.ArgumentParser, metric: str) -> None:
     """The options `ab` and `bisect` share: what to run, how often, and how to decide."""
-    parser.add_argument("--suite", default="smoke", help="suite name or TOML path, read in each side's checkout (default: smoke)")
-    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="select cases as pytest -k does (e.g. 'forward and not backward')")
-    parser.add_argument("--metric", choices=compare.METRICS, default=metric,
-                        help=f"alternating timed runs, or one counted run per side (default: {metric})")
-    parser.add_argument("--pairs", type=int, default=10, help="time: A/B pairs per case (default: 10)")
-    parser.add_argument("--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)")
-    parser.add_argument("--alpha", type=float, default=0.05, help="significance level of the paired test (default: 0.05)")
-    parser.add_argument("--quantile", type=float, default=0.5, help="each run's statistic: this quantile of its rounds (0.5)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads in both sides (default: 1, as the CI gate: steady on shared machines)")
-    parser.add_argument("--repo", type=Path, default=Path("."), help="the git repository (default: the current one)")
+    parser.add_argument(
+        "--suite",
+        default="smoke",
+        help="suite name or TOML path, read in each side's checkout (default: smoke)",
+    )
+    parser.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPR",
+        help="select cases as pytest -k does (e.g. 'forward and not backward')",
+    )
+    parser.add_argument(
+        "--metric",
+        choices=compare.METRICS,
+        default=metric,
+        help=f"alternating timed runs, or one counted run per side (default: {metric})",
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=10, help="time: A/B pairs per case (default: 10)"
+    )
+    parser.add_argument(
+        "--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)"
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="significance level of the paired test (default: 0.05)",
+    )
+    parser.add_argument(
+        "--quantile",
+        type=float,
+        default=0.5,
+        help="each run's statistic: this quantile of its rounds (0.5)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads in both sides (default: 1, as the CI gate: steady on shared machines)",
+    )
+    parser.add_argument(
+        "--repo", type=Path, default=Path("."), help="the git repository (default: the current one)"
+    )
 
 
 def plan_of(args: argparse.Namespace) -> alternate.Plan:
-    return alternate.Plan(suite=args.suite, keyword=args.keyword, metric=args.metric, pairs=args.pairs,
-                          threads=args.threads, thresholds=compare.Thresholds.parse(args.threshold),
-                          alpha=args.alpha, quantile=args.quantile)  # fmt: skip
+    return alternate.Plan(
+        suite=args.suite,
+        keyword=args.keyword,
+        metric=args.metric,
+        pairs=args.pairs,
+        threads=args.threads,
+        thresholds=compare.Thresholds.parse(args.threshold),
+        alpha=args.alpha,
+        quantile=args.quantile,
+    )
 
 
 def default_results(kind: str = "ab") -> Path:
@@ -45,14 +85,27 @@ def default_results(kind: str = "ab") -> Path:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ab", help="measure two revisions (or interpreters) in alternation and compare them")
-    parser.add_argument("base", nargs="?", help="base revision (default with --python-*: the files as they are)")
+    parser = subparsers.add_parser(
+        "ab", help="measure two revisions (or interpreters) in alternation and compare them"
+    )
+    parser.add_argument(
+        "base", nargs="?", help="base revision (default with --python-*: the files as they are)"
+    )
     parser.add_argument("head", nargs="?", help="head revision")
     add_plan_arguments(parser, "time")
-    parser.add_argument("--python-base", metavar="PATH", default=sys.executable, help="interpreter of the base side")
-    parser.add_argument("--python-head", metavar="PATH", default=sys.executable, help="interpreter of the head side")
-    parser.add_argument("--results", type=Path, default=None, metavar="DIR",
-                        help="where base.json and head.json go (default: results/ab-<time>/)")
+    parser.add_argument(
+        "--python-base", metavar="PATH", default=sys.executable, help="interpreter of the base side"
+    )
+    parser.add_argument(
+        "--python-head", metavar="PATH", default=sys.executable, help="interpreter of the head side"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where base.json and head.json go (default: results/ab-<time>/)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -63,7 +116,9 @@ def echo(line: str) -> None:
 def run(args: argparse.Namespace) -> int:
     pythons = args.python_base != sys.executable or args.python_head != sys.executable
     if (args.base is None) != (args.head is None) or (args.base is None and not pythons):
-        raise UserError("give BASE and HEAD revisions, or two interpreters (--python-base PATH --python-head PATH)")
+        raise UserError(
+            "give BASE and HEAD revisions, or two interpreters (--python-base PATH --python-head PATH)"
+        )
     base = sides.Side("base", args.base, sides.check_python(args.python_base, "--python-base"))
     head = sides.Side("head", args.head, sides.check_python(args.python_head, "--python-head"))
     plan = plan_of(args)
@@ -72,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
     outcome = alternate.run_ab(base, head, plan, args.repo, echo)
     paths = alternate.write(outcome.documents, results)
     print(gate_table.render(outcome.comparison))
-    print(f"rnnbench ab: {outcome.wall_s:.0f} s; results: {' '.join(map(str, paths))} "
-          f"(rnnbench report {paths[0]} {paths[1]})")  # fmt: skip
+    print(
+        f"rnnbench ab: {outcome.wall_s:.0f} s; results: {' '.join(map(str, paths))} "
+        f"(rnnbench report {paths[0]} {paths[1]})"
+    )
     return EXIT_REGRESSION if outcome.comparison.failing() else 0

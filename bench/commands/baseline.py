@@ -9,15 +9,23 @@ from rnnbench.results import baseline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("baseline", help="save a results file as a named baseline, or list them")
+    parser = subparsers.add_parser(
+        "baseline", help="save a results file as a named baseline, or list them"
+    )
     actions = parser.add_subparsers(dest="action", required=True)
-    save = actions.add_parser("save", help="copy a results file (default: newest in results/) to NAME")
+    save = actions.add_parser(
+        "save", help="copy a results file (default: newest in results/) to NAME"
+    )
     save.add_argument("name", nargs="?", default=baseline.DEFAULT_NAME, help="default: %(default)s")
     save.add_argument("--from", dest="source", default="results", help="results file or directory")
-    save.add_argument("--dir", type=Path, default=baseline.BASELINES_DIR, help="default: %(default)s")
+    save.add_argument(
+        "--dir", type=Path, default=baseline.BASELINES_DIR, help="default: %(default)s"
+    )
     save.set_defaults(func=run_save)
     listing = actions.add_parser("list", help="list saved baselines")
-    listing.add_argument("--dir", type=Path, default=baseline.BASELINES_DIR, help="default: %(default)s")
+    listing.add_argument(
+        "--dir", type=Path, default=baseline.BASELINES_DIR, help="default: %(default)s"
+    )
     listing.set_defaults(func=run_list)
 
 

@@ -15,12 +15,21 @@ from rnnbench.results import atomic
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bisect", help="find the first commit between GOOD and BAD that slowed the selected cases")
+    parser = subparsers.add_parser(
+        "bisect", help="find the first commit between GOOD and BAD that slowed the selected cases"
+    )
     parser.add_argument("good", help="a revision where the cases were fast")
-    parser.add_argument("bad", help="a later revision where they are slow (GOOD must be its ancestor)")
+    parser.add_argument(
+        "bad", help="a later revision where they are slow (GOOD must be its ancestor)"
+    )
     ab.add_plan_arguments(parser, "instructions")
-    parser.add_argument("--results", type=Path, default=None, metavar="DIR",
-                        help="where every step's results go (default: results/bisect-<time>/)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where every step's results go (default: results/bisect-<time>/)",
+    )
     parser.set_defaults(func=run)
 
 

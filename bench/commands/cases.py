@@ -9,13 +9,20 @@ from rnnbench.cases.select import CUDNN_CHOICES, DEVICE_CHOICES, MAX_CASES, by_d
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("cases", help="list the cases of a suite (validates the suite file)")
+    parser = subparsers.add_parser(
+        "cases", help="list the cases of a suite (validates the suite file)"
+    )
     parser.add_argument("suite", help="suite name in suites/ or a TOML path")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="all")
     parser.add_argument("--cudnn", choices=CUDNN_CHOICES, default="both")
     parser.add_argument("--count", action="store_true", help="print only the number of cases")
-    parser.add_argument("--max-cases", type=int, default=MAX_CASES, metavar="N",
-                        help="refuse a suite that declares more cases (default: %(default)s)")
+    parser.add_argument(
+        "--max-cases",
+        type=int,
+        default=MAX_CASES,
+        metavar="N",
+        help="refuse a suite that declares more cases (default: %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 

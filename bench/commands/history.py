@@ -8,13 +8,19 @@ from rnnbench.results import history, store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("history", help="the SQLite result history: append runs, list runs or a trend")
+    parser = subparsers.add_parser(
+        "history", help="the SQLite result history: append runs, list runs or a trend"
+    )
     actions = parser.add_subparsers(dest="action", required=True)
-    append = actions.add_parser("append", help="append results files or directories to DB (created if new)")
+    append = actions.add_parser(
+        "append", help="append results files or directories to DB (created if new)"
+    )
     append.add_argument("db")
     append.add_argument("results", nargs="+")
     append.set_defaults(func=run_append)
-    listing = actions.add_parser("list", help="list runs, or with --case the per-commit medians of matching cases")
+    listing = actions.add_parser(
+        "list", help="list runs, or with --case the per-commit medians of matching cases"
+    )
     listing.add_argument("db")
     listing.add_argument("--case", metavar="GLOB", help="show the trend of case ids matching GLOB")
     listing.add_argument("--fingerprint", help="only this machine")

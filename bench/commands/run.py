@@ -26,18 +26,29 @@ BENCH_MODULE = BENCH_DIR / "bench_rnn.py"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "run", help="run a suite's benchmarks (any `pytest bench` option: --suite, --device, -k, --results, ...)",
+        "run",
+        help="run a suite's benchmarks (any `pytest bench` option: --suite, --device, -k, --results, ...)",
         description="Any option of `pytest bench` may follow, e.g. rnnbench run --suite smoke -k 'lstm and forward'.",
         allow_abbrev=False,  # `--shard 1/2` is pytest's, not an abbreviation of `--shards`
-    )  # fmt: skip
+    )
     arguments.add_arguments(parser)
     parser.set_defaults(func=run, passthrough=True)
 
 
 def pytest_args(extra: list[str]) -> list[str]:
     """The pytest command line that runs the shipped benchmarks with the user's options."""
-    return [str(BENCH_MODULE), "-c", os.devnull, "--rootdir", str(BENCH_DIR), "-p", "no:cacheprovider",
-            "-o", "python_functions=bench_*", *extra]  # fmt: skip
+    return [
+        str(BENCH_MODULE),
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(BENCH_DIR),
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "python_functions=bench_*",
+        *extra,
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

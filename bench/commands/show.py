@@ -15,8 +15,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     frame = store.load_frame(args.results)
-    columns = ["id", "status", "median_s", "iqr_s", "rounds", "params", "saved_bytes", "peak_bytes", "gflops_per_s",
-               "tokens_per_s"]  # fmt: skip
+    columns = [
+        "id",
+        "status",
+        "median_s",
+        "iqr_s",
+        "rounds",
+        "params",
+        "saved_bytes",
+        "peak_bytes",
+        "gflops_per_s",
+        "tokens_per_s",
+    ]
     table = frame[columns].copy()
     table["median_ms"] = table.pop("median_s") * 1e3
     table["iqr_ms"] = table.pop("iqr_s") * 1e3

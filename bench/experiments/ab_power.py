@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from rnnbench.ab import alternate, sides
 from rnnbench.cases import suite
 from rnnbench.cli import main as cli
@@ -56,7 +57,9 @@ def run_rounds(workload: Workload, rounds: int, timer: Callable[[], float] = tim
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def slowed_clone(work: Path, slowdowns: list[float]) -> tuple[Path, str, dict[float, str]]:
@@ -70,7 +73,16 @@ def slowed_clone(work: Path, slowdowns: list[float]) -> tuple[Path, str, dict[fl
         git(clone, "checkout", "-q", "-b", name, head)
         timing = clone / "bench" / "measurement" / "timing.py"
         timing.write_text(timing.read_text() + PATCH.format(slowdown=slowdown))
-        git(clone, "-c", "user.name=x", "-c", "user.email=x@example.com", "commit", "-qam", f"inject {slowdown:.0%}")
+        git(
+            clone,
+            "-c",
+            "user.name=x",
+            "-c",
+            "user.email=x@example.com",
+            "commit",
+            "-qam",
+            f"inject {slowdown:.0%}",
+        )
         branches[slowdown] = git(clone, "rev-parse", "HEAD")
     git(clone, "checkout", "-q", head)
     return clone, head, branches
@@ -79,16 +91,23 @@ def slowed_clone(work: Path, slowdowns: list[float]) -> tuple[Path, str, dict[fl
 def alarms(outcome: alternate.Outcome, threshold: float, alpha: float) -> tuple[bool, list[float]]:
     """Whether any case is a regression at `threshold`, decided again from the stored pair statistics."""
     base, head = ({r["id"]: r for r in doc["records"]} for doc in outcome.documents)
-    verdicts = [paired.assess_pairs(base[i]["ab"]["runs"], head[i]["ab"]["runs"], threshold, alpha) for i in outcome.cases]
+    verdicts = [
+        paired.assess_pairs(base[i]["ab"]["runs"], head[i]["ab"]["runs"], threshold, alpha)
+        for i in outcome.cases
+    ]
     return any(v.mark == "regression" for v in verdicts), [round(v.ratio, 3) for v in verdicts]
 
 
-def plain_compare_trial(cases: list, policy: Any, machine: dict, work: Path, index: int) -> tuple[int, int]:
+def plain_compare_trial(
+    cases: list, policy: Any, machine: dict, work: Path, index: int
+) -> tuple[int, int]:
     """Two back-to-back runs, then `rnnbench compare` exit statuses: as measured, and with B doctored x1.2."""
     paths = []
     for side in ("a", "b"):
         path = work / f"plain-{index:02d}-{side}.json"
-        results = ResultsFile(path, {"id": path.stem, "suite": "smoke", "policy": vars(policy)}, machine)
+        results = ResultsFile(
+            path, {"id": path.stem, "suite": "smoke", "policy": vars(policy)}, machine
+        )
         for case in cases:
             results.add(runner.run_case(case, policy)[0])
         results.close(complete=True)
@@ -99,19 +118,35 @@ def plain_compare_trial(cases: list, policy: Any, machine: dict, work: Path, ind
     doctored_path = work / f"plain-{index:02d}-b-doctored.json"
     store.write_atomic(doctored_path, doctored)
     with contextlib.redirect_stdout(io.StringIO()):
-        return cli(["compare", str(paths[0]), str(paths[1])]), cli(["compare", str(paths[0]), str(doctored_path)])
+        return cli(["compare", str(paths[0]), str(paths[1])]), cli(
+            ["compare", str(paths[0]), str(doctored_path)]
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=20, help="A/B runs of each kind (default: 20)")
-    parser.add_argument("--plain-trials", type=int, default=20, help="plain compare tries (default: 20)")
-    parser.add_argument("-k", dest="keyword", default="forward and not backward", help="smoke cases (pytest -k)")
-    parser.add_argument("--ab-k", dest="ab_keyword", help="A/B cases, if fewer than -k's (default: -k's)")
+    parser.add_argument(
+        "--trials", type=int, default=20, help="A/B runs of each kind (default: 20)"
+    )
+    parser.add_argument(
+        "--plain-trials", type=int, default=20, help="plain compare tries (default: 20)"
+    )
+    parser.add_argument(
+        "-k", dest="keyword", default="forward and not backward", help="smoke cases (pytest -k)"
+    )
+    parser.add_argument(
+        "--ab-k", dest="ab_keyword", help="A/B cases, if fewer than -k's (default: -k's)"
+    )
     parser.add_argument("--pairs", type=int, default=10, help="A/B pairs per case (default: 10)")
-    parser.add_argument("--slowdowns", type=float, nargs="+", default=[0.10, 0.05], help="injected slowdowns")
-    parser.add_argument("--thresholds", type=float, nargs="+", default=[0.05, 0.025], help="thresholds decided")
-    parser.add_argument("--alpha", type=float, default=0.05, help="significance level of the paired test")
+    parser.add_argument(
+        "--slowdowns", type=float, nargs="+", default=[0.10, 0.05], help="injected slowdowns"
+    )
+    parser.add_argument(
+        "--thresholds", type=float, nargs="+", default=[0.05, 0.025], help="thresholds decided"
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=0.05, help="significance level of the paired test"
+    )
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args()
 
@@ -125,35 +160,55 @@ def main() -> None:
     plain = []
     for index in range(args.plain_trials):
         plain.append(plain_compare_trial(cases, smoke.policy, machine, work, index))
-        print(f"  plain compare {index + 1:2d}: unchanged exit {plain[-1][0]}, doctored x1.2 exit {plain[-1][1]}", flush=True)
+        print(
+            f"  plain compare {index + 1:2d}: unchanged exit {plain[-1][0]}, doctored x1.2 exit {plain[-1][1]}",
+            flush=True,
+        )
 
     clone, head, branches = slowed_clone(work, args.slowdowns)
-    plan = alternate.Plan(suite="smoke", keyword=args.ab_keyword or args.keyword, pairs=args.pairs, alpha=args.alpha)
+    plan = alternate.Plan(
+        suite="smoke", keyword=args.ab_keyword or args.keyword, pairs=args.pairs, alpha=args.alpha
+    )
     kinds = {"same": head, **{f"slowed {x:.0%}": branches[x] for x in args.slowdowns}}
     outcomes: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     walls: list[float] = []
     for trial in range(args.trials):
         for kind, commit in kinds.items():
             clock = time.perf_counter()
-            outcome = alternate.run_ab(sides.Side("base", head), sides.Side("head", commit), plan, clone, lambda _: None)
+            outcome = alternate.run_ab(
+                sides.Side("base", head), sides.Side("head", commit), plan, clone, lambda _: None
+            )
             walls.append(time.perf_counter() - clock)
             decided = {f"{t:.1%}": alarms(outcome, t, args.alpha) for t in args.thresholds}
             outcomes[kind].append({t: flagged for t, (flagged, _) in decided.items()})
-            print(f"  trial {trial + 1:2d} {kind:12s} {walls[-1]:5.0f} s  " + "  ".join(
-                f"{t}: {'ALARM' if f else 'quiet'} {r}" for t, (f, r) in decided.items()), flush=True)  # fmt: skip
+            print(
+                f"  trial {trial + 1:2d} {kind:12s} {walls[-1]:5.0f} s  "
+                + "  ".join(
+                    f"{t}: {'ALARM' if f else 'quiet'} {r}" for t, (f, r) in decided.items()
+                ),
+                flush=True,
+            )
 
     summary = {
         "machine": f"{machine['cpu_model']} ({machine['cpu_count']} cores), torch {machine['torch']}, threads 1",
-        "cases": len(cases), "keyword": args.keyword, "ab_keyword": plan.keyword, "pairs": args.pairs, "alpha": args.alpha,
+        "cases": len(cases),
+        "keyword": args.keyword,
+        "ab_keyword": plan.keyword,
+        "pairs": args.pairs,
+        "alpha": args.alpha,
         "ab_trials_each": args.trials,
-        "ab_alarms": {kind: {t: f"{sum(o[t] for o in runs)}/{len(runs)}" for t in runs[0]} if runs else {}
-                      for kind, runs in outcomes.items()},
-        "ab_wall_s": {"median": round(float(np.median(walls)), 1) if walls else None,
-                      "max": round(max(walls), 1) if walls else None},
+        "ab_alarms": {
+            kind: {t: f"{sum(o[t] for o in runs)}/{len(runs)}" for t in runs[0]} if runs else {}
+            for kind, runs in outcomes.items()
+        },
+        "ab_wall_s": {
+            "median": round(float(np.median(walls)), 1) if walls else None,
+            "max": round(max(walls), 1) if walls else None,
+        },
         "plain_compare_unchanged_exit_0": f"{sum(u == 0 for u, _ in plain)}/{len(plain)}",
         "plain_compare_doctored_exit_1": f"{sum(d == 1 for _, d in plain)}/{len(plain)}",
         "run_time_s": round(time.perf_counter() - started, 1),
-    }  # fmt: skip
+    }
     report(summary, args.json)
 
 

@@ -22,8 +22,34 @@ from rnnbench.models import build as models
 
 POLICY = TimingPolicy(warmup_rounds=3, min_rounds=10, max_rounds=200, max_time=1.0)
 CASES = (
-    Case(cell="lstm", model="layer", batch=32, seq_len=100, input_size=300, hidden_size=256, num_layers=2, bidirectional=True, dtype="float32", device="cpu", cudnn=None, phase="forward"),
-    Case(cell="gru", model="layer", batch=8, seq_len=32, input_size=64, hidden_size=64, num_layers=1, bidirectional=False, dtype="float32", device="cpu", cudnn=None, phase="inference"),
+    Case(
+        cell="lstm",
+        model="layer",
+        batch=32,
+        seq_len=100,
+        input_size=300,
+        hidden_size=256,
+        num_layers=2,
+        bidirectional=True,
+        dtype="float32",
+        device="cpu",
+        cudnn=None,
+        phase="forward",
+    ),
+    Case(
+        cell="gru",
+        model="layer",
+        batch=8,
+        seq_len=32,
+        input_size=64,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dtype="float32",
+        device="cpu",
+        cudnn=None,
+        phase="inference",
+    ),
 )
 STATEMENTS = {"forward": "model(x)", "inference": "with torch.inference_mode(): model(x)"}
 
@@ -53,7 +79,9 @@ def main() -> None:
             ours.append(runner.measure_case(case, POLICY)["stats"]["median"])
             theirs.append(timer_median(case))
         a, b = statistics.median(ours), statistics.median(theirs)
-        print(f"{case.id}: rnnbench {a * 1e3:.3f} ms, torch.utils.benchmark {b * 1e3:.3f} ms, ratio {a / b:.3f}")
+        print(
+            f"{case.id}: rnnbench {a * 1e3:.3f} ms, torch.utils.benchmark {b * 1e3:.3f} ms, ratio {a / b:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,11 @@ from rnnbench.results.schema import LoadedDocument
 
 FAILING = ("regression", "missing", "failed")
 METRICS = ("time", "instructions")
-DRIFT_NOTE = (f"note: {{cases}} case(s) had fewer than {significance.MIN_DRIFT_RUNS} baseline runs: their verdict tests noise "
-              f"within runs only and ignores drift between runs; give {significance.MIN_DRIFT_RUNS}+ runs "
-              "(--history DB --last 5, or a folder of runs)")  # fmt: skip
+DRIFT_NOTE = (
+    f"note: {{cases}} case(s) had fewer than {significance.MIN_DRIFT_RUNS} baseline runs: their verdict tests noise "
+    f"within runs only and ignores drift between runs; give {significance.MIN_DRIFT_RUNS}+ runs "
+    "(--history DB --last 5, or a folder of runs)"
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ class Thresholds:
     overrides: tuple[tuple[str, float], ...] = ()
 
     @classmethod
-    def parse(cls, default: str, overrides: Iterable[str] = (), option: str = "--threshold") -> Thresholds:
+    def parse(
+        cls, default: str, overrides: Iterable[str] = (), option: str = "--threshold"
+    ) -> Thresholds:
         """From `5%` and `PATTERN=PCT` strings (fnmatch patterns over case ids); `option` names
         the option the default came from in errors."""
         pairs = []
@@ -50,11 +54,16 @@ class Thresholds:
             pattern, sep, value = item.partition("=")
             if not sep or not pattern:
                 raise UserError(f"--threshold-for: expected PATTERN=PCT, got {item!r}")
-            pairs.append((pattern, significance.parse_threshold(value, f"--threshold-for {pattern}")))
+            pairs.append(
+                (pattern, significance.parse_threshold(value, f"--threshold-for {pattern}"))
+            )
         return cls(significance.parse_threshold(default, option), tuple(pairs))
 
     def for_case(self, case_id: str) -> float:
-        return next((t for pattern, t in self.overrides if fnmatch.fnmatchcase(case_id, pattern)), self.default)
+        return next(
+            (t for pattern, t in self.overrides if fnmatch.fnmatchcase(case_id, pattern)),
+            self.default,
+        )
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,10 @@ class Comparison:
 
     def drift_note(self) -> str:
         """A line for people when some time verdicts could not see drift between runs, else ''."""
-        blind = sum(row.verdict is not None and row.verdict.method == significance.ROUNDS for row in self.rows)
+        blind = sum(
+            row.verdict is not None and row.verdict.method == significance.ROUNDS
+            for row in self.rows
+        )
         return DRIFT_NOTE.format(cases=blind) if blind else ""
 
     def functions(self, case_id: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -102,17 +114,29 @@ class Comparison:
         for row in self.rows:
             v = row.verdict
             numbers: dict[str, Any] = (
-                {"baseline_s": v.baseline, "current_s": v.current, "quantile": v.quantile, "ratio": v.ratio,
-                 "ci_low": v.ci_low, "ci_high": v.ci_high, "p_value": v.p_value, "threshold": v.threshold,
-                 "method": v.method, "runs": v.runs}
-                if v else {}
-            )  # fmt: skip
+                {
+                    "baseline_s": v.baseline,
+                    "current_s": v.current,
+                    "quantile": v.quantile,
+                    "ratio": v.ratio,
+                    "ci_low": v.ci_low,
+                    "ci_high": v.ci_high,
+                    "p_value": v.p_value,
+                    "threshold": v.threshold,
+                    "method": v.method,
+                    "runs": v.runs,
+                }
+                if v
+                else {}
+            )
             machine = {"machine": row.machine} if len({r.machine for r in self.rows}) > 1 else {}
             records.append({"id": row.id, **machine, **numbers, "mark": row.mark, "note": row.note})
         return pd.DataFrame(records)
 
 
-def fingerprint_differences(baseline: list[LoadedDocument], current: list[LoadedDocument]) -> list[str]:
+def fingerprint_differences(
+    baseline: list[LoadedDocument], current: list[LoadedDocument]
+) -> list[str]:
     """`field: baseline value != current value` for each fingerprint fact that differs, for every
     current machine the baseline has no run of."""
     differences: list[str] = []
@@ -122,13 +146,19 @@ def fingerprint_differences(baseline: list[LoadedDocument], current: list[Loaded
             b, c = base["env"], cur["env"]
             if b.get("fingerprint") == c.get("fingerprint"):
                 continue
-            found = [f"{k}: {b.get(k)!r} != {c.get(k)!r}" for k in FINGERPRINT_KEYS if b.get(k) != c.get(k)]
+            found = [
+                f"{k}: {b.get(k)!r} != {c.get(k)!r}"
+                for k in FINGERPRINT_KEYS
+                if b.get(k) != c.get(k)
+            ]
             found = found or [f"fingerprint: {b.get('fingerprint')!r} != {c.get('fingerprint')!r}"]
             differences.extend(d for d in found if d not in differences)
     return differences
 
 
-def check_machines(baseline: list[LoadedDocument], current: list[LoadedDocument], allow_foreign: bool) -> list[str]:
+def check_machines(
+    baseline: list[LoadedDocument], current: list[LoadedDocument], allow_foreign: bool
+) -> list[str]:
     """Refuse a comparison across machine fingerprints unless allowed; return the differences."""
     differences = fingerprint_differences(baseline, current)
     if differences and not allow_foreign:
@@ -150,7 +180,9 @@ def case_samples(documents: list[LoadedDocument]) -> CaseSamples:
     frame["fingerprint"] = frame["fingerprint"].fillna("").astype(str)
     for (case_id, fingerprint), group in frame.groupby(["id", "fingerprint"], sort=False):
         ok = group[group["status"] == "ok"]
-        status = "ok" if len(ok) else ("failed" if (group["status"] == "failed").any() else "skipped")
+        status = (
+            "ok" if len(ok) else ("failed" if (group["status"] == "failed").any() else "skipped")
+        )
         samples.setdefault(str(case_id), {})[str(fingerprint)] = {
             "status": status,
             TIMES: [t for times in ok[TIMES] for t in times],
@@ -172,7 +204,10 @@ def baseline_for(
     if allow_foreign and len(machines) == 1:
         return next(iter(machines.values())), ""
     if machines:
-        return None, f"no baseline on this machine (measured on {len(machines)} other machine(s)); not compared"
+        return (
+            None,
+            f"no baseline on this machine (measured on {len(machines)} other machine(s)); not compared",
+        )
     return None, ""
 
 
@@ -184,7 +219,10 @@ def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
             counts = record.get("counts")
             if not counts:
                 continue
-            sample = samples.setdefault(record["id"], {"status": counts["status"], "reason": "", COUNTS: [], "functions": {}})
+            sample = samples.setdefault(
+                record["id"],
+                {"status": counts["status"], "reason": "", COUNTS: [], "functions": {}},
+            )
             if counts["status"] == "ok":
                 sample.update(status="ok", functions=counts.get("functions", {}))
                 sample[COUNTS].extend(counts["instructions"])
@@ -193,8 +231,9 @@ def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
     return samples
 
 
-def assess_counts(case_id: str, base: CountsSamples | None, cur: CountsSamples | None, threshold: float,
-                  runs: int) -> Row | significance.ChangeVerdict:  # fmt: skip
+def assess_counts(
+    case_id: str, base: CountsSamples | None, cur: CountsSamples | None, threshold: float, runs: int
+) -> Row | significance.ChangeVerdict:
     """The counts verdict of an ok case, or the row that says why there is none."""
     if cur is None or cur["status"] != "ok":
         mark = "failed" if cur is not None and cur["status"] == "failed" else "skipped"
@@ -204,20 +243,29 @@ def assess_counts(case_id: str, base: CountsSamples | None, cur: CountsSamples |
     return significance.assess_counts(base[COUNTS], cur[COUNTS], threshold, runs)
 
 
-def assess_time(base: Samples, cur: Samples, threshold: float, alpha: float,
-                quantile: float) -> significance.ChangeVerdict:  # fmt: skip
+def assess_time(
+    base: Samples, cur: Samples, threshold: float, alpha: float, quantile: float
+) -> significance.ChangeVerdict:
     """Drift-aware with 3+ baseline runs (their run statistics), else on pooled rounds."""
     runs = base["runs"]
     if len(runs) >= significance.MIN_DRIFT_RUNS:
         values = [float(np.quantile(times, quantile)) for times in runs]
         current = float(np.quantile(cur[TIMES], quantile))
         return significance.assess_drift(values, current, threshold, alpha, quantile)
-    return replace(significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile), runs=len(runs))
+    return replace(
+        significance.assess(base[TIMES], cur[TIMES], threshold, alpha, quantile), runs=len(runs)
+    )
 
 
-def compare_case(case_id: str, base: Samples | None, cur: Samples | None,
-                 threshold: float, alpha: float, quantile: float = 0.5,
-                 counts: tuple[CountsSamples | None, CountsSamples | None] | None = None) -> Row:  # fmt: skip
+def compare_case(
+    case_id: str,
+    base: Samples | None,
+    cur: Samples | None,
+    threshold: float,
+    alpha: float,
+    quantile: float = 0.5,
+    counts: tuple[CountsSamples | None, CountsSamples | None] | None = None,
+) -> Row:
     """The mark of one case, given its pooled samples on each side (None: absent).
 
     With `counts` (the case's counts samples, baseline and current) the instruction counts decide, not the times.
@@ -230,7 +278,11 @@ def compare_case(case_id: str, base: Samples | None, cur: Samples | None,
     if cur["status"] == "skipped":
         return Row(case_id, "skipped", note=cur["reason"])
     if not base_ok:
-        return Row(case_id, "new", note="no baseline measurement" if base is None else f"baseline {base['status']}")
+        return Row(
+            case_id,
+            "new",
+            note="no baseline measurement" if base is None else f"baseline {base['status']}",
+        )
     if counts is not None:
         outcome = assess_counts(case_id, *counts, threshold, len(base["runs"]))
         if isinstance(outcome, Row):
@@ -239,8 +291,14 @@ def compare_case(case_id: str, base: Samples | None, cur: Samples | None,
     else:
         verdict = assess_time(base, cur, threshold, alpha, quantile)
     hashes = (base["code_hash"], cur["code_hash"])
-    note = "benchmark code changed since the baseline" if all(hashes) and hashes[0] != hashes[1] else ""
-    return Row(case_id, verdict.mark, verdict, "; ".join(filter(None, [cell_code_note(base, cur), note])))
+    note = (
+        "benchmark code changed since the baseline"
+        if all(hashes) and hashes[0] != hashes[1]
+        else ""
+    )
+    return Row(
+        case_id, verdict.mark, verdict, "; ".join(filter(None, [cell_code_note(base, cur), note]))
+    )
 
 
 def cell_code_note(base: Samples, cur: Samples) -> str:
@@ -270,13 +328,25 @@ def compare(
     if only is not None:
         wanted = set(only)
         ids = [case_id for case_id in ids if case_id in wanted]
-    counted = (counts_samples(baseline), counts_samples(current)) if metric == "instructions" else None
+    counted = (
+        (counts_samples(baseline), counts_samples(current)) if metric == "instructions" else None
+    )
     rows = []
     for case_id in ids:
         limit = thresholds.for_case(case_id)
         counts = (counted[0].get(case_id), counted[1].get(case_id)) if counted else None
         if case_id not in cur:  # measured on no machine now
-            rows.append(compare_case(case_id, next(iter(base[case_id].values())), None, limit, alpha, quantile, counts))
+            rows.append(
+                compare_case(
+                    case_id,
+                    next(iter(base[case_id].values())),
+                    None,
+                    limit,
+                    alpha,
+                    quantile,
+                    counts,
+                )
+            )
         for fingerprint, samples in cur.get(case_id, {}).items():
             match, why = baseline_for(base.get(case_id, {}), fingerprint, allow_foreign)
             row = compare_case(case_id, match, samples, limit, alpha, quantile, counts)
@@ -284,7 +354,9 @@ def compare(
     return Comparison(rows, foreign, metric, counted)
 
 
-def check_metric(metric: str, baseline: list[LoadedDocument], current: list[LoadedDocument] | None) -> None:
+def check_metric(
+    metric: str, baseline: list[LoadedDocument], current: list[LoadedDocument] | None
+) -> None:
     """`instructions` needs counted runs on both sides (`pytest bench --counts`); None: not measured yet."""
     if metric not in METRICS:
         raise UserError(f"--metric: expected one of {', '.join(METRICS)}, got {metric!r}")
@@ -292,8 +364,10 @@ def check_metric(metric: str, baseline: list[LoadedDocument], current: list[Load
         return
     for side, docs in (("baseline", baseline), ("current", current)):
         if docs is not None and not any(doc["env"].get("valgrind") for doc in docs):
-            raise UserError(f"--metric instructions: the {side} has no instruction counts "
-                            "(run it with pytest bench --counts)")  # fmt: skip
+            raise UserError(
+                f"--metric instructions: the {side} has no instruction counts "
+                "(run it with pytest bench --counts)"
+            )
 
 
 def confirm(
@@ -321,8 +395,14 @@ def confirm(
                 break
             match, _ = baseline_for(base[row.id], row.machine, bool(comparison.foreign))
             assert match is not None  # a regression was compared with a baseline
-            fresh: Samples = {"status": "ok", TIMES: times, "runs": [times], "reason": "", "code_hash": match["code_hash"],
-                            "cell_hash": match["cell_hash"]}  # fmt: skip
+            fresh: Samples = {
+                "status": "ok",
+                TIMES: times,
+                "runs": [times],
+                "reason": "",
+                "code_hash": match["code_hash"],
+                "cell_hash": match["cell_hash"],
+            }
             new = compare_case(row.id, match, fresh, thresholds.for_case(row.id), alpha, quantile)
             verdict = "confirmed" if new.mark == "regression" else "cleared"
             row = replace(new, machine=row.machine, note=f"re-measured {attempt + 1}x ({verdict})")

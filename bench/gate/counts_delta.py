@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 TOP = 5
-PYTHON_FUNCTION = r".* \(\S+\.py\)$"  # a user cell's Python function (rnnbench.measurement.python_counts)
+PYTHON_FUNCTION = (
+    r".* \(\S+\.py\)$"  # a user cell's Python function (rnnbench.measurement.python_counts)
+)
 
 
 def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> pd.DataFrame:
@@ -18,11 +20,13 @@ def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> 
     after every Python function of a user cell's file that grew (`Qualname (file.py)`), which come first:
     the C functions that grow with them are the interpreter frames that hold everything."""
     names = list(dict.fromkeys([*current, *baseline]))
-    frame = pd.DataFrame({
-        "function": names,
-        "baseline": [baseline.get(name, 0) for name in names],
-        "current": [current.get(name, 0) for name in names],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "function": names,
+            "baseline": [baseline.get(name, 0) for name in names],
+            "current": [current.get(name, 0) for name in names],
+        }
+    )
     frame["delta"] = frame["current"] - frame["baseline"]
     frame["ratio"] = frame["current"] / frame["baseline"].where(frame["baseline"] > 0)
     frame = frame.sort_values("delta", ascending=False, kind="stable")
@@ -30,12 +34,16 @@ def delta(baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> 
     return pd.concat([frame[python], frame[~python].head(top)]).reset_index(drop=True)
 
 
-def lines(case_id: str, baseline: dict[str, int], current: dict[str, int], top: int = TOP) -> list[str]:
+def lines(
+    case_id: str, baseline: dict[str, int], current: dict[str, int], top: int = TOP
+) -> list[str]:
     """The delta as text under the gate's table (nothing when either side has no functions)."""
     if not baseline or not current:
         return []
     frame = delta(baseline, current, top)
     out = [f"what grew in {case_id} (inclusive instructions per round, baseline -> current):"]
     for row in frame.itertuples():
-        out.append(f"  {row.delta:+12,d}  {row.baseline:>12,d} -> {row.current:>12,d}  {row.function[:110]}")
+        out.append(
+            f"  {row.delta:+12,d}  {row.baseline:>12,d} -> {row.current:>12,d}  {row.function[:110]}"
+        )
     return out

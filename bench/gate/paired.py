@@ -14,14 +14,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from rnnbench.gate import significance
 from scipy import stats
+
+from rnnbench.gate import significance
 
 MIN_PAIRS = 3  # fewer pairs cannot estimate the spread of their ratios
 
 
-def assess_pairs(base: Any, head: Any, threshold: float, alpha: float = significance.DEFAULT_ALPHA,
-                 quantile: float = 0.5) -> significance.ChangeVerdict:  # fmt: skip
+def assess_pairs(
+    base: Any,
+    head: Any,
+    threshold: float,
+    alpha: float = significance.DEFAULT_ALPHA,
+    quantile: float = 0.5,
+) -> significance.ChangeVerdict:
     """Test one case's paired run statistics (seconds or counts, `base[i]` beside `head[i]`)."""
     a, b = np.asarray(base, dtype=float), np.asarray(head, dtype=float)
     if a.size != b.size or a.size < MIN_PAIRS:
@@ -32,12 +38,25 @@ def assess_pairs(base: Any, head: Any, threshold: float, alpha: float = signific
         p_value, low, high = (1.0 if mean == 0 else 0.0), mean, mean
     else:
         p_value = float(stats.ttest_1samp(logs, 0.0).pvalue)
-        interval = stats.bootstrap((logs,), np.mean, n_resamples=significance.RESAMPLES, method="percentile",
-                                   confidence_level=significance.CONFIDENCE,
-                                   rng=np.random.default_rng(significance.SEED)).confidence_interval  # fmt: skip
+        interval = stats.bootstrap(
+            (logs,),
+            np.mean,
+            n_resamples=significance.RESAMPLES,
+            method="percentile",
+            confidence_level=significance.CONFIDENCE,
+            rng=np.random.default_rng(significance.SEED),
+        ).confidence_interval
         low, high = float(interval.low), float(interval.high)
     return significance.ChangeVerdict(
-        baseline=float(np.exp(np.log(a).mean())), current=float(np.exp(np.log(b).mean())), ratio=float(np.exp(mean)),
-        ci_low=float(np.exp(low)), ci_high=float(np.exp(high)), p_value=p_value, threshold=threshold, alpha=alpha,
-        quantile=quantile, method=significance.PAIRED, runs=int(a.size),
-    )  # fmt: skip
+        baseline=float(np.exp(np.log(a).mean())),
+        current=float(np.exp(np.log(b).mean())),
+        ratio=float(np.exp(mean)),
+        ci_low=float(np.exp(low)),
+        ci_high=float(np.exp(high)),
+        p_value=p_value,
+        threshold=threshold,
+        alpha=alpha,
+        quantile=quantile,
+        method=significance.PAIRED,
+        runs=int(a.size),
+    )

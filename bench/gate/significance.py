@@ -106,26 +106,40 @@ def quantile_ratio(quantile: float) -> Any:
     """statistic(baseline, current) = quantile(current) / quantile(baseline), vectorized for bootstrap."""
 
     def ratio(baseline: np.ndarray, current: np.ndarray, axis: int = -1) -> Any:
-        return np.quantile(current, quantile, axis=axis) / np.quantile(baseline, quantile, axis=axis)
+        return np.quantile(current, quantile, axis=axis) / np.quantile(
+            baseline, quantile, axis=axis
+        )
 
     return ratio
 
 
-def ratio_interval(baseline: np.ndarray, current: np.ndarray, quantile: float = 0.5) -> tuple[float, float]:
+def ratio_interval(
+    baseline: np.ndarray, current: np.ndarray, quantile: float = 0.5
+) -> tuple[float, float]:
     """Bootstrap CI of the quantile ratio, resampling each side independently."""
     statistic = quantile_ratio(quantile)
     if np.ptp(baseline) == 0 and np.ptp(current) == 0:
         ratio = float(statistic(baseline, current))
         return ratio, ratio  # nothing to resample: every resample gives the same ratio
     result = stats.bootstrap(
-        (baseline, current), statistic, n_resamples=RESAMPLES, vectorized=True,
-        confidence_level=CONFIDENCE, method="percentile", rng=np.random.default_rng(SEED),
-    )  # fmt: skip
+        (baseline, current),
+        statistic,
+        n_resamples=RESAMPLES,
+        vectorized=True,
+        confidence_level=CONFIDENCE,
+        method="percentile",
+        rng=np.random.default_rng(SEED),
+    )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
-def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT_ALPHA,
-           quantile: float = 0.5) -> ChangeVerdict:  # fmt: skip
+def assess(
+    baseline: Any,
+    current: Any,
+    threshold: float,
+    alpha: float = DEFAULT_ALPHA,
+    quantile: float = 0.5,
+) -> ChangeVerdict:
     """Test raw round times (seconds) of one case: baseline against current."""
     base = np.asarray(baseline, dtype=float)
     cur = np.asarray(current, dtype=float)
@@ -149,8 +163,13 @@ def assess(baseline: Any, current: Any, threshold: float, alpha: float = DEFAULT
     )
 
 
-def assess_drift(run_values: Any, current: float, threshold: float, alpha: float = DEFAULT_ALPHA,
-                 quantile: float = 0.5) -> ChangeVerdict:  # fmt: skip
+def assess_drift(
+    run_values: Any,
+    current: float,
+    threshold: float,
+    alpha: float = DEFAULT_ALPHA,
+    quantile: float = 0.5,
+) -> ChangeVerdict:
     """Test one current run's statistic against the spread of the baseline runs' statistics.
 
     On log values (ratios are symmetric there): the current value is a new draw from the runs'
@@ -166,15 +185,22 @@ def assess_drift(run_values: Any, current: float, threshold: float, alpha: float
     method = DRIFT_Z if k >= Z_RUNS else DRIFT_T
     law = stats.norm if method == DRIFT_Z else stats.t(df=k - 1)
     diff = float(np.log(current)) - center
-    if spread == 0:
-        p_value = 1.0 if diff == 0 else 0.0
-    else:
-        p_value = float(2 * law.sf(abs(diff) / spread))
+    p_value = (1.0 if diff == 0 else 0.0) if spread == 0 else float(2 * law.sf(abs(diff) / spread))
     half = float(law.ppf(0.5 + CONFIDENCE / 2)) * spread
     ratio = float(np.exp(diff))
-    return ChangeVerdict(baseline=float(np.exp(center)), current=float(current), ratio=ratio,
-                   ci_low=ratio * float(np.exp(-half)), ci_high=ratio * float(np.exp(half)), p_value=p_value,
-                   threshold=threshold, alpha=alpha, quantile=quantile, method=method, runs=k)  # fmt: skip
+    return ChangeVerdict(
+        baseline=float(np.exp(center)),
+        current=float(current),
+        ratio=ratio,
+        ci_low=ratio * float(np.exp(-half)),
+        ci_high=ratio * float(np.exp(half)),
+        p_value=p_value,
+        threshold=threshold,
+        alpha=alpha,
+        quantile=quantile,
+        method=method,
+        runs=k,
+    )
 
 
 def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) -> ChangeVerdict:
@@ -189,6 +215,15 @@ def assess_counts(baseline: Any, current: Any, threshold: float, runs: int = 1) 
         raise ValueError("both sides need at least one count")
     low, high = float(cur.min() / base.max()), float(cur.max() / base.min())
     p_value = float("nan")  # no test statistic: the ranges decide
-    return ChangeVerdict(baseline=float(np.median(base)), current=float(np.median(cur)),
-                   ratio=float(np.median(cur) / np.median(base)), ci_low=low, ci_high=high, p_value=p_value,
-                   threshold=threshold, alpha=float("nan"), method=COUNTS, runs=runs)  # fmt: skip
+    return ChangeVerdict(
+        baseline=float(np.median(base)),
+        current=float(np.median(cur)),
+        ratio=float(np.median(cur) / np.median(base)),
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        threshold=threshold,
+        alpha=float("nan"),
+        method=COUNTS,
+        runs=runs,
+    )

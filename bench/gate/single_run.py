@@ -22,15 +22,18 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from rnnbench.gate import compare, significance
 from scipy import stats
+
+from rnnbench.gate import compare, significance
 
 INCONCLUSIVE = "inconclusive"
 MIN_CASES = 3  # fewer compared cases cannot estimate the spread of their ratios
 MAD_TO_SD = 1.4826  # sd of a normal distribution per unit of median absolute deviation
 
 
-def history_spread(documents: list[dict[str, Any]], quantile: float) -> dict[str, tuple[float, int]]:
+def history_spread(
+    documents: list[dict[str, Any]], quantile: float
+) -> dict[str, tuple[float, int]]:
     """Per case: (sd of the log run statistic, runs) over the history's runs of this machine (3+ runs)."""
     spreads = {}
     for case_id, machines in compare.case_samples(documents).items():
@@ -46,15 +49,27 @@ def resolvable(log_ratio_sd: float, critical: float) -> float:
     return math.expm1(critical * log_ratio_sd)
 
 
-def judge(comparison: compare.Comparison, alpha: float, quantile: float,
-          history: list[dict[str, Any]] | None = None) -> compare.Comparison:  # fmt: skip
+def judge(
+    comparison: compare.Comparison,
+    alpha: float,
+    quantile: float,
+    history: list[dict[str, Any]] | None = None,
+) -> compare.Comparison:
     """Hold every one-run-per-side time verdict to the change its data can resolve (see the module)."""
-    single = [row for row in comparison.rows if row.verdict is not None and row.verdict.method == significance.ROUNDS]
+    single = [
+        row
+        for row in comparison.rows
+        if row.verdict is not None and row.verdict.method == significance.ROUNDS
+    ]
     if not single:
         return comparison
     spreads = history_spread(history, quantile) if history else {}
     logs = np.log([row.verdict.ratio for row in single if row.verdict])
-    cross = MAD_TO_SD * float(stats.median_abs_deviation(logs)) if len(single) >= MIN_CASES else math.nan
+    cross = (
+        MAD_TO_SD * float(stats.median_abs_deviation(logs))
+        if len(single) >= MIN_CASES
+        else math.nan
+    )
     cross_critical = float(stats.norm.ppf(1 - alpha / (2 * len(single))))
     judged = {}
     for row in single:
@@ -65,12 +80,22 @@ def judge(comparison: compare.Comparison, alpha: float, quantile: float,
             source = f"history: {runs} runs"
         else:
             limit = resolvable(cross, cross_critical) if not math.isnan(cross) else math.inf
-            source = f"spread of {len(single)} cases' ratios" if not math.isnan(cross) else "no history, too few cases"
+            source = (
+                f"spread of {len(single)} cases' ratios"
+                if not math.isnan(cross)
+                else "no history, too few cases"
+            )
         verdict = replace(row.verdict, method=significance.SINGLE)
         beyond = max(row.verdict.ratio, 1 / row.verdict.ratio) - 1 > limit
         mark = row.mark if beyond or row.mark == "no change" else INCONCLUSIVE
-        note = f"resolvable change {limit:.0%} ({source})" if math.isfinite(limit) else f"resolvable change unknown ({source})"
-        judged[id(row)] = replace(row, mark=mark, verdict=verdict, note="; ".join(filter(None, [row.note, note])))
+        note = (
+            f"resolvable change {limit:.0%} ({source})"
+            if math.isfinite(limit)
+            else f"resolvable change unknown ({source})"
+        )
+        judged[id(row)] = replace(
+            row, mark=mark, verdict=verdict, note="; ".join(filter(None, [row.note, note]))
+        )
     return replace(comparison, rows=[judged.get(id(row), row) for row in comparison.rows])
 
 
@@ -79,6 +104,8 @@ def note(comparison: compare.Comparison) -> str:
     count = sum(row.mark == INCONCLUSIVE for row in comparison.rows)
     if not count:
         return ""
-    return (f"inconclusive: {count} case(s) changed beyond the threshold but by less than one run per side can tell "
-            "from drift between runs; for a verdict run `rnnbench ab BASE HEAD` (both versions in alternation), "
-            "or give the machine's history (--drift-from DB)")  # fmt: skip
+    return (
+        f"inconclusive: {count} case(s) changed beyond the threshold but by less than one run per side can tell "
+        "from drift between runs; for a verdict run `rnnbench ab BASE HEAD` (both versions in alternation), "
+        "or give the machine's history (--drift-from DB)"
+    )

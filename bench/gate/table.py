@@ -17,19 +17,29 @@ BANNER_WIDTH = 78
 
 def foreign_banner(differences: list[str]) -> str:
     """A box that cannot be missed: these numbers come from different machines."""
-    lines = ["FOREIGN COMPARISON (--allow-foreign): baseline and current ran on different machines.",
-             "Differences in timing are NOT evidence about the code. Differing facts:"]  # fmt: skip
+    lines = [
+        "FOREIGN COMPARISON (--allow-foreign): baseline and current ran on different machines.",
+        "Differences in timing are NOT evidence about the code. Differing facts:",
+    ]
     lines += [f"  {difference}" for difference in differences]
     bar = "!" * BANNER_WIDTH
     return "\n".join([bar, *(f"!! {line}" for line in lines), bar])
 
 
 def _ms(value: float) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 1e3:.4g}"
+    return (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value * 1e3:.4g}"
+    )
 
 
 def _minstr(value: float) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value / 1e6:.6g}"
+    return (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value / 1e6:.6g}"
+    )
 
 
 def table(comparison: Comparison) -> str:
@@ -49,11 +59,14 @@ def table(comparison: Comparison) -> str:
         shown[f"now {label} {unit}"] = frame["current_s"].map(scale)
         shown["ratio"] = frame["ratio"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
         shown["95% CI"] = [
-            "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]" for low, high in zip(frame["ci_low"], frame["ci_high"])
+            "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
+            for low, high in zip(frame["ci_low"], frame["ci_high"])
         ]
         shown["p"] = frame["p_value"].map(lambda v: "" if pd.isna(v) else f"{v:.2g}")
-        shown["test"] = [f"{method} ({runs} runs)" if method.startswith("drift") else method
-                         for method, runs in zip(frame["method"].fillna(""), frame["runs"].fillna(0).astype(int))]  # fmt: skip
+        shown["test"] = [
+            f"{method} ({runs} runs)" if method.startswith("drift") else method
+            for method, runs in zip(frame["method"].fillna(""), frame["runs"].fillna(0).astype(int))
+        ]
         shown["limit"] = frame["threshold"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
     shown["mark"] = frame["mark"]
     shown["note"] = frame["note"]

@@ -72,7 +72,9 @@ def layer_inputs(case: Case) -> list[int]:
 def rnn_params(case: Case) -> int:
     """Parameters of the recurrent layer alone."""
     gates, hidden = GATES[case.cell], case.hidden_size
-    per_direction = [gates * hidden * i + gates * hidden**2 + 2 * gates * hidden for i in layer_inputs(case)]
+    per_direction = [
+        gates * hidden * i + gates * hidden**2 + 2 * gates * hidden for i in layer_inputs(case)
+    ]
     return case.directions * sum(per_direction)
 
 
@@ -81,7 +83,9 @@ def model_params(case: Case) -> int:
     params = rnn_params(case)
     if case.model == "classifier":
         features = case.directions * case.hidden_size
-        params += CLASSIFIER_VOCAB * case.input_size + features * CLASSIFIER_CLASSES + CLASSIFIER_CLASSES
+        params += (
+            CLASSIFIER_VOCAB * case.input_size + features * CLASSIFIER_CLASSES + CLASSIFIER_CLASSES
+        )
     return params
 
 
@@ -122,15 +126,25 @@ class MemoryModel:
 
 def memory_model(case: Case) -> MemoryModel:
     """The memory model of `case`'s phase."""
-    e, n, hidden, d = storage_dtype(case.dtype).itemsize, case.batch * case.seq_len, case.hidden_size, case.directions
+    e, n, hidden, d = (
+        storage_dtype(case.dtype).itemsize,
+        case.batch * case.seq_len,
+        case.hidden_size,
+        case.directions,
+    )
     widths, gates, classifier = layer_inputs(case), GATES[case.cell], case.model == "classifier"
     weights = model_params(case) * e
     gradients = weights if case.phase in TRAINING else 0
     inputs = n * TOKEN_BYTES if classifier else n * case.input_size * e
-    outputs = n * d * hidden * e + STATE_TENSORS[case.cell] * case.num_layers * d * case.batch * hidden * e
+    outputs = (
+        n * d * hidden * e
+        + STATE_TENSORS[case.cell] * case.num_layers * d * case.batch * hidden * e
+    )
     outputs += case.batch * CLASSIFIER_CLASSES * e if classifier else 0
     new_inputs = widths[1:] + ([case.input_size] if classifier else [])
-    saved = case.num_layers * d * n * SAVED_PER_TOKEN[case.cell] * hidden * e + sum(n * w * e for w in new_inputs)
+    saved = case.num_layers * d * n * SAVED_PER_TOKEN[case.cell] * hidden * e + sum(
+        n * w * e for w in new_inputs
+    )
     saved = saved if case.phase != "inference" else 0
     cpu_lstm = (case.cell, case.device) == ("lstm", "cpu")
     layer_weights = [gates * hidden * (w + hidden + 2) * e for w in widths]  # per direction
@@ -148,7 +162,10 @@ def memory_model(case: Case) -> MemoryModel:
         "inference": (outputs + forward_work, forward_work),
         "forward": (forward, forward_work),
         "backward": (backward, backward_work),
-        "forward_backward": (max(forward, saved + outputs + backward), max(forward_work, backward_work)),
+        "forward_backward": (
+            max(forward, saved + outputs + backward),
+            max(forward_work, backward_work),
+        ),
     }[case.phase]
     before = weights + inputs + (saved + outputs if case.phase == "backward" else 0)
     return MemoryModel(weights, gradients, inputs, saved, outputs, workspace, peak, before + peak)

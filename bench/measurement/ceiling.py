@@ -34,7 +34,9 @@ class Ceiling:
 def gemm_workload(size: int, device: str, dtype: str) -> Workload:
     """`a @ b` for two seeded `size` x `size` matrices, synchronized."""
     gen = torch.Generator().manual_seed(0)
-    a, b = (torch.randn(size, size, generator=gen).to(device, getattr(torch, dtype)) for _ in range(2))
+    a, b = (
+        torch.randn(size, size, generator=gen).to(device, getattr(torch, dtype)) for _ in range(2)
+    )
     sync = sync_for(device)
 
     def matmul() -> None:

@@ -49,15 +49,24 @@ def not_applicable(case: Case) -> str | None:
 
 def summary(counts: list[int], functions: dict[str, int]) -> Counts:
     """A record's `counts` entry for counted repeats."""
-    return {"status": "ok", "instructions": counts, "threads": COUNT_THREADS, "warmup_rounds": WARMUP,
-            "functions": dict(sorted(functions.items(), key=lambda kv: -kv[1]))}  # fmt: skip
+    return {
+        "status": "ok",
+        "instructions": counts,
+        "threads": COUNT_THREADS,
+        "warmup_rounds": WARMUP,
+        "functions": dict(sorted(functions.items(), key=lambda kv: -kv[1])),
+    }
 
 
 class Counter:
     """One callgrind worker process for a whole session; `count(case)` returns the record's `counts`."""
 
-    def __init__(self, warmup: int = WARMUP, repeats: int = REPEATS,
-                 worker: tuple[str, ...] = ("-m", "rnnbench.measurement.counts_worker")) -> None:  # fmt: skip
+    def __init__(
+        self,
+        warmup: int = WARMUP,
+        repeats: int = REPEATS,
+        worker: tuple[str, ...] = ("-m", "rnnbench.measurement.counts_worker"),
+    ) -> None:
         self.version = callgrind.require()
         self.warmup, self.repeats, self.worker = warmup, repeats, worker
         self.process: subprocess.Popen[str] | None = None
@@ -67,11 +76,21 @@ class Counter:
 
     def _start(self) -> subprocess.Popen[str]:
         log = (self.directory / "worker.log").open("w")
-        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
-                   f"--callgrind-out-file={self.directory / 'callgrind.out'}", f"--log-file={self.directory / 'valgrind.log'}",
-                   "--dump-line=no", sys.executable, *self.worker]  # fmt: skip
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--collect-atstart=no",
+            f"--callgrind-out-file={self.directory / 'callgrind.out'}",
+            f"--log-file={self.directory / 'valgrind.log'}",
+            "--dump-line=no",
+            sys.executable,
+            *self.worker,
+        ]
         env = {**os.environ, **WORKER_ENV, "OMP_NUM_THREADS": str(COUNT_THREADS)}
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env
+        )
         self._reply(process)  # {"ready": pid}
         return process
 
@@ -79,8 +98,15 @@ class Counter:
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
-            tail = (self.directory / "worker.log").read_text(errors="replace").strip().splitlines()[-1:]
-            raise RuntimeError(f"the callgrind worker exited ({process.wait()}): {' '.join(tail) or 'no output'}")
+            tail = (
+                (self.directory / "worker.log")
+                .read_text(errors="replace")
+                .strip()
+                .splitlines()[-1:]
+            )
+            raise RuntimeError(
+                f"the callgrind worker exited ({process.wait()}): {' '.join(tail) or 'no output'}"
+            )
         return json.loads(line)
 
     def count(self, case: Case, **extra: Any) -> Counts:
@@ -95,17 +121,29 @@ class Counter:
             if self.process is None:
                 self.process = self._start()
             assert self.process.stdin is not None
-            request = {"case": case.to_dict(), "warmup": self.warmup, "repeats": self.repeats, **extra}
+            request = {
+                "case": case.to_dict(),
+                "warmup": self.warmup,
+                "repeats": self.repeats,
+                **extra,
+            }
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             reply = self._reply(self.process)
-        except (OSError, RuntimeError, ValueError) as exc:  # the worker is gone: no case can be counted now
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as exc:  # the worker is gone: no case can be counted now
             self.error = f"{type(exc).__name__}: {exc}"
             return {"status": "failed", "reason": self.error}
         if "error" in reply:
             return {"status": "failed", "reason": reply["error"]}
         python = reply.get("python", [])
-        files = [self.directory / f"callgrind.out.{self.dumps + i + 1}" for i in range(reply["dumps"] + len(python))]
+        files = [
+            self.directory / f"callgrind.out.{self.dumps + i + 1}"
+            for i in range(reply["dumps"] + len(python))
+        ]
         self.dumps += len(files)
         repeats, per_function = files[: reply["dumps"]], files[reply["dumps"] :]
         counts = [callgrind.total(path) for path in repeats]

@@ -33,8 +33,12 @@ Builder = Callable[[Case, dict[str, Any]], Workload]
 
 def instrument() -> None:
     """Switch callgrind's instrumentation on for this process (through vgdb, as callgrind_control does)."""
-    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        ["callgrind_control", "-i", "on", str(os.getpid())],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def case_workload(case: Case, request: dict[str, Any] | None = None) -> Workload:
@@ -71,8 +75,12 @@ def serve(requests: TextIO, replies: TextIO, build: Builder = case_workload) -> 
             case = Case.from_dict(request["case"])
             with envmod.threads_for(COUNT_THREADS), runner.backend_flags(case):
                 work = build(case, request)
-                reply: dict[str, Any] = {"dumps": count_workload(work, request["warmup"], request["repeats"])}
-                reply["python"] = python_counts.count(work, case)  # one more dump each, after the repeats
+                reply: dict[str, Any] = {
+                    "dumps": count_workload(work, request["warmup"], request["repeats"])
+                }
+                reply["python"] = python_counts.count(
+                    work, case
+                )  # one more dump each, after the repeats
         except Exception as exc:  # the case fails, the worker goes on
             reply = {"error": runner.one_line(exc)}
         replies.write(json.dumps(reply) + "\n")

@@ -43,8 +43,11 @@ def git_commit(directory: Path = PROJECT_DIR) -> str | None:
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=directory, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return f"{commit}+dirty" if dirty else commit
@@ -66,7 +69,9 @@ def capture(valgrind: str | None = None) -> Env:
         "cpu_count": os.cpu_count(),
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
-        "thread_env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ},
+        "thread_env": {
+            k: os.environ[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ
+        },
         "torch": torch.__version__,
         "mkldnn": torch.backends.mkldnn.is_available(),
         "cuda": torch.version.cuda if cuda else None,
@@ -91,13 +96,14 @@ def set_threads(threads: int | None) -> int:
     return torch.get_num_threads()
 
 
-
 def oversubscribed(threads: int | None) -> str | None:
     """Why `threads` intra-op threads are too many for this machine, or None."""
     cores = os.cpu_count() or 1
     if threads is None or threads <= cores:
         return None
-    return f"{threads} threads on {cores} cores: oversubscribed rounds time the scheduler, not the RNN"
+    return (
+        f"{threads} threads on {cores} cores: oversubscribed rounds time the scheduler, not the RNN"
+    )
 
 
 @contextlib.contextmanager

@@ -79,7 +79,9 @@ def cpu_peak_bytes(workload: Workload) -> int:
     The setup runs under the profiler too: the profiler reports the free of a block only when it
     saw the block allocated, and backward's target frees the graph its setup built.
     """
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], profile_memory=True) as prof:
+    with torch.profiler.profile(
+        activities=[torch.profiler.ProfilerActivity.CPU], profile_memory=True
+    ) as prof:
         workload.setup()
         with torch.profiler.record_function(TARGET_MARK):
             workload.target()

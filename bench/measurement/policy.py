@@ -24,10 +24,14 @@ class TimingPolicy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise UserError(f"{name}: must be a non-negative integer, got {value!r}")
         if self.min_rounds < 1 or self.max_rounds < self.min_rounds:
-            raise UserError(f"min_rounds: need 1 <= min_rounds <= max_rounds, got {self.min_rounds}")
+            raise UserError(
+                f"min_rounds: need 1 <= min_rounds <= max_rounds, got {self.min_rounds}"
+            )
         number = isinstance(self.max_time, (int, float)) and not isinstance(self.max_time, bool)
         if not number or not 0 < self.max_time < math.inf:
-            raise UserError(f"max_time: must be a positive number of seconds (finite), got {self.max_time!r}")
+            raise UserError(
+                f"max_time: must be a positive number of seconds (finite), got {self.max_time!r}"
+            )
 
     def rounds_for(self, estimate_s: float) -> int:
         """Round count for a call that takes about `estimate_s` seconds."""

@@ -50,4 +50,8 @@ def too_big(case: Case, available: tuple[int, str] | None) -> tuple[str, TimedMe
         f"needs ~{gib(model.total)} by the memory model (weights {gib(model.weights)}, one round's peak "
         f"{gib(model.peak)}), more than the {gib(limit)} {case.device} can give now ({source})"
     )
-    return reason, {"model_total_bytes": model.total, "model_peak_bytes": model.peak, "available_bytes": limit}
+    return reason, {
+        "model_total_bytes": model.total,
+        "model_peak_bytes": model.peak,
+        "available_bytes": limit,
+    }

@@ -15,7 +15,13 @@ from pathlib import Path
 import pandas as pd
 from torch.autograd import DeviceType
 from torch.autograd.profiler_util import FunctionEvent
-from torch.profiler import ProfilerActivity, profile, record_function, schedule, tensorboard_trace_handler
+from torch.profiler import (
+    ProfilerActivity,
+    profile,
+    record_function,
+    schedule,
+    tensorboard_trace_handler,
+)
 
 from rnnbench.measurement.timing import Workload
 from rnnbench.results.schema import Profile

@@ -43,7 +43,14 @@ def functions(case: Case) -> dict[str, Site]:
     if path is None or module is None:
         return {}
     found: dict[str, Site] = {}
-    owners = [module, *(v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__)]
+    owners = [
+        module,
+        *(
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and v.__module__ == module.__name__
+        ),
+    ]
     for owner in owners:
         for name, value in vars(owner).items():
             if isinstance(value, FunctionType) and value.__code__.co_filename == path:

@@ -76,7 +76,9 @@ def matched_hidden(case: Case, settings: QualitySettings) -> int:
     """The hidden size at which `case`'s model has the parameter count closest to the LSTM's."""
     task = task_of(case)
     plain = dataclasses.replace(case, match="hidden")
-    goal = count_params(task.build(dataclasses.replace(plain, cell="lstm", forget_bias=None), settings))
+    goal = count_params(
+        task.build(dataclasses.replace(plain, cell="lstm", forget_bias=None), settings)
+    )
 
     def params(hidden: int) -> int:
         return count_params(task.build(dataclasses.replace(plain, hidden_size=hidden), settings))
@@ -112,7 +114,9 @@ def build(case: Case, settings: QualitySettings) -> nn.Module:
     return model
 
 
-def evaluate(task: tasks.Task, model: nn.Module, inputs: Tensor, targets: Tensor, window: int | None = None) -> float:
+def evaluate(
+    task: tasks.Task, model: nn.Module, inputs: Tensor, targets: Tensor, window: int | None = None
+) -> float:
     """The task's metric on held-out data; `window` feeds only the last `window` steps."""
     was_training = model.training
     model.eval()
@@ -137,7 +141,9 @@ def saturated(task: tasks.Task, values: list[float], settings: QualitySettings) 
     if settings.patience == 0 or len(values) <= settings.patience:
         return False
     skill = metrics.skill(values, task.metric, task.baseline(settings))
-    return bool(skill[-settings.patience :].max() < skill[: -settings.patience].max() + settings.min_delta)
+    return bool(
+        skill[-settings.patience :].max() < skill[: -settings.patience].max() + settings.min_delta
+    )
 
 
 def train(case: Case, settings: QualitySettings, seed: int, window: int | None = None) -> Run:
@@ -172,7 +178,9 @@ def train(case: Case, settings: QualitySettings, seed: int, window: int | None =
             reached = (step, train_s)
         if reached is not None and saturated(task, values, settings):
             break
-    return Run(steps, seconds, values, reached[0] if reached else None, reached[1] if reached else None)
+    return Run(
+        steps, seconds, values, reached[0] if reached else None, reached[1] if reached else None
+    )
 
 
 def median_or_none(values: list[float | None]) -> float | None:
@@ -204,6 +212,8 @@ def train_seeds(case: Case, settings: QualitySettings) -> tuple[list[float], Qua
         "seed_time_to_target_s": [run.time_to_target_s for run in runs],
         "steps_to_target": median_or_none([run.steps_to_target for run in runs]),
         "time_to_target_s": median_or_none([run.time_to_target_s for run in runs]),
-        "curves": [{"step": run.steps, "seconds": run.seconds, "value": run.values} for run in runs],
+        "curves": [
+            {"step": run.steps, "seconds": run.seconds, "value": run.values} for run in runs
+        ],
         **state.carried_state(model, eval_set(case, settings)[0][:2]),
     }

@@ -11,7 +11,18 @@ from pathlib import Path
 import torch
 
 from rnnbench.cases.case import QUALITY_PHASE, Case
-from rnnbench.measurement import analytic, flops, memory, preflight, profiling, quality, state, tasks, timing, workload
+from rnnbench.measurement import (
+    analytic,
+    flops,
+    memory,
+    preflight,
+    profiling,
+    quality,
+    state,
+    tasks,
+    timing,
+    workload,
+)
 from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, time_workload
 from rnnbench.models import build as models
@@ -19,13 +30,32 @@ from rnnbench.models import impls, layout, loops, precision, user_cell
 from rnnbench.results.schema import Measures, Profile, Record, Status
 
 CODE_HASH = hashlib.sha256(
-    "".join(inspect.getsource(m) for m in (models, impls, loops, layout, precision, quality, tasks, state, workload, timing,
-                                           user_cell)).encode()  # fmt: skip
+    "".join(
+        inspect.getsource(m)
+        for m in (
+            models,
+            impls,
+            loops,
+            layout,
+            precision,
+            quality,
+            tasks,
+            state,
+            workload,
+            timing,
+            user_cell,
+        )
+    ).encode()
 ).hexdigest()
 LIMIT_MARKERS = (
-    "out of memory", "can't allocate memory", "defaultcpuallocator", "failed to allocate",  # allocation failures
-    "not implemented", "not supported", "unsupported",
-)  # fmt: skip
+    "out of memory",
+    "can't allocate memory",
+    "defaultcpuallocator",
+    "failed to allocate",  # allocation failures
+    "not implemented",
+    "not supported",
+    "unsupported",
+)
 
 
 def skip_reason(case: Case, cuda_available: bool) -> str | None:
@@ -146,14 +176,18 @@ def measure_case(
         check_finite(case, model, inputs)
         work = workload.build_workload(case.phase, model, inputs, case.device)
         first_round_s = timing.first_round(work)  # compiled impls compile here
-        model.zero_grad(set_to_none=True)  # the profiler cannot count frees of blocks it never saw allocated
+        model.zero_grad(
+            set_to_none=True
+        )  # the profiler cannot count frees of blocks it never saw allocated
         measures: Measures = {
             "first_round_s": first_round_s,
             "params": sum(p.numel() for p in model.parameters()),
             "param_bytes": memory.param_bytes(model),
             "saved_bytes": 0 if case.phase == "inference" else memory.saved_bytes(model, inputs),
             "peak_bytes": memory.peak_bytes(work, case.device),
-            "model_peak_bytes": analytic.memory_model(case).peak if analytic.modelled(case) else None,
+            "model_peak_bytes": analytic.memory_model(case).peak
+            if analytic.modelled(case)
+            else None,
             **state.carried_state(model, inputs),
         }
         result = time_workload(work, policy, runner)
@@ -176,7 +210,9 @@ def check_finite(case: Case, model: torch.nn.Module, inputs: torch.Tensor) -> No
     with torch.no_grad():
         out = user_cell.output_of(model(inputs))
     if not bool(torch.isfinite(out).all()):
-        raise NonFiniteOutput(f"cell {case.cell!r} ({case.cell_ref}): output holds NaN or inf on the case's seeded input")
+        raise NonFiniteOutput(
+            f"cell {case.cell!r} ({case.cell_ref}): output holds NaN or inf on the case's seeded input"
+        )
 
 
 def one_line(exc: BaseException, limit: int = 300) -> str:

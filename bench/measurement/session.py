@@ -37,9 +37,15 @@ class BenchSession:
     cuda_available: bool = field(default_factory=torch.cuda.is_available)
     results: ResultsFile | None = None
     usage_error: str | None = None
-    remeasured: ResultsFile | None = None  # the gate's re-measurements (--remeasure), beside `results`
-    cells: dict[tuple[str, str | None, int, bool], None] = field(default_factory=dict)  # (cell, ref, layers, bi) checked
-    ran: dict[str, Case] = field(default_factory=dict)  # every case run, by id: suite cases and the fixture's own
+    remeasured: ResultsFile | None = (
+        None  # the gate's re-measurements (--remeasure), beside `results`
+    )
+    cells: dict[tuple[str, str | None, int, bool], None] = field(
+        default_factory=dict
+    )  # (cell, ref, layers, bi) checked
+    ran: dict[str, Case] = field(
+        default_factory=dict
+    )  # every case run, by id: suite cases and the fixture's own
 
     @cached_property
     def suite(self) -> suite.Suite:
@@ -58,11 +64,15 @@ class BenchSession:
     def check_cells(self, cases: list[Case]) -> None:
         """One short name per reference across the session, and every new user cell probed
         (rnnbench.models.user_cell.check_cells); a `UserError` otherwise."""
-        new = {(c.cell, c.cell_ref, c.num_layers, c.bidirectional): None for c in cases}.keys() - self.cells.keys()
+        new = {
+            (c.cell, c.cell_ref, c.num_layers, c.bidirectional): None for c in cases
+        }.keys() - self.cells.keys()
         if not new:
             return
         cell_ref.check_unique((cell, ref) for cell, ref, _, _ in [*self.cells, *new])
-        user_cell.check_cells(c for c in cases if (c.cell, c.cell_ref, c.num_layers, c.bidirectional) in new)
+        user_cell.check_cells(
+            c for c in cases if (c.cell, c.cell_ref, c.num_layers, c.bidirectional) in new
+        )
         self.cells.update(dict.fromkeys(new))
 
     @cached_property
@@ -95,7 +105,7 @@ class BenchSession:
         that breaks the contract (a case handed to the `rnnbench` fixture, not from the suite)."""
         self.check_cells([case])
         self.ran[case.id] = case
-        self.env  # threads are set before anything is timed
+        self.env  # noqa: B018 (the cached property sets the threads before anything is timed)
         skipped = runner.skipped_record(case, self.cuda_available)
         if skipped is not None:
             outcome: tuple[Record, BaseException | None] = (skipped, None)
@@ -125,8 +135,12 @@ class BenchSession:
     def add_efficiency(self, case: Case, record: Record) -> None:
         """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
         measures = record["measures"]
-        measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(case.device, case.dtype)
-        if measures["efficiency"] > 1:  # kept as measured: the report shows it, the warning says why
+        measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(
+            case.device, case.dtype
+        )
+        if (
+            measures["efficiency"] > 1
+        ):  # kept as measured: the report shows it, the warning says why
             warnings.warn(
                 f"{case.id}: {measures['efficiency']:.0%} of the GEMM ceiling: either the ceiling was measured"
                 " while the machine was busy, or this case's kernel (e.g. oneDNN's fused LSTM) beats the"
@@ -140,7 +154,9 @@ class BenchSession:
         trace_dir = self.profile_dir / case.id
         try:
             return runner.profile_case(case, trace_dir)
-        except Exception as exc:  # the timing is already measured: keep it, say why there is no profile
+        except (
+            Exception
+        ) as exc:  # the timing is already measured: keep it, say why there is no profile
             reason = runner.one_line(exc)
             warnings.warn(f"{case.id}: profiling failed: {reason}", stacklevel=2)
             return {"trace_dir": str(trace_dir), "error": reason, "top_ops": []}
@@ -152,9 +168,15 @@ class BenchSession:
         if self.remeasured is None:
             run_id = self.results.run["id"]
             path = self.results.path.with_name(f"{run_id}{baseline.REMEASURE_SUFFIX}")
-            run: Run = {**self.results.run, "id": f"{run_id}{history.REMEASURE_ID}", "remeasure_of": run_id}
+            run: Run = {
+                **self.results.run,
+                "id": f"{run_id}{history.REMEASURE_ID}",
+                "remeasure_of": run_id,
+            }
             self.remeasured = ResultsFile(path, run, self.env)
-        case = self.ran[case_id]  # a suite case, or one a user's own benchmark file handed the fixture
+        case = self.ran[
+            case_id
+        ]  # a suite case, or one a user's own benchmark file handed the fixture
         record, _error = runner.run_case(case, self.suite.policy, settings=self.suite.quality)
         self.remeasured.add(record)
         self.remeasured.close(complete=True)

@@ -7,7 +7,6 @@ the model's recurrent layer captures it during one forward of the case's input.
 
 from __future__ import annotations
 
-
 import torch
 from torch import Tensor, nn
 

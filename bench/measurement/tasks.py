@@ -43,7 +43,9 @@ class Task(Protocol):
 
     metric: str  # "accuracy" (higher is better) or "mse" (lower is better)
 
-    def batch(self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings) -> tuple[Tensor, Tensor]:
+    def batch(
+        self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings
+    ) -> tuple[Tensor, Tensor]:
         """Inputs and targets of `size` sequences."""
         ...
 
@@ -64,6 +66,7 @@ class Classification:
     """Shared parts of the token-classification tasks: seed classifier, cross-entropy, accuracy."""
 
     metric = "accuracy"
+
     def vocab(self, settings: QualitySettings) -> int:
         raise NotImplementedError
 
@@ -75,7 +78,10 @@ class Classification:
 
     def build(self, case: Case, settings: QualitySettings) -> nn.Module:
         return models.build_model(
-            case, vocab_size=self.vocab(settings), output_dim=self.classes(settings), dropout=settings.dropout
+            case,
+            vocab_size=self.vocab(settings),
+            output_dim=self.classes(settings),
+            dropout=settings.dropout,
         )
 
 
@@ -88,9 +94,13 @@ class Recall(Classification):
     def classes(self, settings: QualitySettings) -> int:
         return settings.classes
 
-    def batch(self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings) -> tuple[Tensor, Tensor]:
+    def batch(
+        self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings
+    ) -> tuple[Tensor, Tensor]:
         labels = torch.randint(0, settings.classes, (size,), generator=gen)
-        tokens = torch.randint(settings.classes, self.vocab(settings), (size, seq_len), generator=gen)
+        tokens = torch.randint(
+            settings.classes, self.vocab(settings), (size, seq_len), generator=gen
+        )
         tokens[:, 0] = labels
         return tokens, labels
 
@@ -107,16 +117,25 @@ class Sentiment(Classification):
     def classes(self, settings: QualitySettings) -> int:
         return 2
 
-    def batch(self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings) -> tuple[Tensor, Tensor]:
+    def batch(
+        self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings
+    ) -> tuple[Tensor, Tensor]:
         words = settings.sentiment_words
         if seq_len < 2 * words + 3:
-            raise ValueError(f"seq_len {seq_len} is too short for {words} sentiment words (needs {2 * words + 3})")
+            raise ValueError(
+                f"seq_len {seq_len} is too short for {words} sentiment words (needs {2 * words + 3})"
+            )
         tokens = torch.randint(NOISE, settings.vocab, (size, seq_len), generator=gen)
         # Polar words sit at odd positions, so the even slot before each is free for its "not".
         slots = torch.rand(size, (seq_len - 1) // 2, generator=gen).argsort(1)
-        where, decoy = 2 * slots[:, :words] + 1, 2 * slots[:, words]  # the decoy precedes a noise word
+        where, decoy = (
+            2 * slots[:, :words] + 1,
+            2 * slots[:, words],
+        )  # the decoy precedes a noise word
         positive = torch.rand(size, words, generator=gen) < 0.5
-        word = torch.randint(0, POLAR_WORDS, (size, words), generator=gen) + torch.where(positive, POSITIVE, NEGATIVE)
+        word = torch.randint(0, POLAR_WORDS, (size, words), generator=gen) + torch.where(
+            positive, POSITIVE, NEGATIVE
+        )
         negated = torch.rand(size, words, generator=gen) < 0.5
         rows = torch.arange(size)[:, None]
         tokens[rows, decoy[:, None]] = NOT
@@ -125,7 +144,9 @@ class Sentiment(Classification):
         return tokens, self.oracle(tokens, settings)
 
     def oracle(self, inputs: Tensor, settings: QualitySettings) -> Tensor:
-        polarity = ((inputs >= POSITIVE) & (inputs < NEGATIVE)).long() - ((inputs >= NEGATIVE) & (inputs < NOISE)).long()
+        polarity = ((inputs >= POSITIVE) & (inputs < NEGATIVE)).long() - (
+            (inputs >= NEGATIVE) & (inputs < NOISE)
+        ).long()
         before = F.pad(inputs[:, :-1], (1, 0))
         return ((polarity * torch.where(before == NOT, -1, 1)).sum(1) > 0).long()
 
@@ -152,7 +173,9 @@ class Adding:
 
     metric = "mse"
 
-    def batch(self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings) -> tuple[Tensor, Tensor]:
+    def batch(
+        self, gen: torch.Generator, size: int, seq_len: int, settings: QualitySettings
+    ) -> tuple[Tensor, Tensor]:
         if seq_len < 2:
             raise ValueError(f"seq_len {seq_len} is too short for the adding problem (needs 2)")
         values = torch.rand(size, seq_len, generator=gen)

@@ -76,7 +76,9 @@ def gc_disabled() -> Iterator[None]:
             gc.enable()
 
 
-def run_rounds(workload: Workload, rounds: int, timer: Callable[[], float] = time.perf_counter) -> list[float]:
+def run_rounds(
+    workload: Workload, rounds: int, timer: Callable[[], float] = time.perf_counter
+) -> list[float]:
     """Time `rounds` rounds; only `target` is inside the timed region."""
     times = []
     for _ in range(rounds):
@@ -95,7 +97,9 @@ def first_round(workload: Workload, timer: Callable[[], float] = time.perf_count
     return timer() - start
 
 
-def time_workload(workload: Workload, policy: TimingPolicy, runner: RoundRunner = run_rounds) -> Measurement:
+def time_workload(
+    workload: Workload, policy: TimingPolicy, runner: RoundRunner = run_rounds
+) -> Measurement:
     """Warm up (excluded), size the run from the warm-up, then time it with GC off."""
     with gc_disabled():
         warm = run_rounds(workload, max(policy.warmup_rounds, 1))

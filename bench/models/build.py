@@ -44,7 +44,9 @@ class RNNClassifier(nn.Module):
                 dropout=dropout if n_layers > 1 else 0.0,
             )
         else:
-            self.rnn = user_cell.construct(rnn_type, embedding_dim, hidden_dim, n_layers, bidirectional)
+            self.rnn = user_cell.construct(
+                rnn_type, embedding_dim, hidden_dim, n_layers, bidirectional
+            )
         self.fc = nn.Linear(hidden_dim * (2 if bidirectional else 1), output_dim)
         self.dropout = nn.Dropout(dropout)
 
@@ -58,10 +60,7 @@ class RNNClassifier(nn.Module):
             return self.fc(self.dropout(last))
         _, state = self.rnn(embedded)
         hidden = state[0] if isinstance(state, tuple) else state  # LSTM returns (h, c)
-        if self.rnn.bidirectional:
-            last = torch.cat((hidden[-2], hidden[-1]), dim=1)
-        else:
-            last = hidden[-1]
+        last = torch.cat((hidden[-2], hidden[-1]), dim=1) if self.rnn.bidirectional else hidden[-1]
         return self.fc(self.dropout(last))
 
 
@@ -116,7 +115,11 @@ def build_model(case: Case, **classifier_args: float) -> nn.Module:
             batch_first=True,
         )
         packed = case.layout == "packed"
-        model = layout.PackedOutput(rnn, layout.lengths(case.batch, case.seq_len)) if packed else LayerOutput(rnn)
+        model = (
+            layout.PackedOutput(rnn, layout.lengths(case.batch, case.seq_len))
+            if packed
+            else LayerOutput(rnn)
+        )
     model = model.to(device=case.device, dtype=precision.storage_dtype(case.dtype))
     return impls.apply(precision.wrap(model, case.dtype, case.device), case.impl)
 

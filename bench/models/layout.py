@@ -33,5 +33,7 @@ class PackedOutput(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         packed = pack_padded_sequence(x, self.lengths, batch_first=True, enforce_sorted=False)
-        output, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.size(1))
+        output, _ = pad_packed_sequence(
+            self.rnn(packed)[0], batch_first=True, total_length=x.size(1)
+        )
         return output

@@ -92,7 +92,9 @@ class CellDirection(Direction):
     def __init__(self, weights: dict[str, Tensor], lstm: bool, reverse: bool) -> None:
         super().__init__(lstm, reverse)
         hidden, inputs = weights["weight_hh"].shape[1], weights["weight_ih"].shape[1]
-        cell = CELL_TYPES["lstm" if lstm else "gru"](inputs, hidden, device=weights["weight_ih"].device)
+        cell = CELL_TYPES["lstm" if lstm else "gru"](
+            inputs, hidden, device=weights["weight_ih"].device
+        )
         with torch.no_grad():
             for name in WEIGHT_NAMES:
                 getattr(cell, name).copy_(weights[name])

@@ -70,7 +70,10 @@ def minlstm_coefficients(projected: Tensor) -> tuple[Tensor, Tensor]:
 
 
 Coefficients = Callable[[Tensor], tuple[Tensor, Tensor]]
-BLOCKS: dict[Coefficients, int] = {mingru_coefficients: 2, minlstm_coefficients: 3}  # hidden-sized blocks in the projection
+BLOCKS: dict[Coefficients, int] = {
+    mingru_coefficients: 2,
+    minlstm_coefficients: 3,
+}  # hidden-sized blocks in the projection
 
 
 class MinDirection(nn.Module):
@@ -91,8 +94,15 @@ class MinRNN(nn.Module):
     coefficients: Coefficients
     default_mode = "parallel"
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False,
-                 batch_first: bool = True, mode: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        batch_first: bool = True,
+        mode: str | None = None,
+    ) -> None:
         super().__init__()
         self.mode = mode or self.default_mode
         if self.mode not in MODES:
@@ -104,7 +114,9 @@ class MinRNN(nn.Module):
         directions = 2 if bidirectional else 1
         sizes = [input_size] + [hidden_size * directions] * (num_layers - 1)
         self.layers = nn.ModuleList(
-            nn.ModuleList(MinDirection(size, hidden_size, type(self).coefficients) for _ in range(directions))
+            nn.ModuleList(
+                MinDirection(size, hidden_size, type(self).coefficients) for _ in range(directions)
+            )
             for size in sizes
         )
 

@@ -26,7 +26,12 @@ from torch import Tensor, nn
 from rnnbench.cases.case import Case
 from rnnbench.errors import UserError
 
-PROBE = {"batch": 2, "seq_len": 3, "input_size": 5, "hidden_size": 4}  # sizes differ, so swapped ones show
+PROBE = {
+    "batch": 2,
+    "seq_len": 3,
+    "input_size": 5,
+    "hidden_size": 4,
+}  # sizes differ, so swapped ones show
 BUILTIN_REFS = {"lstm": "torch.nn:LSTM", "gru": "torch.nn:GRU"}
 
 
@@ -83,9 +88,17 @@ def load(ref: str) -> Any:
     return getattr(module, name)
 
 
-def construct(cell: Any, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool) -> nn.Module:
+def construct(
+    cell: Any, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool
+) -> nn.Module:
     """The cell built as the contract says (nn.LSTM's signature, batch first)."""
-    return cell(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional, batch_first=True)
+    return cell(
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=True,
+    )
 
 
 def output_of(result: Any) -> Tensor:
@@ -95,7 +108,13 @@ def output_of(result: Any) -> Tensor:
 
 def build(case: Case, input_size: int | None = None) -> nn.Module:
     """The case's cell module, built at `input_size` (default: the case's)."""
-    return construct(load(reference(case)), input_size or case.input_size, case.hidden_size, case.num_layers, case.bidirectional)
+    return construct(
+        load(reference(case)),
+        input_size or case.input_size,
+        case.hidden_size,
+        case.num_layers,
+        case.bidirectional,
+    )
 
 
 def probe(ref: str, num_layers: int, bidirectional: bool) -> str | None:
@@ -128,7 +147,9 @@ def probe(ref: str, num_layers: int, bidirectional: bool) -> str | None:
 def check_cells(cases: Iterable[Case]) -> None:
     """Probe every distinct user cell of `cases` (per layers and directions); the first failure is a
     one-line `UserError` naming the `cell` field, its reference and the cause."""
-    for ref, layers, bidirectional in dict.fromkeys((c.cell_ref, c.num_layers, c.bidirectional) for c in cases if c.cell_ref):
+    for ref, layers, bidirectional in dict.fromkeys(
+        (c.cell_ref, c.num_layers, c.bidirectional) for c in cases if c.cell_ref
+    ):
         assert ref is not None
         why = probe(ref, layers, bidirectional)
         if why is not None:

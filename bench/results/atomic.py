@@ -120,6 +120,8 @@ def check_directory(directory: Path, option: str) -> None:
             pass
         free = shutil.disk_usage(existing).free
     except OSError as exc:
-        raise UserError(f"{option} {directory}: cannot write there: {exc.strerror or exc}") from None
+        raise UserError(
+            f"{option} {directory}: cannot write there: {exc.strerror or exc}"
+        ) from None
     if free < MIN_FREE_BYTES:
         raise UserError(f"{option} {directory}: disk full ({free} bytes free)")

@@ -27,17 +27,23 @@ def newest_run(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     if not files:
         raise UserError(f"{path}: no results files")
     docs = [(p, store.read_document(p)) for p in files]
-    newest_path, newest = max(docs, key=lambda item: (str(item[1]["run"].get("started")), item[0].name))
+    newest_path, newest = max(
+        docs, key=lambda item: (str(item[1]["run"].get("started")), item[0].name)
+    )
     launch = newest["run"].get("launch")
     if not launch:
         return [(newest_path, newest)]
-    return [(p, doc) for p, doc in docs if (doc["run"].get("launch") or {}).get("id") == launch["id"]]
+    return [
+        (p, doc) for p, doc in docs if (doc["run"].get("launch") or {}).get("id") == launch["id"]
+    ]
 
 
 def check_usable(path: Path, doc: dict[str, Any]) -> None:
     """A baseline must be a finished run with something to compare against."""
     if not doc["run"].get("complete", True):
-        raise UserError(f"{path}: the run did not finish (run.complete is false); refusing it as a baseline")
+        raise UserError(
+            f"{path}: the run did not finish (run.complete is false); refusing it as a baseline"
+        )
     if not any(record["status"] == "ok" for record in doc["records"]):
         raise UserError(f"{path}: no ok records; nothing to compare against")
 
@@ -52,17 +58,24 @@ def save(source: Path, name: str = DEFAULT_NAME, directory: Path = BASELINES_DIR
         check_usable(path, doc)
     launch = run[0][1]["run"].get("launch")
     if not launch:
-        (path, doc), = run
+        ((path, doc),) = run
         target = directory / f"{name}.json"
         store.write_atomic(target, doc | {"saved_from": str(path)})
-        shutil.rmtree(directory / name, ignore_errors=True)  # an earlier launch saved under this name
+        shutil.rmtree(
+            directory / name, ignore_errors=True
+        )  # an earlier launch saved under this name
         return target
     shards = {doc["run"].get("shard") for _, doc in run}
     if len(shards) < launch["shards"]:
-        raise UserError(f"{source}: launch {launch['id']} has {len(shards)} of {launch['shards']} shards gathered; "
-                        "resume it (rnnbench run --resume) before saving it as a baseline")  # fmt: skip
+        raise UserError(
+            f"{source}: launch {launch['id']} has {len(shards)} of {launch['shards']} shards gathered; "
+            "resume it (rnnbench run --resume) before saving it as a baseline"
+        )
     target = directory / name
-    staged, retired = atomic.temp_path(target), atomic.temp_path(target)  # hidden: never read as baselines
+    staged, retired = (
+        atomic.temp_path(target),
+        atomic.temp_path(target),
+    )  # hidden: never read as baselines
     try:
         for path, doc in run:
             store.write_atomic(staged / path.name, doc | {"saved_from": str(path)})
@@ -85,18 +98,29 @@ def resolve(name_or_path: str, directory: Path = BASELINES_DIR) -> Path:
         if named.exists() and not named.name.startswith("."):
             return named
     saved = ", ".join(name for name, _, _ in listing(directory)) or "none"
-    raise UserError(f"baseline {name_or_path!r}: no such file, and no saved baseline of that name (saved: {saved})")
+    raise UserError(
+        f"baseline {name_or_path!r}: no such file, and no saved baseline of that name (saved: {saved})"
+    )
 
 
 def listing(directory: Path = BASELINES_DIR) -> list[tuple[str, str, str]]:
     """(name, run id, fingerprint) of every saved baseline, read without validating records."""
     rows = []
-    saved = [p for p in directory.glob("*") if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".json")]
+    saved = [
+        p
+        for p in directory.glob("*")
+        if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".json")
+    ]
     for path in sorted(saved, key=lambda p: p.stem):
         try:
-            docs = [json.loads(f.read_text()) for f in (sorted(path.glob("*.json")) if path.is_dir() else [path])]
+            docs = [
+                json.loads(f.read_text())
+                for f in (sorted(path.glob("*.json")) if path.is_dir() else [path])
+            ]
             run_id = docs[0]["run"]["launch"]["id"] if path.is_dir() else docs[0]["run"].get("id")
-            fingerprints = ",".join(dict.fromkeys(str(doc["env"].get("fingerprint")) for doc in docs))
+            fingerprints = ",".join(
+                dict.fromkeys(str(doc["env"].get("fingerprint")) for doc in docs)
+            )
             rows.append((path.stem, str(run_id), fingerprints))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             rows.append((path.stem, "(unreadable)", ""))

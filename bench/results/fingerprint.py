@@ -14,11 +14,24 @@ import json
 
 from rnnbench.results.schema import Env
 
-FINGERPRINT_KEYS = ("cpu_model", "cpu_count", "gpu_name", "torch", "cuda", "cudnn", "threads", "valgrind")
-HASHED_WHEN_SET = ("valgrind",)  # only counted runs have it: other runs keep the fingerprints they always had
+FINGERPRINT_KEYS = (
+    "cpu_model",
+    "cpu_count",
+    "gpu_name",
+    "torch",
+    "cuda",
+    "cudnn",
+    "threads",
+    "valgrind",
+)
+HASHED_WHEN_SET = (
+    "valgrind",
+)  # only counted runs have it: other runs keep the fingerprints they always had
 
 
 def fingerprint(env: Env) -> str:
     """Short stable hash of the timing-relevant machine facts."""
-    facts = {key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)}
+    facts = {
+        key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)
+    }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]

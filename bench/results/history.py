@@ -38,7 +38,9 @@ CREATE INDEX IF NOT EXISTS results_by_machine ON results (fingerprint, date);
 """
 
 
-REMEASURE_ID = "-remeasure"  # run id suffix of the gate's re-measurement files (rnnbench.gate.pytest_gate)
+REMEASURE_ID = (
+    "-remeasure"  # run id suffix of the gate's re-measurement files (rnnbench.gate.pytest_gate)
+)
 LOCK_TIMEOUT_S = 10.0  # how long a writer waits for another process's lock before giving up
 
 
@@ -48,7 +50,10 @@ def _locked(exc: sqlite3.Error) -> bool:
 
 def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
     """The columns of each table the history needs (an empty set: no such table)."""
-    return {table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")} for table in ("runs", "results")}
+    return {
+        table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for table in ("runs", "results")
+    }
 
 
 def _check_schema(db: sqlite3.Connection, path: Path) -> None:
@@ -56,7 +61,11 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
     expected = _columns(sqlite3.connect(":memory:").executescript(DDL).connection)
     for table, columns in _columns(db).items():
         if missing := sorted(expected[table] - columns):
-            what = f"no table {table!r}" if not columns else f"table {table!r} lacks {', '.join(missing)}"
+            what = (
+                f"no table {table!r}"
+                if not columns
+                else f"table {table!r} lacks {', '.join(missing)}"
+            )
             raise UserError(f"{path}: not an rnnbench history file ({what})")
 
 
@@ -68,8 +77,13 @@ def _open(path: Path) -> sqlite3.Connection:
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables == 0:
             db.executescript(DDL + f"PRAGMA user_version = {VERSION};")
-        elif version not in (0, VERSION):  # 0 with tables: another program's file, which the schema check names
-            raise UserError(f"{path}: history version {version} is not supported (this rnnbench reads {VERSION})")
+        elif version not in (
+            0,
+            VERSION,
+        ):  # 0 with tables: another program's file, which the schema check names
+            raise UserError(
+                f"{path}: history version {version} is not supported (this rnnbench reads {VERSION})"
+            )
         _check_schema(db, path)
     except BaseException:
         db.close()
@@ -110,7 +124,9 @@ def _transaction(file: Path, path: Path) -> Iterator[sqlite3.Connection]:
 
 def _error(path: Path, exc: sqlite3.Error) -> UserError:
     if _locked(exc):
-        return UserError(f"{path}: locked by another process (waited {LOCK_TIMEOUT_S:g} s); try again when it is done")
+        return UserError(
+            f"{path}: locked by another process (waited {LOCK_TIMEOUT_S:g} s); try again when it is done"
+        )
     if isinstance(exc, sqlite3.OperationalError) and "disk" in str(exc):
         return UserError(f"{path}: cannot write: {exc}")
     return UserError(f"{path}: not an rnnbench history file ({exc})")
@@ -131,19 +147,34 @@ def append(path: str | Path, documents: list[LoadedDocument]) -> int:
     with connect(path) as db:
         for doc in (d for d in documents if "remeasure_of" not in d["run"]):
             run, env = doc["run"], doc["env"]
-            run_id = store.run_name(doc) if run.get("id") or run.get("launch") else doc.get("source")
+            run_id = (
+                store.run_name(doc) if run.get("id") or run.get("launch") else doc.get("source")
+            )
             date = run.get("started")
             keys = (date, env.get("commit"), env.get("fingerprint"))
             # the shards of a gathered launch are one run (store.run_name): it started with its first shard
-            db.execute("""INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
+            db.execute(
+                """INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET
                           date = min(date, excluded.date), commit_id = excluded.commit_id,
                           fingerprint = excluded.fingerprint, suite = excluded.suite, env = excluded.env""",
-                       (run_id, *keys, run.get("suite"), json.dumps(env)))  # fmt: skip
+                (run_id, *keys, run.get("suite"), json.dumps(env)),
+            )
             for record in doc["records"]:
                 stats = record.get("stats") or {}
-                values = (run_id, record["id"], *keys, record["status"], *(stats.get(n) for n in SUMMARY),
-                          stats.get("rounds"), json.dumps(record["times_s"]), json.dumps(record))  # fmt: skip
-                db.execute(f"INSERT OR REPLACE INTO results VALUES ({', '.join('?' * len(values))})", values)
+                values = (
+                    run_id,
+                    record["id"],
+                    *keys,
+                    record["status"],
+                    *(stats.get(n) for n in SUMMARY),
+                    stats.get("rounds"),
+                    json.dumps(record["times_s"]),
+                    json.dumps(record),
+                )
+                db.execute(
+                    f"INSERT OR REPLACE INTO results VALUES ({', '.join('?' * len(values))})",
+                    values,
+                )
                 rows += 1
     return rows
 
@@ -157,7 +188,9 @@ def runs(path: str | Path, fingerprint: str | None = None) -> pd.DataFrame:
         return pd.read_sql_query(query, db, params=(fingerprint, fingerprint))
 
 
-def trend(path: str | Path, case_pattern: str = "*", fingerprint: str | None = None) -> pd.DataFrame:
+def trend(
+    path: str | Path, case_pattern: str = "*", fingerprint: str | None = None
+) -> pd.DataFrame:
     """Summary rows (no raw times) of cases matching a glob, oldest first: for trend plots."""
     columns = ", ".join(f"{name}_s" for name in SUMMARY)
     query = f"""SELECT run_id, date, commit_id AS "commit", fingerprint, case_id AS id, status, {columns}, rounds
@@ -166,8 +199,13 @@ def trend(path: str | Path, case_pattern: str = "*", fingerprint: str | None = N
         return pd.read_sql_query(query, db, params=(case_pattern, fingerprint, fingerprint))
 
 
-def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] = frozenset(),
-              suite: str | None = None) -> list[Document]:  # fmt: skip
+def last_runs(
+    path: str | Path,
+    fingerprint: str,
+    last: int,
+    exclude: set[str] = frozenset(),
+    suite: str | None = None,
+) -> list[Document]:
     """The newest `last` runs of one machine (and `suite`, if given) as results documents (a pooled baseline).
 
     Runs whose id is in `exclude` (e.g. the current run, if it was appended already) are skipped,
@@ -178,19 +216,35 @@ def last_runs(path: str | Path, fingerprint: str, last: int, exclude: set[str] =
     table = runs(path, fingerprint)
     if suite is not None:
         table = table[table["suite"] == suite]
-    ids = [i for i in table["run_id"] if i not in exclude and not str(i).endswith(REMEASURE_ID)][:last]
+    ids = [i for i in table["run_id"] if i not in exclude and not str(i).endswith(REMEASURE_ID)][
+        :last
+    ]
     documents = []
     with connect(path, create=False) as db:
         for run_id in ids:
-            date, suite, env = db.execute("SELECT date, suite, env FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            records = [json.loads(text) for (text,) in db.execute(
-                "SELECT record_json FROM results WHERE run_id = ? ORDER BY rowid", (run_id,))]  # fmt: skip
-            run = {"id": run_id, "suite": suite, "started": date, "complete": True, "from_history": str(path)}
+            date, suite, env = db.execute(
+                "SELECT date, suite, env FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            records = [
+                json.loads(text)
+                for (text,) in db.execute(
+                    "SELECT record_json FROM results WHERE run_id = ? ORDER BY rowid", (run_id,)
+                )
+            ]
+            run = {
+                "id": run_id,
+                "suite": suite,
+                "started": date,
+                "complete": True,
+                "from_history": str(path),
+            }
             # rows keep no schema version: read as the oldest and upgraded (upgrades are idempotent)
             doc = schema.document(run, json.loads(env), records, version=upgrade.OLDEST)
             documents.append(validate.check_document(doc, f"{path}:{run_id}"))
     if not documents:
         of = f" of suite {suite!r}" if suite is not None else ""
-        raise UserError(f"{path}: no earlier runs{of} on this machine (fingerprint {fingerprint}) to compare with;"
-                        " the current run is not its own baseline, other machines are never pooled")  # fmt: skip
+        raise UserError(
+            f"{path}: no earlier runs{of} on this machine (fingerprint {fingerprint}) to compare with;"
+            " the current run is not its own baseline, other machines are never pooled"
+        )
     return documents

@@ -17,12 +17,26 @@ from rnnbench.results import schema, validate
 from rnnbench.results.fingerprint import fingerprint
 from rnnbench.results.schema import Document, Env, Record
 
-STATS = {"median": "median", "mean": "mean", "stdev": "stddev", "min": "min", "max": "max",
-         "q1": "q1", "q3": "q3", "iqr": "iqr", "rounds": "rounds"}  # fmt: skip
+STATS = {
+    "median": "median",
+    "mean": "mean",
+    "stdev": "stddev",
+    "min": "min",
+    "max": "max",
+    "q1": "q1",
+    "q3": "q3",
+    "iqr": "iqr",
+    "rounds": "rounds",
+}
 
 
 def is_pytest_benchmark(doc: Any) -> bool:
-    return isinstance(doc, dict) and "benchmarks" in doc and "machine_info" in doc and "schema" not in doc
+    return (
+        isinstance(doc, dict)
+        and "benchmarks" in doc
+        and "machine_info" in doc
+        and "schema" not in doc
+    )
 
 
 def _env(doc: dict[str, Any]) -> Env:
@@ -65,9 +79,18 @@ def convert(doc: dict[str, Any], source: str) -> Document:
     """The rnnbench results document equivalent to a pytest-benchmark JSON file."""
     if not isinstance(doc["benchmarks"], list):
         raise UserError(f"{source}: benchmarks: not a list")
-    records = [_record(bench, f"{source}: benchmarks[{i}]") for i, bench in enumerate(doc["benchmarks"])]
-    suite = doc["machine_info"].get("rnnbench_suite") if isinstance(doc["machine_info"], dict) else None
-    run = {"id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}", "format": "pytest-benchmark",
-           "suite": suite if isinstance(suite, str) else None,  # None: the report says "unknown suite"
-           "started": doc.get("datetime"), "finished": doc.get("datetime"), "complete": True}  # fmt: skip
+    records = [
+        _record(bench, f"{source}: benchmarks[{i}]") for i, bench in enumerate(doc["benchmarks"])
+    ]
+    suite = (
+        doc["machine_info"].get("rnnbench_suite") if isinstance(doc["machine_info"], dict) else None
+    )
+    run = {
+        "id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}",
+        "format": "pytest-benchmark",
+        "suite": suite if isinstance(suite, str) else None,  # None: the report says "unknown suite"
+        "started": doc.get("datetime"),
+        "finished": doc.get("datetime"),
+        "complete": True,
+    }
     return validate.check_document(schema.document(run, _env(doc), records), source)

@@ -346,7 +346,9 @@ class CellCode(TypedDict):
 
     ref: str  # the full reference (Case.cell_ref: an absolute path for `FILE.py:NAME`)
     name: str  # the short cell name (case.cell, in the id)
-    source_hash: str | None  # sha256 (16 hex) of the file that defines the cell; null without Python source
+    source_hash: (
+        str | None
+    )  # sha256 (16 hex) of the file that defines the cell; null without Python source
 
 
 class _RecordKeys(TypedDict):

@@ -14,11 +14,26 @@ from rnnbench.results import schema
 
 # Every type of a results file, in reading order: the document, then what it holds.
 TYPES: tuple[Any, ...] = (
-    schema.Document, schema.LoadedDocument, schema.Run, schema.Policy, schema.Launch, schema.Env, schema.Record,
-    schema.CaseDict, schema.Stats, schema.Measures, schema.StateMeasures, schema.TimedMeasures,
-    schema.QualityMeasures, schema.Curve, schema.Profile, schema.ProfileSchedule, schema.TopOp,
-    schema.Counts, schema.CellCode,
-)  # fmt: skip
+    schema.Document,
+    schema.LoadedDocument,
+    schema.Run,
+    schema.Policy,
+    schema.Launch,
+    schema.Env,
+    schema.Record,
+    schema.CaseDict,
+    schema.Stats,
+    schema.Measures,
+    schema.StateMeasures,
+    schema.TimedMeasures,
+    schema.QualityMeasures,
+    schema.Curve,
+    schema.Profile,
+    schema.ProfileSchedule,
+    schema.TopOp,
+    schema.Counts,
+    schema.CellCode,
+)
 
 
 def schema_bases(kind: Any) -> list[Any]:
@@ -26,7 +41,11 @@ def schema_bases(kind: Any) -> list[Any]:
     subset of its keys (TypedDict keeps no bases to ask, before Python 3.12)."""
     keys = set(kind.__annotations__)
     inside = [other for other in TYPES if set(other.__annotations__) < keys]
-    return [base for base in inside if not any(set(base.__annotations__) < set(o.__annotations__) for o in inside)]
+    return [
+        base
+        for base in inside
+        if not any(set(base.__annotations__) < set(o.__annotations__) for o in inside)
+    ]
 
 
 def own_keys(kind: Any) -> list[str]:
@@ -39,7 +58,11 @@ def written(annotation: Any) -> str:
     """An annotation as the source writes it (`int | None`), whether a string, a ForwardRef or a type."""
     if isinstance(annotation, str):
         return annotation
-    return getattr(annotation, "__forward_arg__", None) or getattr(annotation, "__name__", None) or str(annotation)
+    return (
+        getattr(annotation, "__forward_arg__", None)
+        or getattr(annotation, "__name__", None)
+        or str(annotation)
+    )
 
 
 def section(kind: Any) -> str:

@@ -157,9 +157,15 @@ def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
                 **{axis: record["case"].get(axis, AXIS_DEFAULTS.get(axis)) for axis in AXES},
                 "status": record["status"],
                 "reason": record.get("reason"),
-                **{f"{name}_s" if name != "rounds" else name: stats.get(name) for name in schema.STATS},
+                **{
+                    f"{name}_s" if name != "rounds" else name: stats.get(name)
+                    for name in schema.STATS
+                },
                 "noisy": record.get("noisy"),
-                **{name: record["measures"].get(name) for name in schema.MEASURES + schema.QUALITY_MEASURES},
+                **{
+                    name: record["measures"].get(name)
+                    for name in schema.MEASURES + schema.QUALITY_MEASURES
+                },
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
                 "cell_hash": (record.get("cell_code") or {}).get("source_hash"),

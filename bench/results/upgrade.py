@@ -16,7 +16,14 @@ from rnnbench.errors import UserError
 from rnnbench.results.schema import SCHEMA_VERSION
 
 # The case keys added within version 1, and what a record without one meant.
-V1_CASE_DEFAULTS = {"impl": "fused", "layout": "padded", "threads": None, "task": None, "forget_bias": None, "match": "hidden"}
+V1_CASE_DEFAULTS = {
+    "impl": "fused",
+    "layout": "padded",
+    "threads": None,
+    "task": None,
+    "forget_bias": None,
+    "match": "hidden",
+}
 # The measures of ok timed records added within version 1: None where a v1 run did not measure them.
 V1_TIMED_MEASURES = ("first_round_s", "efficiency", "peak_bytes", "model_peak_bytes")
 V1_QUALITY_PHASE = "train_quality"
@@ -36,7 +43,9 @@ def upgrade_1_to_2(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "schema_version": 2}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2}  # from version N to N + 1
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: upgrade_1_to_2
+}  # from version N to N + 1
 OLDEST = min(UPGRADES)
 
 
@@ -44,9 +53,13 @@ def check_version(version: Any, source: str) -> int:
     """The document's version if this rnnbench can read it; else a one-line `UserError`."""
     known = isinstance(version, int) and not isinstance(version, bool)
     if known and version > SCHEMA_VERSION:
-        raise UserError(f"{source}: schema_version {version} is newer than this rnnbench reads ({SCHEMA_VERSION}); upgrade rnnbench")
+        raise UserError(
+            f"{source}: schema_version {version} is newer than this rnnbench reads ({SCHEMA_VERSION}); upgrade rnnbench"
+        )
     if not known or not OLDEST <= version <= SCHEMA_VERSION:
-        raise UserError(f"{source}: schema_version {version!r} is not supported (this rnnbench reads {OLDEST} to {SCHEMA_VERSION})")
+        raise UserError(
+            f"{source}: schema_version {version!r} is not supported (this rnnbench reads {OLDEST} to {SCHEMA_VERSION})"
+        )
     return int(version)
 
 

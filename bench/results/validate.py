@@ -20,7 +20,7 @@ ZERO_STATS = ("stdev", "iqr")  # spreads may be 0; every other statistic is a po
 def check_document(doc: Any, source: str) -> Document:
     """`doc` upgraded to this version, if it is a results document this rnnbench reads; else a one-line `UserError`."""
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise UserError(f"{source}: not an rnnbench results file (no \"schema\": \"{SCHEMA}\")")
+        raise UserError(f'{source}: not an rnnbench results file (no "schema": "{SCHEMA}")')
     upgrade.check_version(doc.get("schema_version"), source)
     for key, kind in (("run", dict), ("env", dict), ("records", list)):
         if not isinstance(doc.get(key), kind):
@@ -50,11 +50,17 @@ def check_record(record: Any, where: str) -> None:
         raise UserError(f"{where}.times_s: not a list ({times!r})")
     for index, value in enumerate(times):
         if not _seconds(value):
-            raise UserError(f"{where}.times_s[{index}]: {value!r} is not a positive, finite number of seconds")
+            raise UserError(
+                f"{where}.times_s[{index}]: {value!r} is not a positive, finite number of seconds"
+            )
     if record["status"] == "ok" and (not times or not isinstance(record.get("stats"), dict)):
         raise UserError(f"{where}: status ok but no times_s/stats")
     for name, value in (record.get("stats") or {}).items():
-        if name in STATS and value is not None and not (_seconds(value) or (value == 0 and name in ZERO_STATS)):
+        if (
+            name in STATS
+            and value is not None
+            and not (_seconds(value) or (value == 0 and name in ZERO_STATS))
+        ):
             raise UserError(f"{where}.stats.{name}: {value!r} is not a valid number")
 
 
