@@ -56,7 +56,14 @@ def test_a_machine_the_baseline_never_saw_is_refused() -> None:
 
 def test_history_baseline_per_machine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "history.db"
-    history.append(db, [on(A, {"a": 1e-3}, run_id="old-a"), on(B, {"c": 2e-3}, run_id="old-b")])
+    for run in range(3):  # 3 runs a machine: a history baseline, not a single run (drift-blind)
+        history.append(
+            db,
+            [
+                on(A, {"a": 1e-3}, seed=10 * run, run_id=f"old-a{run}"),
+                on(B, {"c": 2e-3}, seed=10 * run + 1, run_id=f"old-b{run}"),
+            ],
+        )
     current = tmp_path / "cur"
     current.mkdir()
     write(current / "a.json", on(A, {"a": 1e-3}, seed=7, run_id="new-a"))
