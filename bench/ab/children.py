@@ -11,7 +11,7 @@ from typing import Any
 from rnnbench.ab import sides, worker
 
 WORKER = Path(worker.__file__).resolve()
-STOP_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 60.0  # a counted side stops its valgrind worker first: seconds under load
 
 
 class SideFailed(Exception):
