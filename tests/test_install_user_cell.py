@@ -9,6 +9,7 @@ all three cells and `rnnbench report` shows them; `bench_mine.py` gets records, 
 from __future__ import annotations
 
 import json
+import site
 import subprocess
 import sys
 import venv
@@ -80,7 +81,11 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT, cwd=out)
     (wheel,) = out.glob("rnnbench-*.whl")
     env = tmp_path_factory.mktemp("venv")
-    venv.create(env, with_pip=True, system_site_packages=True)
+    venv.create(env, with_pip=True)
+    # this interpreter's site-packages (a tox env's too: system_site_packages would name the base
+    # Python's), after the venv's own; its .pth files (an editable rnnbench) are not read from there
+    (purelib,) = (env / "lib").glob("python3*/site-packages")
+    (purelib / "parent.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     sh(env / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", str(wheel), cwd=env)
     located = sh(
         env / "bin" / "python",
