@@ -83,10 +83,21 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = tmp_path_factory.mktemp("venv")
     venv.create(env, with_pip=True)
     # this interpreter's site-packages (a tox env's too: system_site_packages would name the base
-    # Python's), after the venv's own; its .pth files (an editable rnnbench) are not read from there
+    # Python's), after the venv's own; its .pth files (an editable rnnbench) are not read from there,
+    # and pip must not take that editable rnnbench for an installed one (--ignore-installed)
     (purelib,) = (env / "lib").glob("python3*/site-packages")
     (purelib / "parent.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    sh(env / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", str(wheel), cwd=env)
+    sh(
+        env / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--ignore-installed",
+        str(wheel),
+        cwd=env,
+    )
     located = sh(
         env / "bin" / "python",
         "-c",
