@@ -18,9 +18,8 @@ CHAR_WIDTH = 0.6  # an average character's width in units of the font size
 def fit_title(figure: Figure) -> None:
     """Wrap the figure's title to its width, so a narrow (one- or two-panel) figure does not clip it."""
     text = figure.get_suptitle()
-    title = getattr(
-        figure, "_suptitle", None
-    )  # private: matplotlib has no public getter (nor stub)
+    # the title's Text is private: matplotlib has no public getter, and its stub no attribute
+    title = getattr(figure, "_suptitle", None)
     if not text or title is None:
         return
     size = title.get_fontsize()
