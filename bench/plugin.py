@@ -21,12 +21,13 @@ from rnnbench.errors import EXIT_USAGE, UserError
 from rnnbench.results import atomic
 
 if TYPE_CHECKING:
+    from rnnbench.gate.pytest_gate import Gate
     from rnnbench.measurement.session import BenchSession
     from rnnbench.measurement.timing import RoundRunner
     from rnnbench.results.schema import Record
 
 SESSION_KEY = pytest.StashKey["BenchSession"]()
-GATE_KEY = pytest.StashKey["Gate"]()
+GATE_KEY: pytest.StashKey[Gate] = pytest.StashKey()
 SELECTED_KEY = pytest.StashKey[list[str]]()
 SUMMARY_KEY = pytest.StashKey[list[str]]()
 # checked before anything runs
@@ -300,6 +301,7 @@ def rnnbench(request: pytest.FixtureRequest, benchmark: Any) -> Any:
             pytest.exit(f"rnnbench: {exc}", returncode=EXIT_USAGE)
         benchmark.extra_info.update(case.to_dict(), status=record["status"], **record["measures"])
         if record["status"] == "skipped":
+            assert record["reason"] is not None  # a skipped record says why
             pytest.skip(record["reason"])
         if error is not None:
             if is_case_limit(error):

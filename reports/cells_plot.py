@@ -33,7 +33,7 @@ def cells_figure(found: CellsVerdict) -> Figure | str:
         rows, fixed = best_slice(shapes, [axis])  # type: ignore[misc]
         for (cell, phase), line in rows.groupby(["cell", "phase"], sort=False):
             line = line.sort_values(axis)
-            dash, marker = style.series_style(phases.index(phase))
+            dash, marker = style.series_style(phases.index(str(phase)))
             color = style.CELL_COLORS[str(cell)]
             ax.plot(
                 line[axis],

@@ -18,9 +18,11 @@ CHAR_WIDTH = 0.6  # an average character's width in units of the font size
 def fit_title(figure: Figure) -> None:
     """Wrap the figure's title to its width, so a narrow (one- or two-panel) figure does not clip it."""
     text = figure.get_suptitle()
-    if not text or figure._suptitle is None:
+    # the title's Text is private: matplotlib has no public getter, and its stub no attribute
+    title = getattr(figure, "_suptitle", None)
+    if not text or title is None:
         return
-    size = figure._suptitle.get_fontsize()
+    size = title.get_fontsize()
     width = max(20, int(figure.get_figwidth() * 72 / (size * CHAR_WIDTH)))
     figure.suptitle(
         "\n".join(textwrap.fill(line, width) for line in text.split("\n")), fontsize=size

@@ -34,8 +34,8 @@ def headline(shapes: pd.DataFrame) -> Figure | str:
             line = line.sort_values(axis)
             dash, marker = style.series_style(devices.index(device))
             x = line[axis].astype(int) if line[axis].dtype == bool else line[axis]
-            color = style.PHASE_COLORS[phase]
-            label = phase.replace("_", "+") + (f" {device}" if len(devices) > 1 else "")
+            color = style.PHASE_COLORS[str(phase)]
+            label = str(phase).replace("_", "+") + (f" {device}" if len(devices) > 1 else "")
             ax.plot(x, line["ratio"], dash, marker=marker, color=color, label=label, markersize=4)
             noisy = line["noisy"].to_numpy(bool)
             ax.scatter(

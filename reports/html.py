@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,11 @@ def display(table: pd.DataFrame) -> dict[str, object]:
     return {"columns": list(shown.columns), "rows": rows}
 
 
+def dropping(word: str) -> Callable[[str], str]:
+    """A column renamer that drops the word `word` from a column's name."""
+    return lambda column: " ".join(w for w in column.split(" ") if w != word)
+
+
 def phase_parts(table: pd.DataFrame) -> list[dict[str, object]]:
     """A wide table split per phase: the columns naming a phase go to that phase's part, with the
     phase left out of their headers; a table without phase columns is one part."""
@@ -110,9 +116,7 @@ def phase_parts(table: pd.DataFrame) -> list[dict[str, object]]:
     common = [c for c in table.columns if not any(c in cols for cols in tagged.values())]
     parts = []
     for phase in phases:
-        part = table[common + tagged[phase]].rename(
-            columns=lambda c, phase=phase: " ".join(w for w in c.split(" ") if w != phase)
-        )
+        part = table[common + tagged[phase]].rename(columns=dropping(phase))
         part = part.dropna(how="all", subset=[c for c in part.columns if c not in common])
         parts.append({"caption": phase.replace("_", "+"), **display(part)})
     return parts

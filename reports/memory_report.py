@@ -59,8 +59,8 @@ def draw_panel(ax: Axes, rows: pd.DataFrame, x: str, phase: str) -> None:
                 line[measure].astype(float),
                 dash,
                 marker=marker,
-                color=style.CELL_COLORS.get(cell, style.NEUTRAL),
-                label=f"{cell.upper()} {word}",
+                color=style.CELL_COLORS.get(str(cell), style.NEUTRAL),
+                label=f"{str(cell).upper()} {word}",
             )
     values = pd.concat([rows[m].astype(float) for m in shown])
     style.log_if_wide(ax, rows[x], "x", style.SWEEP_SPAN)

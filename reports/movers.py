@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from rnnbench.reports import style
 from rnnbench.reports.inputs import Inputs
+from rnnbench.results.schema import Document, Record
 
 MARKS = {"regression": "slower ▲", "improvement": "faster ▼", "no change": "–"}
 SHOWN = 20  # movers in the plot; the table holds every case
@@ -63,19 +64,24 @@ class Movers:
         )
 
 
+def has_functions(record: Record) -> bool:
+    """The record was counted with its functions (`pytest bench --counts`)."""
+    counts = record.get("counts")
+    return bool(counts and counts.get("functions"))
+
+
 def what_grew(
-    before: dict, after: dict, slower: set[str]
+    before: Document, after: Document, slower: set[str]
 ) -> tuple[tuple[str, float, pd.DataFrame], ...]:
     """Cases counted in both runs (`pytest bench --counts`) whose instructions grew beyond
     COUNTS_GROWTH, or whose time is marked slower: the functions whose inclusive counts grew most."""
     from rnnbench.gate import counts_delta
 
-    def counted(doc: dict) -> dict[str, dict]:
+    def counted(doc: Document) -> dict[str, Record]:
         return {
             r["id"]: r
             for r in doc["records"]
-            if (r.get("counts") or {}).get("functions")
-            and r.get("measures", {}).get("instructions")
+            if has_functions(r) and r.get("measures", {}).get("instructions")
         }
 
     base, cur = counted(before), counted(after)
@@ -168,15 +174,19 @@ def movers_figure(moved: Movers) -> Figure | str:
     top = moved.table.head(SHOWN).iloc[::-1]
     fig = Figure(figsize=(9, 1.2 + 0.28 * len(top)), layout="constrained")
     ax = fig.subplots()
-    for row_index, row in enumerate(top.itertuples(index=False)):
-        color = style.CELL_COLORS.get(str(row.cell), style.NEUTRAL)
+    for row_index, row in enumerate(top.to_dict("records")):
+        color = style.CELL_COLORS.get(str(row["cell"]), style.NEUTRAL)
         ax.plot(
-            [row.ci_low, row.ci_high], [row_index, row_index], color=color, linewidth=2, alpha=0.6
+            [row["ci_low"], row["ci_high"]],
+            [row_index, row_index],
+            color=color,
+            linewidth=2,
+            alpha=0.6,
         )
         ax.scatter(
-            [row.ratio],
+            [row["ratio"]],
             [row_index],
-            color="white" if row.noisy else color,
+            color="white" if row["noisy"] else color,
             edgecolors=color,
             zorder=3,
         )

@@ -53,8 +53,9 @@ def sweep_lines(ax: Axes, rows: pd.DataFrame, x: str, y: str, band: tuple[str, s
     for (cell, name, device), line in rows.groupby(["cell", *SERIES]):
         line = line.sort_values(x)
         dash, marker = style.series_style(series.index((name, device)))
-        color = style.CELL_COLORS.get(cell, style.NEUTRAL)
-        ax.plot(line[x], line[y], dash, color=color, label=series_label(cell, device, name, rows))
+        color = style.CELL_COLORS.get(str(cell), style.NEUTRAL)
+        label = series_label(str(cell), str(device), str(name), rows)
+        ax.plot(line[x], line[y], dash, color=color, label=label)
         noisy = (
             line["noisy"].fillna(False).astype(bool)
             if "noisy" in line
@@ -127,9 +128,9 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
     if ratios.empty:
         return "no shape has both cells measured"
     ratios = ratios.astype({"ratio": float})
-    name, device = (
-        ratios.groupby(list(SERIES)).size().idxmax()
-    )  # the input and device with most pairs
+    most = ratios.groupby(list(SERIES)).size().idxmax()  # the input and device with most pairs
+    assert isinstance(most, tuple)  # grouped by both: a MultiIndex
+    name, device = most
     ratios = ratios[(ratios["input"] == name) & (ratios["device_label"] == device)]
     found = full_grid(ratios.drop(columns="phase").drop_duplicates(list(KEY)))
     if found is None:
@@ -150,11 +151,16 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
         image = ax.imshow(grid.to_numpy(), cmap="RdBu_r", norm=norm, origin="lower", aspect="auto")
         ax.set_xticks(range(len(grid.columns)), [style.label_value(v) for v in grid.columns])
         ax.set_yticks(range(len(grid.index)), [style.label_value(v) for v in grid.index])
-        for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
+        cells = pd.DataFrame(grid.to_numpy()).stack()
+        assert isinstance(cells, pd.Series)  # one column level: stacked into a Series
+        lows, highs = low.to_numpy(), high.to_numpy()
+        for key, value in cells.items():
+            assert isinstance(key, tuple)  # (row, column)
+            i, j = key
             dark = abs(math.log(value)) > 0.6 * math.log(
                 reach
             )  # deep colour: white text reads better
-            ci = f"({low.iat[i, j]:.2g}–{high.iat[i, j]:.2g})"
+            ci = f"({lows[i, j]:.2g}–{highs[i, j]:.2g})"
             ax.text(
                 j,
                 i,
@@ -167,9 +173,9 @@ def ratio_heat_map(ok: pd.DataFrame) -> Drawn:
         ax.set(xlabel=LABELS[x], ylabel=LABELS[y], title=phase.replace("_", "+"))
     bar = fig.colorbar(image, ax=axes[0].tolist(), label="GRU time / LSTM time")
     bar.ax.axhline(1.0, color="black", linewidth=2)
-    bar.set_ticks(
-        [norm.vmin, 1.0, norm.vmax], labels=[f"{norm.vmin:.2g}×", "1×", f"{norm.vmax:.3g}×"]
-    )
+    vmin, vmax = norm.vmin, norm.vmax
+    assert vmin is not None and vmax is not None  # given above
+    bar.set_ticks([vmin, 1.0, vmax], labels=[f"{vmin:.2g}×", "1×", f"{vmax:.3g}×"])
     bar.minorticks_off()
     fig.suptitle(
         f"GRU/LSTM time ratio, bootstrap 95% CI in brackets (<1, blue: GRU faster)\n"

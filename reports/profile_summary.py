@@ -6,6 +6,7 @@ Reports call these pure functions on loaded documents (`rnnbench.results.store.l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,38 @@ from rnnbench.results.schema import LoadedDocument, Record
 OP_COLUMNS = ("name", "calls", "self_cpu_s", "self_cuda_s", "share")
 
 
-def profiled_records(documents: list[LoadedDocument]) -> list[Record]:
+class ProfiledRecord(Record):
+    """A profiled record labelled with its run's id."""
+
+    run_id: str | None
+
+
+def profiled_records(documents: list[LoadedDocument]) -> list[ProfiledRecord]:
     """Every ok record that carries an op summary, labelled with its run id."""
     return [
-        record | {"run_id": doc["run"].get("id")}
+        {**record, "run_id": doc["run"].get("id")}
         for doc in documents
         for record in doc["records"]
-        if record["status"] == "ok" and (record.get("profile") or {}).get("top_ops")
+        if record["status"] == "ok" and has_top_ops(record)
     ]
+
+
+def has_top_ops(record: Record) -> bool:
+    profile = record.get("profile")
+    return bool(profile and profile.get("top_ops"))
+
+
+def axis_value(record: Record, axis: str) -> object:
+    """The record's value of the axis named `axis` (a `KeyError` when its case lacks it)."""
+    case: Mapping[str, object] = record["case"]
+    return case[axis]
 
 
 def ops_frame(record: Record, top: int | None = None) -> pd.DataFrame:
     """A record's top ops as a frame ranked from 1 (largest share first)."""
-    ops = pd.DataFrame(record["profile"]["top_ops"], columns=list(OP_COLUMNS)).head(top)
+    ops = pd.DataFrame(record["profile"]["top_ops"], columns=list(OP_COLUMNS))
+    if top is not None:
+        ops = ops.head(top)
     ops.index = pd.RangeIndex(1, len(ops) + 1, name="rank")
     return ops
 
@@ -49,14 +69,14 @@ def pairs(documents: list[LoadedDocument], vary: str) -> list[tuple[Record, Reco
         groups.setdefault((record["run_id"], *same), []).append(record)
     found = []
     for members in groups.values():
-        members.sort(key=lambda r: str(r["case"][vary]))
+        members.sort(key=lambda r: str(axis_value(r, vary)))
         found += [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
     return found
 
 
 def label(record: Record, vary: str) -> str:
     """A column label for a record in a pair, e.g. `cell=lstm`."""
-    return f"{vary}={record['case'][vary]}"
+    return f"{vary}={axis_value(record, vary)}"
 
 
 def top_ops_side_by_side(a: Record, b: Record, vary: str = "cell", top: int = 3) -> pd.DataFrame:

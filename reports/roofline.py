@@ -45,7 +45,7 @@ def roofline(ok: pd.DataFrame) -> Figure | str:
         data = rows[rows["phase"] == phase]
         for (cell, name, device), points in data.groupby(["cell", "input", "device_label"]):
             dash, marker = style.series_style(series.index((name, device)))
-            color = style.CELL_COLORS.get(cell, style.NEUTRAL)
+            color = style.CELL_COLORS.get(str(cell), style.NEUTRAL)
             errors = [
                 (points["rate"] - points["low"]).clip(lower=0),
                 (points["high"] - points["rate"]).clip(lower=0),
@@ -61,10 +61,12 @@ def roofline(ok: pd.DataFrame) -> Figure | str:
                     marker=marker,
                     facecolors=face,
                     edgecolors=color,
-                    label=None if noisy else f"{cell.upper()} {device}",
+                    label=None if noisy else f"{str(cell).upper()} {device}",
                     zorder=3,
                 )
-        for (name, device, dtype), ceiling in limits.items():
+        for key, ceiling in limits.items():
+            assert isinstance(key, tuple)  # a MultiIndex: (input, device, dtype)
+            name, device, dtype = key
             dash, _ = style.series_style(
                 series.index((name, device)) if (name, device) in series else 0
             )

@@ -108,7 +108,7 @@ def fastest_sentences(best: pd.DataFrame) -> list[str]:
         wins = ", ".join(f"{name} on {count}" for name, count in counts.items())
         plural = "s" if len(rows) != 1 else ""
         sentences.append(
-            f"Fastest per shape, {phase.replace('_', '+')} ({len(rows)} shape{plural}): {wins}."
+            f"Fastest per shape, {str(phase).replace('_', '+')} ({len(rows)} shape{plural}): {wins}."
         )
     return sentences
 

@@ -9,14 +9,16 @@ every plot; phases, where they are the series, take the palette's other colours.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.colors import to_hex
+from matplotlib.colors import ListedColormap, to_hex
 from matplotlib.ticker import FuncFormatter, Locator, NullFormatter, NullLocator
+from matplotlib.typing import ColorType
 
 
 class CellColors(dict[str, str]):
@@ -35,12 +37,20 @@ class CellColors(dict[str, str]):
         return self[cell]
 
 
+def listed_colors(name: str) -> tuple[str, ...]:
+    """The colours of a listed (qualitative) colormap, as hex."""
+    colormap = colormaps[name]
+    assert isinstance(colormap, ListedColormap)  # the stub types every colormap as `Colormap`
+    # the stub types `colors` as any ArrayLike; a listed colormap's is a sequence of colours
+    return tuple(to_hex(c) for c in cast("Sequence[ColorType]", colormap.colors))
+
+
 CELL_PALETTE = (
     "#0072B2",
     "#D55E00",
     "#56B4E9",
     "#F0E442",
-    *(to_hex(c) for c in colormaps["tab20"].colors),
+    *listed_colors("tab20"),
 )
 CELL_COLORS = CellColors(
     {"lstm": CELL_PALETTE[0], "gru": CELL_PALETTE[1]}
@@ -114,6 +124,7 @@ class OneTwoFive(Locator):
         self.most = most
 
     def __call__(self) -> list[float]:
+        assert self.axis is not None  # matplotlib sets it before asking for ticks
         low, high = self.axis.get_view_interval()
         return self.tick_values(low, high)
 

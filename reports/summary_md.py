@@ -63,14 +63,14 @@ def mover_lines(ctx: Context, budget: int) -> list[str]:
         shown = max(0, min(MOVERS, budget - len(lines) - 4))
         rows = [
             [
-                f"`{r.id}`",
-                format_time(r.before_s),
-                format_time(r.after_s),
-                f"{r.ratio:.3g}×",
-                f"{r.ci_low:.3g}–{r.ci_high:.3g}",
-                r.significance + (" (noisy)" if r.noisy else ""),
+                f"`{r['id']}`",
+                format_time(r["before_s"]),
+                format_time(r["after_s"]),
+                f"{r['ratio']:.3g}×",
+                f"{r['ci_low']:.3g}–{r['ci_high']:.3g}",
+                r["significance"] + (" (noisy)" if r["noisy"] else ""),
             ]
-            for r in table.head(shown).itertuples(index=False)
+            for r in table.head(shown).to_dict("records")
         ]
         if rows:
             lines += [

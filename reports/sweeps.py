@@ -63,7 +63,9 @@ def best_slice(
     counts = rows.groupby(others)[swept].apply(lambda g: len(g.drop_duplicates()))
     if counts.empty or counts.max() < 2:
         return None
-    fixed = dict(zip(others, counts.idxmax()))
+    best = counts.idxmax()
+    assert isinstance(best, tuple)  # grouped by several axes: a MultiIndex
+    fixed = dict(zip(others, best))
     mask = pd.concat([rows[key] == value for key, value in fixed.items()], axis=1).all(axis=1)
     return rows[mask], fixed
 

@@ -9,20 +9,22 @@ per round (12–14 over 2 shapes)".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rnnbench.reports import profile_summary
 from rnnbench.reports.sweeps import fixed_text
+from rnnbench.results.schema import LoadedDocument, Record
 
 
-def shape_text(case: dict[str, Any]) -> str:
+def shape_text(case: Mapping[str, Any]) -> str:
     """`b8 t256 h64`: the sizes a reader needs to place the sentence."""
     return fixed_text({key: case[key] for key in ("batch", "seq_len", "hidden_size")}).replace(
         "=", ""
     )
 
 
-def sentence(cell: str, phase: str, records: list[dict[str, Any]]) -> str:
+def sentence(cell: str, phase: str, records: list[Record]) -> str:
     """The sentence for one cell and phase from its profiled records."""
     largest = max(
         records, key=lambda r: (r["case"]["seq_len"], r["case"]["batch"], r["case"]["hidden_size"])
@@ -39,9 +41,9 @@ def sentence(cell: str, phase: str, records: list[dict[str, Any]]) -> str:
     )
 
 
-def where_time_goes(documents: list[dict[str, Any]]) -> list[str]:
+def where_time_goes(documents: list[LoadedDocument]) -> list[str]:
     """A sentence per (cell, phase) with profiled records, in the order they were recorded."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str], list[Record]] = {}
     for record in profile_summary.profiled_records(documents):
         groups.setdefault((record["case"]["cell"], record["case"]["phase"]), []).append(record)
     return [sentence(cell, phase, records) for (cell, phase), records in groups.items()]

@@ -210,15 +210,15 @@ def line_texts(lines: pd.DataFrame) -> list[dict[str, Any]]:
     """The verdict lines as display text, for the page and the Markdown summary alike."""
     return [
         {
-            "device": row.device_label,
-            "phase": row.phase.replace("_", "+"),
-            "faster": row.faster,
-            "unsure": row.ci_spans_one and row.faster != "tie",
-            "ratio": format_ratio_ci(row.median_ratio, row.ci_low, row.ci_high),
-            "counts": f"{row.gru_faster} / {row.lstm_faster} / {row.ties} of {row.shapes}",
-            "crossovers": row.crossovers,
+            "device": row["device_label"],
+            "phase": row["phase"].replace("_", "+"),
+            "faster": row["faster"],
+            "unsure": row["ci_spans_one"] and row["faster"] != "tie",
+            "ratio": format_ratio_ci(row["median_ratio"], row["ci_low"], row["ci_high"]),
+            "counts": f"{row['gru_faster']} / {row['lstm_faster']} / {row['ties']} of {row['shapes']}",
+            "crossovers": row["crossovers"],
         }
-        for row in lines.itertuples(index=False)
+        for row in lines.to_dict("records")
     ]
 
 

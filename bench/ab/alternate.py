@@ -89,17 +89,18 @@ def keyword_filter(ids: list[str], keyword: str | None) -> list[str]:
         getattr(grammar, "ParseError", SyntaxError),
     ) as exc:  # ParseError before pytest 8.4
         raise UserError(f"-k: {exc}") from None
-    return [
-        i
-        for i in ids
-        if compiled.evaluate(lambda name, i=i: name.lower() in f"bench_rnn[{i}]".lower())
-    ]
+    return [i for i in ids if compiled.evaluate(_matcher(i))]
+
+
+def _matcher(case_id: str) -> Callable[..., bool]:
+    """pytest's `-k` matcher for one case: a name matches as a case-insensitive substring of its id."""
+    return lambda name: name.lower() in f"bench_rnn[{case_id}]".lower()
 
 
 def select(base: Child, head: Child, plan: Plan) -> list[str]:
     """The cases both sides will run; a case one side lacks, or none at all, is a `UserError`."""
     chosen = [keyword_filter(child.cases, plan.keyword) for child in (base, head)]
-    for child, mine, theirs in ((base, *chosen), (head, *chosen[::-1])):
+    for child, mine, theirs in ((base, chosen[0], chosen[1]), (head, chosen[1], chosen[0])):
         missing = [case for case in theirs if case not in mine]
         if missing:
             raise UserError(
@@ -159,7 +160,7 @@ def decide(
         base, head = runs["base"][case], runs["head"][case]
         if plan.metric == "instructions":
             counted = [record["counts"]["instructions"] for record in (base[0], head[0])]
-            verdict = significance.assess_counts(*counted, limit)
+            verdict = significance.assess_counts(counted[0], counted[1], limit)
         else:
             verdict = paired.assess_pairs(
                 [statistic(r, plan.quantile) for r in base],
@@ -208,7 +209,14 @@ def document(
             "python": child.side.python,
         },
     }
-    return schema.document(run, env, records)
+    # `run.ab` and `record.ab` (the A/B settings, each run's statistic) extend the schema: a raw document
+    return {
+        "schema": schema.SCHEMA,
+        "schema_version": schema.SCHEMA_VERSION,
+        "run": run,
+        "env": env,
+        "records": records,
+    }
 
 
 def write_document(doc: dict[str, Any], path: Path) -> Path:

@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # at run time every rnnbench import is the side's own, made late
+    from rnnbench.results.schema import Record
 
 if __name__ == "__main__":  # run as a script: its own folder must not shadow anything
     sys.path.pop(0)
@@ -54,39 +57,46 @@ class Side:
         self.cases = {case.id: case for case in cases}
         self.built: dict[str, Any] = {}  # case id -> its workload, built at its first run
 
-    def run(self, case_id: str) -> dict[str, Any]:
+    def run(self, case_id: str) -> Record | dict[str, Any]:
         """One timed run of the case. The first is the runner's full record (memory, first round; a failure
         recorded with its reason); later ones re-time the case's workload, built once, and carry only times."""
-        from rnnbench.measurement import env, runner, timing, workload
+        from rnnbench.measurement import env, runner, timing
 
-        case = self.cases[case_id]
         if case_id not in self.built:
-            record, _error = runner.run_case(case, self.suite.policy)
-            if record["status"] == "ok":
-                with env.threads_for(case.threads), runner.backend_flags(case):
-                    model, inputs = runner.build(case)
-                    self.built[case_id] = workload.build_workload(
-                        case.phase, model, inputs, case.device
-                    )
-            return record
+            return self.first_run(case_id)
+        case = self.cases[case_id]
         with env.threads_for(case.threads), runner.backend_flags(case):
-            time_workload = (
-                getattr(timing, "time_workload", None) or timing.measure
-            )  # renamed in issue 22
-            times = time_workload(self.built[case_id], self.suite.policy).times
+            # renamed in issue 22: a side from before it has `measure`
+            name = "time_workload" if getattr(timing, "time_workload", None) else "measure"
+            times = getattr(timing, name)(self.built[case_id], self.suite.policy).times
         return {"id": case_id, "status": "ok", "reason": None, "times_s": list(times)}
 
-    def count(self, case_id: str) -> dict[str, Any]:
+    def first_run(self, case_id: str) -> Record:
+        """The runner's full record of the case; its workload is built and kept when it ran ok."""
+        from rnnbench.measurement import env, runner, workload
+
+        case = self.cases[case_id]
+        record, _error = runner.run_case(case, self.suite.policy)
+        if record["status"] == "ok":
+            with env.threads_for(case.threads), runner.backend_flags(case):
+                model, inputs = runner.build(case)
+                self.built[case_id] = workload.build_workload(
+                    case.phase, model, inputs, case.device
+                )
+        return record
+
+    def count(self, case_id: str) -> Record:
         """One timed run, then the case's instructions counted under callgrind."""
         from rnnbench.measurement import counts
 
         self.built.pop(case_id, None)
-        record = self.run(case_id)  # the full record
+        record = self.first_run(case_id)
         if record["status"] == "ok":
             counted = self.counter.count(self.cases[case_id])
             counts.add_to_record(record, counted)
             if counted["status"] != "ok":
-                record.update(status="failed", reason=counted.get("reason") or counted["status"])
+                record["status"] = "failed"
+                record["reason"] = counted.get("reason") or counted["status"]
         return record
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rnnbench.cases.select import parse_shard
 from rnnbench.errors import UserError
@@ -57,7 +58,9 @@ def put(doc: Document, run_dir: Path, launch_id: str) -> bool:
     if target.exists():
         return False
     run = {**doc["run"], "launch": {"id": launch_id, "shards": count}}
-    store.write_atomic(target, {**{key: doc[key] for key in doc if key != "source"}, "run": run})
+    data: dict[str, Any] = {**doc, "run": run}
+    data.pop("source", None)  # a loaded document's path: not written
+    store.write_atomic(target, data)
     return True
 
 

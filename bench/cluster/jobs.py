@@ -37,12 +37,10 @@ class SlurmOptions:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> SlurmOptions:
         """From keyword values as argparse or a manifest's JSON hold them (lists become tuples)."""
-        return cls(
-            **{
-                key: tuple(value) if isinstance(value, list) else value
-                for key, value in values.items()
-            }
-        )
+        fields: dict[str, Any] = {
+            key: tuple(value) if isinstance(value, list) else value for key, value in values.items()
+        }
+        return cls(**fields)
 
     def parameters(self) -> dict[str, Any]:
         """submitit's `update_parameters` keywords (for the slurm executor)."""

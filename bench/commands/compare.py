@@ -6,11 +6,13 @@ Exit status: 0 clean, 1 a regression (or a missing / failed case), 4 usage or in
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from rnnbench.errors import UserError
 from rnnbench.gate import compare, significance, single_run
 from rnnbench.gate import table as gate_table
 from rnnbench.results import baseline, history, store
+from rnnbench.results.schema import Document, LoadedDocument
 
 EXIT_REGRESSION = 1
 
@@ -75,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
+def load_baseline(args: argparse.Namespace, current: list[LoadedDocument]) -> Sequence[Document]:
     """The baseline documents: a path or saved name, or the last N runs from the history."""
     if args.history:
         if len(args.paths) != 1:
@@ -99,7 +101,7 @@ def load_baseline(args: argparse.Namespace, current: list[dict]) -> list[dict]:
     return store.load([baseline.resolve(args.paths[0])])
 
 
-def drift_history(args: argparse.Namespace, current: list[dict]) -> list[dict] | None:
+def drift_history(args: argparse.Namespace, current: list[LoadedDocument]) -> list[Document] | None:
     """With --drift-from: the last runs of CURRENT's machine (and suite) in that history, else None."""
     if args.drift_from is None:
         return None

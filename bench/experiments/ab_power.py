@@ -28,11 +28,14 @@ import numpy as np
 
 from rnnbench.ab import alternate, sides
 from rnnbench.cases import suite
+from rnnbench.cases.case import Case
 from rnnbench.cli import main as cli
 from rnnbench.experiments.gate_power import report
 from rnnbench.gate import paired
 from rnnbench.measurement import env, runner
+from rnnbench.measurement.policy import TimingPolicy
 from rnnbench.results import store
+from rnnbench.results.schema import Env
 from rnnbench.results.store import ResultsFile
 
 SOURCE = Path(__file__).resolve().parents[2]  # the checkout this file belongs to
@@ -99,14 +102,14 @@ def alarms(outcome: alternate.Outcome, threshold: float, alpha: float) -> tuple[
 
 
 def plain_compare_trial(
-    cases: list, policy: Any, machine: dict, work: Path, index: int
+    cases: list[Case], policy: TimingPolicy, machine: Env, work: Path, index: int
 ) -> tuple[int, int]:
     """Two back-to-back runs, then `rnnbench compare` exit statuses: as measured, and with B doctored x1.2."""
     paths = []
     for side in ("a", "b"):
         path = work / f"plain-{index:02d}-{side}.json"
         results = ResultsFile(
-            path, {"id": path.stem, "suite": "smoke", "policy": vars(policy)}, machine
+            path, {"id": path.stem, "suite": "smoke", "policy": policy.as_dict()}, machine
         )
         for case in cases:
             results.add(runner.run_case(case, policy)[0])

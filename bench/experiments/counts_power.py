@@ -34,6 +34,7 @@ from rnnbench.gate import compare
 from rnnbench.measurement import counts, counts_worker, env, runner, timing
 from rnnbench.measurement.timing import TimingPolicy, Workload
 from rnnbench.results import store
+from rnnbench.results.schema import Env, LoadedDocument
 from rnnbench.results.store import ResultsFile
 
 DEFAULT_CASES = ("lstm-*-l1-uni-*-forward", "gru-*-l1-uni-*-forward_backward")
@@ -70,11 +71,11 @@ def measure_run(
     policy: TimingPolicy,
     units: dict[str, int] | None,
     path: Path,
-    machine: dict[str, Any],
-) -> list[dict[str, Any]]:
+    machine: Env,
+) -> list[LoadedDocument]:
     """Time and count every case (slowed if `units`), store the run, and load it back like the gate does."""
     results = ResultsFile(
-        path, {"id": path.stem, "suite": "counts-power", "policy": vars(policy)}, machine
+        path, {"id": path.stem, "suite": "counts-power", "policy": policy.as_dict()}, machine
     )
     for case in cases:
         extra = units[case.id] if units else 0
@@ -87,7 +88,7 @@ def measure_run(
     return store.load([path])
 
 
-def instructions(docs: list[dict[str, Any]]) -> dict[str, int]:
+def instructions(docs: list[LoadedDocument]) -> dict[str, int]:
     return {r["id"]: r["measures"]["instructions"] for d in docs for r in d["records"]}
 
 

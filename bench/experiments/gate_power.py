@@ -24,7 +24,7 @@ import fnmatch
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from rnnbench.measurement import env, runner, timing, workload
 from rnnbench.measurement.timing import TimingPolicy, Workload
 from rnnbench.models import build as models
 from rnnbench.results import history, store
+from rnnbench.results.schema import Document, Env, LoadedDocument, Record
 from rnnbench.results.store import ResultsFile
 
 DEFAULT_CASES = (
@@ -105,11 +106,11 @@ def measure_run(
     policy: TimingPolicy,
     units: dict[str, int] | None,
     path: Path,
-    machine: dict[str, Any],
-) -> list[dict[str, Any]]:
+    machine: Env,
+) -> list[LoadedDocument]:
     """Measure every case (slowed if `units`), store the run, and load it back like the gate does."""
     results = ResultsFile(
-        path, {"id": path.stem, "suite": "gate-power", "policy": vars(policy)}, machine
+        path, {"id": path.stem, "suite": "gate-power", "policy": policy.as_dict()}, machine
     )
     for case in cases:
         round_runner = slowed_runner(units[case.id]) if units else timing.run_rounds
@@ -119,8 +120,8 @@ def measure_run(
 
 
 def gate(
-    baseline: list[dict[str, Any]],
-    current: list[dict[str, Any]],
+    baseline: Sequence[Document],
+    current: Sequence[Document],
     thresholds: compare.Thresholds,
     remeasure: Callable[[str, int], list[float]],
     attempts: int,
@@ -135,9 +136,9 @@ def gate(
     return result
 
 
-def pooled(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def pooled(documents: list[Document]) -> list[Document]:
     """The baseline runs as one run: each case's round times concatenated (what a drift-blind test sees)."""
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[str, Record] = {}
     for doc in documents:
         for record in doc["records"]:
             if record["status"] != "ok":
@@ -233,7 +234,9 @@ def main() -> None:
     by_id = {case.id: case for case in cases}
     pools = ("runs", "pooled") if args.baseline_runs > 1 else ("runs",)
     settings = [(q, n, pool) for q in args.quantiles for n in args.remeasure for pool in pools]
-    outcomes = {setting: {"slowed": [], "unchanged": []} for setting in settings}
+    outcomes: dict[tuple[float, int, str], dict[str, list[compare.Comparison]]] = {
+        setting: {"slowed": [], "unchanged": []} for setting in settings
+    }
     for index in range(args.runs):
         for kind in ("slowed", "unchanged"):
             slow = units if kind == "slowed" else None

@@ -13,7 +13,7 @@ the threshold) / new (no baseline) / missing (in the baseline, not measured now)
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from rnnbench.gate import significance
 from rnnbench.gate.samples import COUNTS, TIMES, CaseCounts, CaseSamples, CountsSamples, Samples
 from rnnbench.results import store
 from rnnbench.results.fingerprint import FINGERPRINT_KEYS
-from rnnbench.results.schema import LoadedDocument
+from rnnbench.results.schema import Document, Env
 
 FAILING = ("regression", "missing", "failed")
 METRICS = ("time", "instructions")
@@ -99,7 +99,7 @@ class Comparison:
         if self.counts is None:
             return {}, {}
         base, cur = (side.get(case_id) for side in self.counts)
-        return (base or {}).get("functions", {}), (cur or {}).get("functions", {})
+        return (base["functions"] if base else {}), (cur["functions"] if cur else {})
 
     def failing(self, allow_missing: bool = False) -> list[Row]:
         marks = [m for m in FAILING if not (allow_missing and m in ("missing", "failed"))]
@@ -134,16 +134,13 @@ class Comparison:
         return pd.DataFrame(records)
 
 
-def fingerprint_differences(
-    baseline: list[LoadedDocument], current: list[LoadedDocument]
-) -> list[str]:
+def fingerprint_differences(baseline: Sequence[Env], current: Sequence[Env]) -> list[str]:
     """`field: baseline value != current value` for each fingerprint fact that differs, for every
-    current machine the baseline has no run of."""
+    current machine (its env) the baseline has no run of."""
     differences: list[str] = []
-    known = {base["env"].get("fingerprint") for base in baseline}
-    for cur in (doc for doc in current if doc["env"].get("fingerprint") not in known):
-        for base in baseline:
-            b, c = base["env"], cur["env"]
+    known = {base.get("fingerprint") for base in baseline}
+    for c in (env for env in current if env.get("fingerprint") not in known):
+        for b in baseline:
             if b.get("fingerprint") == c.get("fingerprint"):
                 continue
             found = [
@@ -157,9 +154,10 @@ def fingerprint_differences(
 
 
 def check_machines(
-    baseline: list[LoadedDocument], current: list[LoadedDocument], allow_foreign: bool
+    baseline: Sequence[Env], current: Sequence[Env], allow_foreign: bool
 ) -> list[str]:
-    """Refuse a comparison across machine fingerprints unless allowed; return the differences."""
+    """Refuse a comparison across machine fingerprints (of the runs' envs) unless allowed; return
+    the differences."""
     differences = fingerprint_differences(baseline, current)
     if differences and not allow_foreign:
         raise UserError(
@@ -170,7 +168,7 @@ def check_machines(
     return differences
 
 
-def case_samples(documents: list[LoadedDocument]) -> CaseSamples:
+def case_samples(documents: Sequence[Document]) -> CaseSamples:
     """Per case id and machine fingerprint: `status` (ok if any record is ok), pooled ok `times_s`,
     `reason`, `code_hash`."""
     frame = store.to_frame(documents)
@@ -211,7 +209,7 @@ def baseline_for(
     return None, ""
 
 
-def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
+def counts_samples(documents: Sequence[Document]) -> CaseCounts:
     """Per case id with a `counts` entry: `status`, `reason`, pooled per-repeat counts, the last functions."""
     samples: CaseCounts = {}
     for doc in documents:
@@ -224,10 +222,12 @@ def counts_samples(documents: list[LoadedDocument]) -> CaseCounts:
                 {"status": counts["status"], "reason": "", COUNTS: [], "functions": {}},
             )
             if counts["status"] == "ok":
-                sample.update(status="ok", functions=counts.get("functions", {}))
+                sample["status"] = "ok"
+                sample["functions"] = counts.get("functions", {})
                 sample[COUNTS].extend(counts["instructions"])
             elif sample["status"] != "ok":
-                sample.update(status=counts["status"], reason=counts.get("reason", ""))
+                sample["status"] = counts["status"]
+                sample["reason"] = counts.get("reason", "")
     return samples
 
 
@@ -272,7 +272,7 @@ def compare_case(
     """
     base_ok = base is not None and base["status"] == "ok"
     if cur is None or (cur["status"] == "skipped" and base_ok):
-        return Row(case_id, "missing", note=(cur or {}).get("reason", "not in the current run"))
+        return Row(case_id, "missing", note=cur["reason"] if cur else "not in the current run")
     if cur["status"] == "failed":
         return Row(case_id, "failed", note=cur["reason"])
     if cur["status"] == "skipped":
@@ -283,6 +283,7 @@ def compare_case(
             "new",
             note="no baseline measurement" if base is None else f"baseline {base['status']}",
         )
+    assert base is not None  # base_ok
     if counts is not None:
         outcome = assess_counts(case_id, *counts, threshold, len(base["runs"]))
         if isinstance(outcome, Row):
@@ -311,8 +312,8 @@ def cell_code_note(base: Samples, cur: Samples) -> str:
 
 
 def compare(
-    baseline: list[LoadedDocument],
-    current: list[LoadedDocument],
+    baseline: Sequence[Document],
+    current: Sequence[Document],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,
     allow_foreign: bool = False,
@@ -321,7 +322,9 @@ def compare(
     metric: str = "time",
 ) -> Comparison:
     """Compare result documents; `only` restricts to those case ids (e.g. one shard's)."""
-    foreign = check_machines(baseline, current, allow_foreign)
+    foreign = check_machines(
+        [doc["env"] for doc in baseline], [doc["env"] for doc in current], allow_foreign
+    )
     check_metric(metric, baseline, current)
     base, cur = case_samples(baseline), case_samples(current)
     ids = list(dict.fromkeys([*cur, *base]))
@@ -355,7 +358,7 @@ def compare(
 
 
 def check_metric(
-    metric: str, baseline: list[LoadedDocument], current: list[LoadedDocument] | None
+    metric: str, baseline: Sequence[Document], current: Sequence[Document] | None
 ) -> None:
     """`instructions` needs counted runs on both sides (`pytest bench --counts`); None: not measured yet."""
     if metric not in METRICS:
@@ -372,7 +375,7 @@ def check_metric(
 
 def confirm(
     comparison: Comparison,
-    baseline: list[LoadedDocument],
+    baseline: Sequence[Document],
     remeasure: Callable[[str, int], list[float]],
     thresholds: Thresholds = Thresholds(),
     alpha: float = significance.DEFAULT_ALPHA,

@@ -42,8 +42,8 @@ def lines(
         return []
     frame = delta(baseline, current, top)
     out = [f"what grew in {case_id} (inclusive instructions per round, baseline -> current):"]
-    for row in frame.itertuples():
-        out.append(
-            f"  {row.delta:+12,d}  {row.baseline:>12,d} -> {row.current:>12,d}  {row.function[:110]}"
-        )
+    for grew, before, after, function in zip(
+        frame["delta"], frame["baseline"], frame["current"], frame["function"]
+    ):
+        out.append(f"  {grew:+12,d}  {before:>12,d} -> {after:>12,d}  {function[:110]}")
     return out

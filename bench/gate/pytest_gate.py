@@ -61,7 +61,9 @@ class Gate:
 
     def check_machine(self, env: Env) -> None:
         """Refuse a baseline from another machine before anything is measured (unless allowed)."""
-        compare.check_machines(self.baseline_docs, [{"env": env}], self.allow_foreign)
+        compare.check_machines(
+            [doc["env"] for doc in self.baseline_docs], [env], self.allow_foreign
+        )
 
     def evaluate(self, bench: BenchSession, selected: list[str]) -> Comparison:
         """Compare the stored run with the baseline over the selected cases; re-measure if asked."""

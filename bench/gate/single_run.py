@@ -18,22 +18,21 @@ history nothing can be resolved, and every change beyond the threshold is inconc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from rnnbench.gate import compare, significance
+from rnnbench.results.schema import Document
 
 INCONCLUSIVE = "inconclusive"
 MIN_CASES = 3  # fewer compared cases cannot estimate the spread of their ratios
 MAD_TO_SD = 1.4826  # sd of a normal distribution per unit of median absolute deviation
 
 
-def history_spread(
-    documents: list[dict[str, Any]], quantile: float
-) -> dict[str, tuple[float, int]]:
+def history_spread(documents: Sequence[Document], quantile: float) -> dict[str, tuple[float, int]]:
     """Per case: (sd of the log run statistic, runs) over the history's runs of this machine (3+ runs)."""
     spreads = {}
     for case_id, machines in compare.case_samples(documents).items():
@@ -53,7 +52,7 @@ def judge(
     comparison: compare.Comparison,
     alpha: float,
     quantile: float,
-    history: list[dict[str, Any]] | None = None,
+    history: Sequence[Document] | None = None,
 ) -> compare.Comparison:
     """Hold every one-run-per-side time verdict to the change its data can resolve (see the module)."""
     single = [

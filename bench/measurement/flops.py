@@ -10,14 +10,13 @@ a backward case counts the backward pass only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch.utils.flop_counter import FlopCounterMode
 
 from rnnbench.measurement.timing import Workload
+from rnnbench.results.schema import TimedMeasures
 
 
-def measure_flops(work: Workload) -> dict[str, Any]:
+def measure_flops(work: Workload) -> TimedMeasures:
     """`flops_measured` (total of one round's target) and `flops_by_op` ({aten op: FLOPs})."""
     work.setup()
     counter = FlopCounterMode(display=False)

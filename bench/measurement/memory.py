@@ -85,7 +85,7 @@ def cpu_peak_bytes(workload: Workload) -> int:
         workload.setup()
         with torch.profiler.record_function(TARGET_MARK):
             workload.target()
-    events = prof.profiler.kineto_results.events()  # type: ignore[union-attr]
+    events = prof.profiler.kineto_results.events()
     start = next(event.start_ns() for event in events if event.name() == TARGET_MARK)
     changes = [
         (event.start_ns(), event.nbytes())

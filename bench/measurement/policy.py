@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from rnnbench.errors import UserError
+from rnnbench.results.schema import Policy
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class TimingPolicy:
             raise UserError(
                 f"max_time: must be a positive number of seconds (finite), got {self.max_time!r}"
             )
+
+    def as_dict(self) -> Policy:
+        """The policy as a results file's `run.policy`."""
+        return {
+            "warmup_rounds": self.warmup_rounds,
+            "min_rounds": self.min_rounds,
+            "max_rounds": self.max_rounds,
+            "max_time": self.max_time,
+        }
 
     def rounds_for(self, estimate_s: float) -> int:
         """Round count for a call that takes about `estimate_s` seconds."""

@@ -9,7 +9,7 @@ target range, so setup work (e.g. the forward pass before a timed backward) neve
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -127,19 +127,19 @@ def summarize(
     summary: Profile = {
         "trace_dir": str(trace.parent),
         "trace": str(trace),
-        "schedule": asdict(steps),
+        "schedule": {"wait": steps.wait, "warmup": steps.warmup, "active": steps.active},
         "ranked_by": "self_cuda" if device == "cuda" else "self_cpu",
         "phase_self_s": total / steps.active,
         "op_calls": int(ops["calls"].sum()) // steps.active,
         "top_ops": [
             {
-                "name": str(row.name),
-                "calls": int(row.calls) // steps.active,
-                "self_cpu_s": float(row.self_cpu_s) / steps.active,
-                "self_cuda_s": float(row.self_cuda_s) / steps.active,
-                "share": float(row.share),
+                "name": str(row["name"]),
+                "calls": int(row["calls"]) // steps.active,
+                "self_cpu_s": float(row["self_cpu_s"]) / steps.active,
+                "self_cuda_s": float(row["self_cuda_s"]) / steps.active,
+                "share": float(row["share"]),
             }
-            for row in ops.head(top).itertuples()
+            for row in ops.head(top).to_dict("records")
         ],
     }
     if device == "cuda":

@@ -172,7 +172,8 @@ def train(case: Case, settings: QualitySettings, seed: int, window: int | None =
         train_s += time.perf_counter() - start
         if step % settings.eval_every and step != settings.steps:
             continue
-        steps.append(step), seconds.append(train_s)
+        steps.append(step)
+        seconds.append(train_s)
         values.append(evaluate(task, model, eval_inputs, eval_targets, window))
         if reached is None and metrics.reached(values[-1], task.metric, target):
             reached = (step, train_s)

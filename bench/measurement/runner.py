@@ -27,7 +27,7 @@ from rnnbench.measurement import env as envmod
 from rnnbench.measurement.timing import Measurement, RoundRunner, TimingPolicy, time_workload
 from rnnbench.models import build as models
 from rnnbench.models import impls, layout, loops, precision, user_cell
-from rnnbench.results.schema import Measures, Profile, Record, Status
+from rnnbench.results.schema import Measures, Profile, QualityMeasures, Record, Status
 
 CODE_HASH = hashlib.sha256(
     "".join(
@@ -76,7 +76,7 @@ def skipped_record(case: Case, cuda_available: bool) -> Record | None:
     refused = preflight.too_big(case, preflight.available_bytes(case.device))
     if refused is None:
         return None
-    return base_record(case, "skipped", refused[0]) | {"measures": refused[1]}
+    return base_record(case, "skipped", refused[0]) | {"measures": {**refused[1]}}
 
 
 class NonFiniteOutput(RuntimeError):
@@ -123,7 +123,9 @@ def base_record(case: Case, status: Status, reason: str | None = None) -> Record
     }
 
 
-def measured_record(case: Case, result: Measurement, measures: Measures) -> Record:
+def measured_record(
+    case: Case, result: Measurement, measures: Measures | QualityMeasures
+) -> Record:
     """An `ok` record: the raw times, their statistics, and `measures` plus the thread count."""
     return base_record(case, "ok") | {
         "times_s": list(result.times),

@@ -14,6 +14,7 @@ from rnnbench.cases.case import QUALITY_PHASE, Case
 from rnnbench.errors import UserError
 from rnnbench.measurement import ceiling, counts, runner
 from rnnbench.measurement import env as envmod
+from rnnbench.measurement.counts import Counter
 from rnnbench.measurement.timing import RoundRunner
 from rnnbench.models import precision, user_cell
 from rnnbench.results import baseline, history
@@ -76,7 +77,7 @@ class BenchSession:
         self.cells.update(dict.fromkeys(new))
 
     @cached_property
-    def counter(self) -> counts.Counter | None:
+    def counter(self) -> Counter | None:
         """The session's one callgrind worker (started on the first count); None without --counts."""
         return counts.Counter() if self.counts else None
 
@@ -90,7 +91,7 @@ class BenchSession:
             run: Run = {
                 "suite": self.suite.name,
                 "suite_path": str(self.suite.path),
-                "policy": vars(self.suite.policy),
+                "policy": self.suite.policy.as_dict(),
                 **({"shard": self.shard} if self.shard else {}),
             }
             self.results = ResultsFile.new_run(self.results_dir, run, self.env)
@@ -135,14 +136,13 @@ class BenchSession:
     def add_efficiency(self, case: Case, record: Record) -> None:
         """measures.efficiency = achieved GFLOP/s over this run's GEMM ceiling."""
         measures = record["measures"]
-        measures["efficiency"] = measures["gflops_per_s"] / self.gemm_ceiling(
-            case.device, case.dtype
-        )
-        if (
-            measures["efficiency"] > 1
-        ):  # kept as measured: the report shows it, the warning says why
+        achieved = measures["gflops_per_s"]
+        assert achieved is not None  # an ok timed record has FLOPs: analytic or counted
+        efficiency = achieved / self.gemm_ceiling(case.device, case.dtype)
+        measures["efficiency"] = efficiency
+        if efficiency > 1:  # kept as measured: the report shows it, the warning says why
             warnings.warn(
-                f"{case.id}: {measures['efficiency']:.0%} of the GEMM ceiling: either the ceiling was measured"
+                f"{case.id}: {efficiency:.0%} of the GEMM ceiling: either the ceiling was measured"
                 " while the machine was busy, or this case's kernel (e.g. oneDNN's fused LSTM) beats the"
                 " reference square GEMM",
                 stacklevel=2,

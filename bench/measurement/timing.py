@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnbench.measurement.policy import TimingPolicy
+from rnnbench.results.schema import Stats
 
 NOISY_RELATIVE_IQR = 0.10  # the PyTorch harness warns above 10% IQR/median
 
@@ -42,7 +43,7 @@ class Measurement:
     def rounds(self) -> int:
         return len(self.times)
 
-    def stats(self) -> dict[str, float]:
+    def stats(self) -> Stats:
         data = np.asarray(self.times, dtype=float)
         q1, median, q3 = np.percentile(data, [25, 50, 75])
         return {

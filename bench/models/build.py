@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import torch
 from torch import nn
 
 from rnnbench.cases.case import CLASSIFIER_CLASSES, CLASSIFIER_DROPOUT, CLASSIFIER_VOCAB, Case
 from rnnbench.models import impls, layout, precision, user_cell
 
-RNN_TYPES: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU}
+RNN_TYPES: dict[str, type[nn.LSTM] | type[nn.GRU]] = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class ClassifierArgs(TypedDict, total=False):
+    """`build_model`'s keywords that scale the reference classifier (the quality suite's)."""
+
+    vocab_size: int
+    output_dim: int
+    dropout: float
 
 
 class RNNClassifier(nn.Module):
@@ -33,9 +43,11 @@ class RNNClassifier(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.bidirectional, self.hidden_dim = bidirectional, hidden_dim
-        self.user_cell = rnn_type not in RNN_TYPES.values()
-        if not self.user_cell:
-            self.rnn = rnn_type(
+        fused = next((t for t in RNN_TYPES.values() if t == rnn_type), None)
+        self.user_cell = fused is None
+        self.rnn: nn.Module
+        if fused is not None:
+            self.rnn = fused(
                 embedding_dim,
                 hidden_dim,
                 num_layers=n_layers,
@@ -89,7 +101,7 @@ class LayerOutput(nn.Module):
         return user_cell.output_of(self.rnn(x))
 
 
-def build_model(case: Case, **classifier_args: float) -> nn.Module:
+def build_model(case: Case, **classifier_args: Unpack[ClassifierArgs]) -> nn.Module:
     """The module a case times: the fused model on the case's device and dtype, then turned into
     the case's implementation (`rnnbench.models.impls`) and wrapped in autocast when the dtype asks for it.
     Bare layers use no dropout. `classifier_args` (vocab_size, output_dim, dropout) scale the

@@ -46,7 +46,7 @@ def loop_for(rnn: nn.RNNBase, impl: str) -> nn.Module:
     """A loop implementation of `rnn` with its call signature and a copy of its weights."""
     if impl == "cell_loop":
         return loops.LoopRNN(rnn, loops.stack_from(rnn, loops.CellDirection))
-    core = loops.stack_from(rnn, loops.ProjectedDirection)
+    core: nn.Module = loops.stack_from(rnn, loops.ProjectedDirection)
     if impl == "scripted":
         with warnings.catch_warnings():  # TorchScript is deprecated upstream; it is what we measure
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -60,8 +60,12 @@ def apply(model: nn.Module, impl: str) -> nn.Module:
     Compiled impls use the backend named by `COMPILE_BACKEND` (tests swap in a cheaper one)."""
     if impl in ("cell_loop", "scripted", "compiled_loop"):
         holder = next(m for m in model.modules() if isinstance(getattr(m, "rnn", None), nn.RNNBase))
-        holder.rnn = loop_for(holder.rnn, impl)
+        rnn = holder.rnn
+        assert isinstance(rnn, nn.RNNBase)  # as selected
+        holder.rnn = loop_for(rnn, impl)
     if impl in COMPILED:
         torch._dynamo.reset()
-        return AllowRNN(torch.compile(model, backend=COMPILE_BACKEND))
+        compiled = torch.compile(model, backend=COMPILE_BACKEND)
+        assert isinstance(compiled, nn.Module)  # an OptimizedModule: the stub says only Callable
+        return AllowRNN(compiled)
     return model

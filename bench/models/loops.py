@@ -17,7 +17,10 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-CELL_TYPES: dict[str, type[nn.RNNCellBase]] = {"lstm": nn.LSTMCell, "gru": nn.GRUCell}
+CELL_TYPES: dict[str, type[nn.LSTMCell] | type[nn.GRUCell]] = {
+    "lstm": nn.LSTMCell,
+    "gru": nn.GRUCell,
+}
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
@@ -142,7 +145,7 @@ def direction_weights(rnn: nn.RNNBase, layer: int, reverse: bool) -> dict[str, T
 
 def stack_from(rnn: nn.RNNBase, direction: type[nn.Module]) -> StackedLoop:
     """A `StackedLoop` of `direction` modules holding copies of `rnn`'s weights."""
-    if not (rnn.batch_first and rnn.bias) or getattr(rnn, "proj_size", 0):
+    if not (rnn.batch_first and rnn.bias) or rnn.proj_size:
         raise ValueError("loop implementations need batch_first=True, bias=True and no proj_size")
     lstm = isinstance(rnn, nn.LSTM)
     reverses = [False, True] if rnn.bidirectional else [False]

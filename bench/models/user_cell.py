@@ -25,6 +25,7 @@ from torch import Tensor, nn
 
 from rnnbench.cases.case import Case
 from rnnbench.errors import UserError
+from rnnbench.results.schema import CellCode
 
 PROBE = {
     "batch": 2,
@@ -169,7 +170,7 @@ def source_hash(ref: str) -> str | None:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def cell_code(case: Case) -> dict[str, Any]:
+def cell_code(case: Case) -> CellCode:
     """The record's `cell_code`: {ref, name (the short name in ids), source_hash}."""
     ref = reference(case)
     return {"ref": ref, "name": case.cell, "source_hash": source_hash(ref)}

@@ -82,7 +82,11 @@ def create_new(path: Path, write: Callable[[Path], None]) -> None:
 
 def dump_json(data: Any) -> Callable[[Path], None]:
     """A writer of `data` as indented JSON, for `create_new`."""
-    return lambda tmp: tmp.write_text(json.dumps(data, indent=1))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(json.dumps(data, indent=1))
+
+    return write
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 from rnnbench.errors import UserError
 from rnnbench.results import atomic, store
+from rnnbench.results.schema import Document
 
 BASELINES_DIR = Path(".rnnbench") / "baselines"
 DEFAULT_NAME = "default"
 REMEASURE_SUFFIX = ".remeasure.json"  # the gate's re-measurements: never a baseline on their own
 
 
-def newest_run(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+def newest_run(path: Path) -> list[tuple[Path, Document]]:
     """The newest run under `path` (itself, if a file), read: one results file, or every shard of
     the newest gathered launch (`run.launch`, rnnbench.cluster), whichever started last."""
     files = [p for p in store.result_files([path]) if not p.name.endswith(REMEASURE_SUFFIX)]
@@ -33,12 +33,15 @@ def newest_run(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     launch = newest["run"].get("launch")
     if not launch:
         return [(newest_path, newest)]
-    return [
-        (p, doc) for p, doc in docs if (doc["run"].get("launch") or {}).get("id") == launch["id"]
-    ]
+    return [(p, doc) for p, doc in docs if _launch_id(doc) == launch["id"]]
 
 
-def check_usable(path: Path, doc: dict[str, Any]) -> None:
+def _launch_id(doc: Document) -> str | None:
+    launch = doc["run"].get("launch")
+    return launch.get("id") if launch else None
+
+
+def check_usable(path: Path, doc: Document) -> None:
     """A baseline must be a finished run with something to compare against."""
     if not doc["run"].get("complete", True):
         raise UserError(

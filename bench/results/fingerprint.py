@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-
-from rnnbench.results.schema import Env
+from collections.abc import Mapping
 
 FINGERPRINT_KEYS = (
     "cpu_model",
@@ -29,7 +28,7 @@ HASHED_WHEN_SET = (
 )  # only counted runs have it: other runs keep the fingerprints they always had
 
 
-def fingerprint(env: Env) -> str:
+def fingerprint(env: Mapping[str, object]) -> str:
     """Short stable hash of the timing-relevant machine facts."""
     facts = {
         key: env.get(key) for key in FINGERPRINT_KEYS if key not in HASHED_WHEN_SET or env.get(key)

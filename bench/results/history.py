@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from rnnbench.errors import UserError
 from rnnbench.results import atomic, schema, store, upgrade, validate
-from rnnbench.results.schema import Document, LoadedDocument
+from rnnbench.results.schema import Document, LoadedDocument, Run, Stats
 
 VERSION = 1  # PRAGMA user_version; a file with another version is refused
 SUMMARY = ("median", "mean", "q1", "q3", "iqr", "min", "max")
@@ -160,7 +161,7 @@ def append(path: str | Path, documents: list[LoadedDocument]) -> int:
                 (run_id, *keys, run.get("suite"), json.dumps(env)),
             )
             for record in doc["records"]:
-                stats = record.get("stats") or {}
+                stats: Stats | dict[str, Any] = record.get("stats") or {}
                 values = (
                     run_id,
                     record["id"],
@@ -201,12 +202,13 @@ def trend(
 
 def last_runs(
     path: str | Path,
-    fingerprint: str,
+    fingerprint: str | None,
     last: int,
-    exclude: set[str] = frozenset(),
+    exclude: Set[str | None] = frozenset(),
     suite: str | None = None,
 ) -> list[Document]:
-    """The newest `last` runs of one machine (and `suite`, if given) as results documents (a pooled baseline).
+    """The newest `last` runs of one machine (`fingerprint`; None: any, as in `runs`) and `suite`, if
+    given, as results documents (a pooled baseline).
 
     Runs whose id is in `exclude` (e.g. the current run, if it was appended already) are skipped,
     and so are re-measurement runs that older versions appended (`-remeasure` ids).
@@ -231,7 +233,7 @@ def last_runs(
                     "SELECT record_json FROM results WHERE run_id = ? ORDER BY rowid", (run_id,)
                 )
             ]
-            run = {
+            run: Run = {
                 "id": run_id,
                 "suite": suite,
                 "started": date,

@@ -15,7 +15,7 @@ from rnnbench.cases.case import AXES
 from rnnbench.errors import UserError
 from rnnbench.results import schema, validate
 from rnnbench.results.fingerprint import fingerprint
-from rnnbench.results.schema import Document, Env, Record
+from rnnbench.results.schema import Document, Run
 
 STATS = {
     "median": "median",
@@ -39,12 +39,13 @@ def is_pytest_benchmark(doc: Any) -> bool:
     )
 
 
-def _env(doc: dict[str, Any]) -> Env:
+def _env(doc: dict[str, Any]) -> dict[str, Any]:
+    """The run's environment, raw: ours as stored, or pytest-benchmark's facts (values may be None)."""
     machine = doc["machine_info"] if isinstance(doc["machine_info"], dict) else {}
     if isinstance(machine.get("rnnbench"), dict):
         return machine["rnnbench"]
     cpu = machine.get("cpu") or {}
-    env = {
+    env: dict[str, Any] = {
         "cpu_model": cpu.get("brand_raw") or machine.get("processor"),
         "cpu_count": cpu.get("count"),
         "python": machine.get("python_version"),
@@ -54,7 +55,8 @@ def _env(doc: dict[str, Any]) -> Env:
     return env | {"fingerprint": fingerprint(env)}
 
 
-def _record(bench: Any, where: str) -> Record:
+def _record(bench: Any, where: str) -> dict[str, Any]:
+    """One benchmark as a raw record, unchecked: `convert` validates it (validate.check_document)."""
     if not isinstance(bench, dict) or not isinstance(bench.get("stats"), dict):
         raise UserError(f"{where}.stats: missing")
     extra = bench.get("extra_info") or {}
@@ -85,7 +87,7 @@ def convert(doc: dict[str, Any], source: str) -> Document:
     suite = (
         doc["machine_info"].get("rnnbench_suite") if isinstance(doc["machine_info"], dict) else None
     )
-    run = {
+    run: Run = {
         "id": f"pytest-benchmark-{doc.get('datetime', 'unknown')}",
         "format": "pytest-benchmark",
         "suite": suite if isinstance(suite, str) else None,  # None: the report says "unknown suite"
@@ -93,4 +95,12 @@ def convert(doc: dict[str, Any], source: str) -> Document:
         "finished": doc.get("datetime"),
         "complete": True,
     }
-    return validate.check_document(schema.document(run, _env(doc), records), source)
+    # env and records are raw JSON values until check_document has validated the document
+    raw = {
+        "schema": schema.SCHEMA,
+        "schema_version": schema.SCHEMA_VERSION,
+        "run": run,
+        "env": _env(doc),
+        "records": records,
+    }
+    return validate.check_document(raw, source)

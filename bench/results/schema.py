@@ -410,4 +410,4 @@ def document(run: Run, env: Env, records: list[Record], version: int = SCHEMA_VE
 
 def as_document(doc: Any) -> Document:
     """`doc`, checked by the caller (rnnbench.results.validate), as a `Document`."""
-    return doc  # type: ignore[no-any-return]
+    return doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 from rnnbench.cases.case import AXES, AXIS_DEFAULTS
 from rnnbench.errors import UserError
 from rnnbench.results import atomic, pytest_benchmark_json, schema, validate
-from rnnbench.results.schema import Document, Env, LoadedDocument, Record, Run
+from rnnbench.results.schema import Document, Env, LoadedDocument, Record, Run, Stats
 
 
 def now() -> str:
@@ -48,7 +49,8 @@ class ResultsFile:
         self._write()
 
     def close(self, complete: bool) -> None:
-        self.run.update(finished=now(), complete=complete)
+        self.run["finished"] = now()
+        self.run["complete"] = complete
         self._write()
 
     def _document(self) -> Document:
@@ -75,9 +77,10 @@ class ResultsFile:
 CREATE_ATTEMPTS = 5
 
 
-def new_run_id(env: Env) -> str:
+def new_run_id(env: Mapping[str, Any]) -> str:
     """`<utc time>-<commit>-<fingerprint>-<random>`: sortable, says which code and machine, and
-    unique: runs started in the same second on the same machine (shards, parallel jobs) differ."""
+    unique: runs started in the same second on the same machine (shards, parallel jobs) differ.
+    `env`: an `Env`, or an A/B side's env as its worker sent it (rnnbench.ab)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     commit = (env.get("commit") or "nogit")[:10].replace("+", "")
     return f"{stamp}-{commit}-{env['fingerprint'][:8]}-{secrets.token_hex(3)}"
@@ -98,7 +101,7 @@ def is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def result_files(paths: list[str | Path]) -> list[Path]:
+def result_files(paths: Sequence[str | Path]) -> list[Path]:
     """Expand files and directories (searched recursively for *.json) into result files.
 
     Hidden files and folders are skipped: a launch keeps its shards' work folders in `.jobs/`,
@@ -130,12 +133,12 @@ def read_document(path: Path) -> Document:
     return validate.check_document(doc, str(path))
 
 
-def load(paths: list[str | Path]) -> list[LoadedDocument]:
+def load(paths: Sequence[str | Path]) -> list[LoadedDocument]:
     """Every results document under `paths`, each with its `source` path."""
     return [{**read_document(path), "source": str(path)} for path in result_files(paths)]
 
 
-def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
+def to_frame(documents: Sequence[Document | LoadedDocument]) -> pd.DataFrame:
     """One row per record: run and machine labels, axes, status, stats (seconds), measures.
 
     `threads` is the thread count the case ran with (the measure), which is the case's `threads`
@@ -145,7 +148,7 @@ def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
     for doc in documents:
         env, run = doc["env"], doc["run"]
         for record in doc["records"]:
-            stats = record.get("stats") or {}
+            stats: Stats | dict[str, Any] = record.get("stats") or {}
             row: dict[str, Any] = {
                 "source": doc.get("source"),
                 "run_id": run.get("id"),
@@ -168,13 +171,15 @@ def to_frame(documents: list[LoadedDocument]) -> pd.DataFrame:
                 },
                 "times_s": record["times_s"],
                 "code_hash": record.get("code_hash"),
-                "cell_hash": (record.get("cell_code") or {}).get("source_hash"),
-                "trace_dir": (record.get("profile") or {}).get("trace_dir"),
+                "cell_hash": record["cell_code"].get("source_hash")
+                if record.get("cell_code")
+                else None,
+                "trace_dir": record["profile"].get("trace_dir") if record.get("profile") else None,
             }
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def load_frame(paths: list[str | Path]) -> pd.DataFrame:
+def load_frame(paths: Sequence[str | Path]) -> pd.DataFrame:
     """Load any number of result files or directories into one DataFrame."""
     return to_frame(load(paths))
