@@ -3,29 +3,26 @@ where the winner flips — from the timed records of one input (the one `verdict
 
 Per device, phase and cell: the median over shapes of the cell/reference ratio of medians with a
 bootstrap 95% CI over shapes, and how many shapes the cell is faster, slower or tied (±5%, as in
-the claims table) on. Each shape's ratio carries the gate's bootstrap CI from the raw round times.
+the claims table) on (`rnnbench.reports.ratios`, which the two-cell verdict shares). Each shape's
+ratio carries the gate's bootstrap CI from the raw round times.
 The reference is `lstm` when present, else the first cell (`rnnbench report --reference CELL`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from rnnbench.cases.case import PHASES
 from rnnbench.errors import UserError
-from rnnbench.gate import significance
 from rnnbench.reports import tables
 from rnnbench.reports.claims import TIE
 from rnnbench.reports.inputs import KEY
+from rnnbench.reports.ratios import ROUND, crossovers, shape_ratios, summarize
 from rnnbench.reports.units import format_ratio_ci
-from rnnbench.reports.verdict import crossovers, main_input, median_interval
-
-ROUND = ["device_label", "phase"]  # one verdict line per device and phase (and cell)
+from rnnbench.reports.verdict import main_input
 
 
 @dataclass(frozen=True)
@@ -53,83 +50,6 @@ def pick_reference(cells: list[str], requested: str | None) -> str:
             )
         return requested
     return "lstm" if "lstm" in cells else cells[0]
-
-
-def shape_ratios(ok: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """Each cell's median over the reference's median per shape and phase, with the bootstrap CI."""
-    rows = ok.drop_duplicates([*KEY, "phase", "cell"], keep="last").set_index([*KEY, "phase"])
-    base = rows[rows["cell"] == reference]
-    parts = []
-    for cell, mine in rows[rows["cell"] != reference].groupby("cell", sort=False):
-        both = mine.join(base[["median_s", "times_s", "noisy"]].add_suffix("_ref"), how="inner")
-        if both.empty:
-            continue
-        intervals = [
-            significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
-            for a, b in zip(both["times_s_ref"], both["times_s"])
-        ]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "cell": cell,
-                    "median_s": both["median_s"].to_numpy(float),
-                    "reference_median_s": both["median_s_ref"].to_numpy(float),
-                    "ratio": both["median_s"].to_numpy(float)
-                    / both["median_s_ref"].to_numpy(float),
-                    "ci_low": [low for low, _ in intervals],
-                    "ci_high": [high for _, high in intervals],
-                    "noisy": both["noisy"].fillna(False).to_numpy(bool)
-                    | both["noisy_ref"].fillna(False).to_numpy(bool),
-                },
-                index=both.index,
-            ).reset_index()
-        )
-    if not parts:
-        return pd.DataFrame(
-            columns=[
-                *KEY,
-                "phase",
-                "cell",
-                "median_s",
-                "reference_median_s",
-                "ratio",
-                "ci_low",
-                "ci_high",
-                "noisy",
-            ]
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
-def judge(cell: str, reference: str) -> Callable[[float], str]:
-    """Which side a cell/reference ratio falls on: `cell`, `reference` or `tie` (±5%)."""
-    return lambda ratio: cell if ratio < 1 - TIE else reference if ratio > 1 + TIE else "tie"
-
-
-def summarize(shapes: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """One line per (device, phase, cell): shapes faster/slower/tied, median ratio with its CI, flips."""
-    lines = []
-    for (device, phase, cell), rows in shapes.groupby([*ROUND, "cell"], sort=False):
-        low, high = median_interval(rows["ratio"])
-        median = float(rows["ratio"].median())
-        flips = crossovers(rows, judge=judge(str(cell), reference))
-        lines.append(
-            {
-                "device_label": device,
-                "phase": phase,
-                "cell": cell,
-                "shapes": len(rows),
-                "faster": int((rows["ratio"] < 1 - TIE).sum()),
-                "slower": int((rows["ratio"] > 1 + TIE).sum()),
-                "ties": int(((rows["ratio"] - 1).abs() <= TIE).sum()),
-                "median_ratio": median,
-                "ci_low": low,
-                "ci_high": high,
-                "ci_spans_one": bool(low <= 1 <= high),
-                "crossovers": "; ".join(flips) or "none",
-            }
-        )
-    return pd.DataFrame(lines)
 
 
 def winners(ok: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ Per device and phase: how many shapes each cell wins (a ratio within ±5% of 1 i
 the claims table), the median over shapes of the GRU/LSTM ratio of medians with a bootstrap 95%
 CI over those shapes, and where the ratio crosses 1.0 along each swept axis. Each shape's ratio
 carries the gate's bootstrap CI from the raw round times (`rnnbench.gate.significance.ratio_interval`).
+Those are `rnnbench.reports.ratios` with GRU as the cell and LSTM as the reference.
 Memory: the GRU/LSTM ratio of `peak_bytes` where the forward+backward records have it, else of
 `saved_bytes`; the verdict names the measure it used. With several devices or implementations,
 which (device, implementation, cell) is fastest per shape.
@@ -11,24 +12,18 @@ which (device, implementation, cell) is fastest per shape.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from rnnbench.cases.case import PHASES
-from rnnbench.gate import significance
-from rnnbench.reports.claims import TIE, pairs
+from rnnbench.reports import ratios
+from rnnbench.reports.claims import pairs
 from rnnbench.reports.inputs import KEY
-from rnnbench.reports.style import label_value
-from rnnbench.reports.sweeps import SWEEPABLE, best_slice, fixed_text
+from rnnbench.reports.sweeps import SWEEPABLE, fixed_text
 from rnnbench.reports.units import format_ratio_ci
 
-CONFIDENCE = 0.95
 MEMORY_PHASE = "forward_backward"
 
 
@@ -48,31 +43,17 @@ class Verdict:
 
 
 def shape_ratios(ok: pd.DataFrame) -> pd.DataFrame:
-    """GRU/LSTM ratio of medians per shape and phase, with the gate's bootstrap CI from raw times."""
+    """GRU/LSTM ratio of medians per shape and phase (`claims.pairs`, so any other cell's median
+    rides along), with the CI and noise flag of `ratios.shape_ratios` of GRU against LSTM."""
+    timed = ok[ok["median_s"].notna()]
+    spread = ratios.shape_ratios(timed[timed["cell"].isin(["lstm", "gru"])], "lstm")
+    spread = spread[[*KEY, "phase", "ci_low", "ci_high", "noisy"]]
     parts = []
     for phase in [p for p in PHASES if p in set(ok["phase"])]:
         table = pairs(ok, "median_s", phase)
-        if table.empty:
-            continue
-        rows = (
-            ok[ok["phase"] == phase]
-            .drop_duplicates([*KEY, "cell"], keep="last")
-            .set_index([*KEY, "cell"])
-        )
-        keys = [tuple(row) for row in table[list(KEY)].itertuples(index=False)]
-        lstm, gru = (rows.loc[[(*key, cell) for key in keys]] for cell in ("lstm", "gru"))
-        intervals = [
-            significance.ratio_interval(np.asarray(a, float), np.asarray(b, float))
-            for a, b in zip(lstm["times_s"], gru["times_s"])
-        ]
-        table = table.rename(columns={"lstm": "lstm_median_s", "gru": "gru_median_s"}).assign(
-            phase=phase,
-            ci_low=[low for low, _ in intervals],
-            ci_high=[high for _, high in intervals],
-            noisy=lstm["noisy"].fillna(False).to_numpy(bool)
-            | gru["noisy"].fillna(False).to_numpy(bool),
-        )
-        parts.append(table)
+        if not table.empty:
+            table = table.rename(columns={"lstm": "lstm_median_s", "gru": "gru_median_s"})
+            parts.append(table.assign(phase=phase).merge(spread, on=[*KEY, "phase"], how="left"))
     if not parts:
         return pd.DataFrame(
             columns=[*KEY, "phase", "lstm_median_s", "gru_median_s", "ratio", "ci_low", "ci_high"]
@@ -80,76 +61,20 @@ def shape_ratios(ok: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def median_interval(ratios: pd.Series) -> tuple[float, float]:
-    """Bootstrap 95% CI of the median over shapes (percentile, seeded); NaN below three shapes."""
-    values = ratios.to_numpy(float)
-    if len(values) < 3 or np.ptp(values) == 0:
-        return (float("nan"), float("nan")) if len(values) < 3 else (values[0], values[0])
-    result = stats.bootstrap(
-        (values,),
-        np.median,
-        n_resamples=significance.RESAMPLES,
-        method="percentile",
-        confidence_level=CONFIDENCE,
-        rng=np.random.default_rng(significance.SEED),
-    )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def side(ratio: float) -> str:
-    """`gru`, `lstm` or `tie` for one ratio (GRU time / LSTM time)."""
-    return "gru" if ratio < 1 - TIE else "lstm" if ratio > 1 + TIE else "tie"
-
-
-def crossovers(
-    rows: pd.DataFrame, column: str = "ratio", judge: Callable[[Any], str] = side
-) -> list[str]:
-    """`hidden_size 128→256`: where the winner (`judge` of `column`: by default the GRU/LSTM
-    ratio's side) flips along each swept axis (ties skipped)."""
-    found = []
-    for axis in SWEEPABLE:
-        picked = best_slice(rows, [axis])
-        if picked is None:
-            continue
-        line = picked[0].sort_values(axis)
-        sides = [
-            (value, judge(v)) for value, v in zip(line[axis], line[column]) if judge(v) != "tie"
-        ]
-        flips = [
-            f"{label_value(before)}→{label_value(after)}"
-            for (before, a), (after, b) in itertools.pairwise(sides)
-            if a != b
-        ]
-        if flips:
-            found.append(f"{axis} {', '.join(flips)}")
-    return found
-
-
 def summarize(shapes: pd.DataFrame) -> pd.DataFrame:
-    """One line per (device, phase): which cell wins where, by how much, and where it flips."""
-    lines = []
-    for (device, phase), rows in shapes.groupby(["device_label", "phase"], sort=False):
-        sides = rows["ratio"].map(side)
-        low, high = median_interval(rows["ratio"])
-        median = float(rows["ratio"].median())
-        flips = crossovers(rows)
-        lines.append(
-            {
-                "device_label": device,
-                "phase": phase,
-                "shapes": len(rows),
-                "gru_faster": int((sides == "gru").sum()),
-                "lstm_faster": int((sides == "lstm").sum()),
-                "ties": int((sides == "tie").sum()),
-                "median_ratio": median,
-                "ci_low": low,
-                "ci_high": high,
-                "faster": {"gru": "GRU", "lstm": "LSTM", "tie": "tie"}[side(median)],
-                "ci_spans_one": bool(low <= 1 <= high),
-                "crossovers": "; ".join(flips) if flips else "none",
-            }
-        )
-    return pd.DataFrame(lines)
+    """One line per (device, phase): which cell wins where, by how much, and where it flips
+    (`ratios.summarize` of GRU against LSTM; a tie is any shape neither cell wins)."""
+    if shapes.empty:
+        return pd.DataFrame()
+    lines = (
+        ratios.summarize(shapes.assign(cell="gru"), "lstm")
+        .drop(columns="cell")
+        .rename(columns={"faster": "gru_faster", "slower": "lstm_faster"})
+    )
+    lines["ties"] = lines["shapes"] - lines["gru_faster"] - lines["lstm_faster"]
+    winner = lines["median_ratio"].map(ratios.judge("GRU", "LSTM"))
+    lines.insert(list(lines).index("ci_spans_one"), "faster", winner)
+    return lines
 
 
 def memory_sentence(ok: pd.DataFrame) -> str:
@@ -240,7 +165,7 @@ def verdict(ok: pd.DataFrame) -> Verdict | None:
     return Verdict(
         name,
         shapes,
-        summarize(shapes) if not shapes.empty else pd.DataFrame(),
+        summarize(shapes),
         memory_sentence(rows),
         fastest(rows),
     )

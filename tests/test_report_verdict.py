@@ -11,10 +11,10 @@ from matplotlib.figure import Figure
 from report_data import frame_of
 
 from rnnbench.reports.plots import PLOTS
+from rnnbench.reports.ratios import crossovers, judge
 from rnnbench.reports.sections import fastest_sentences
 from rnnbench.reports.verdict import (
     classifier_sentences,
-    crossovers,
     fastest,
     memory_sentence,
     shape_ratios,
@@ -74,8 +74,13 @@ def test_verdict_ratios_equal_the_record_medians(tiny_results: Path, tiny_report
 
 def test_the_winner_flip_is_found_along_the_swept_axis() -> None:
     shapes = shape_ratios(timed(hidden_sweep({64: 0.8, 128: 0.9, 256: 1.2, 512: 1.3})))
-    assert crossovers(shapes) == ["hidden_size 128→256"]
-    assert crossovers(shape_ratios(timed(hidden_sweep({64: 0.8, 128: 0.7})))) == []
+    assert crossovers(shapes, judge=judge("gru", "lstm")) == ["hidden_size 128→256"]
+    assert (
+        crossovers(
+            shape_ratios(timed(hidden_sweep({64: 0.8, 128: 0.7}))), judge=judge("gru", "lstm")
+        )
+        == []
+    )
     found = verdict(timed(hidden_sweep({64: 0.8, 128: 0.9, 256: 1.2, 512: 1.3})))
     line = found.lines.iloc[0]
     assert (line.gru_faster, line.lstm_faster, line.ties, line.shapes) == (2, 2, 0, 4)
@@ -138,7 +143,7 @@ def test_threads_is_a_swept_axis_and_the_classifier_ratio_is_named() -> None:
         for cell, s in zip(("lstm", "gru"), times)
     ]
     shapes = shape_ratios(timed(rows))
-    assert crossovers(shapes) == ["threads 1→2"]
+    assert crossovers(shapes, judge=judge("gru", "lstm")) == ["threads 1→2"]
     (sentence,) = classifier_sentences(shapes)
     assert sentence.startswith(
         "Classifier, inference: GRU/LSTM time at b=32 t=100 i=4 h=4 l=1 uni thr=1 0.8× ("
