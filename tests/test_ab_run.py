@@ -74,7 +74,7 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
             "--suite",
             "mine.toml",
             "--pairs",
-            "3",
+            "6",
             "--alpha",
             "0.001",
             "--results",
@@ -82,7 +82,7 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
         ]
     )
     assert code == 0
-    assert all(len(doc["records"][0]["ab"]["runs"]) == 3 for doc in store.load([tmp_path / "out"]))
+    assert all(len(doc["records"][0]["ab"]["runs"]) == 6 for doc in store.load([tmp_path / "out"]))
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
         (("nosuch", "HEAD"), "nosuch: unknown revision"),
         (("HEAD~1", "HEAD", "-k", "nomatch"), "no case selected"),
         (("HEAD~1", "wide"), "is missing on the base side"),
-        (("HEAD", "HEAD", "--pairs", "1"), "--pairs: at least 3"),
+        (("HEAD", "HEAD", "--pairs", "1"), "--pairs: at least 6"),
     ],
 )
 def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(

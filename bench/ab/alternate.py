@@ -1,10 +1,14 @@
 """`rnnbench ab`'s core: run two sides' cases in alternation and decide each case from the pairs.
 
-Time: N pairs; in each pair every case runs once on each side, back to back (the order flips every
-pair, so neither side always runs first), so a pair's two runs are seconds apart and drift cancels
-in its log-ratio (rnnbench.gate.paired). Instructions: one counted run per side (counts do not
-drift), decided as the counts gate decides. The records of each side become one results file
-(each case's rounds from every pair pooled, every run's statistic kept in `ab.runs`), which
+Time: each case first runs once on each side (its full record: memory, first round, the workload
+built and warm). Then N pairs of turns: in a pair, each side times a short burst of the case's rounds
+(`turn_rounds`, after one dropped round that warms the caches the other side evicted), back to back,
+the order flipping every pair so neither side always goes first. A pair's two turns are milliseconds
+apart, so drift cancels in its log-ratio (rnnbench.gate.paired): on a shared or virtual machine the
+speed jumps by tens of percent from one second to the next (the evidence is in docs/ab-bisect.md),
+and whole runs seconds apart would carry those jumps into every ratio. Instructions: one counted run
+per side (counts do not drift), decided as the counts gate decides. The records of each side become
+one results file (each case's turns' rounds pooled, every turn's statistic kept in `ab.runs`), which
 `rnnbench report` reads as before/after and `rnnbench compare` reads like any run.
 """
 
@@ -28,6 +32,9 @@ from rnnbench.measurement.timing import Measurement
 from rnnbench.results import atomic, schema, store
 
 Echo = Callable[[str], None]
+DEFAULT_PAIRS = 40
+DEFAULT_TURN_ROUNDS = 5
+PROGRESS_EVERY = 10  # pairs between progress lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,8 @@ class Plan:
     suite: str = "smoke"
     keyword: str | None = None
     metric: str = "time"
-    pairs: int = 10
+    pairs: int = DEFAULT_PAIRS
+    turn_rounds: int = DEFAULT_TURN_ROUNDS
     threads: int | None = 1
     thresholds: compare.Thresholds = field(default_factory=compare.Thresholds)
     alpha: float = 0.05
@@ -52,6 +60,8 @@ class Plan:
             raise UserError(
                 f"--pairs: at least {paired.MIN_PAIRS} (the pairs' spread is the noise estimate), got {self.pairs}"
             )
+        if self.turn_rounds < 1:
+            raise UserError(f"--turn-rounds: at least 1, got {self.turn_rounds}")
         if not 0 < self.alpha < 1:
             raise UserError(f"--alpha: must be between 0 and 1, got {self.alpha}")
         significance.check_quantile(self.quantile)
@@ -118,22 +128,32 @@ def select(base: Child, head: Child, plan: Plan) -> list[str]:
 def measure(
     base: Child, head: Child, cases: list[str], plan: Plan, echo: Echo
 ) -> dict[str, dict[str, list[dict]]]:
-    """Every run's record, per side and case: N alternating pairs (time) or one counted run per side."""
+    """Every record, per side and case: the first run (counted, for instructions), then N pairs of turns
+    of the cases that ran ok on both sides (time)."""
     runs: dict[str, dict[str, list[dict]]] = {
         child.side.name: {case: [] for case in cases} for child in (base, head)
     }
-    kind, pairs = ("count", 1) if plan.metric == "instructions" else ("run", plan.pairs)
-    for pair in range(pairs):
+    kind = "count" if plan.metric == "instructions" else "run"
+    for case in cases:
+        for child in (base, head):
+            runs[child.side.name][case].append(child.measure(kind, case))
+    echo("  counted both sides" if kind == "count" else "  first run of every case on both sides")
+    if kind == "count":
+        return runs
+    ready = [case for case in cases if failure(runs, case) is None]
+    for pair in range(plan.pairs):
         order = (base, head) if pair % 2 == 0 else (head, base)
-        for case in cases:
+        for case in ready:
             for child in order:
-                runs[child.side.name][case].append(child.measure(kind, case))
-        echo(f"  pair {pair + 1}/{pairs} done" if kind == "run" else "  counted both sides")
+                turn = child.measure("turn", case, plan.turn_rounds)
+                runs[child.side.name][case].append(turn)
+        if (pair + 1) % PROGRESS_EVERY == 0 or pair + 1 == plan.pairs:
+            echo(f"  pair {pair + 1}/{plan.pairs} done")
     return runs
 
 
 def statistic(record: dict[str, Any], quantile: float) -> float:
-    """One run's number for the paired test: the quantile of its round times."""
+    """One turn's number for the paired test: the quantile of its round times."""
     return float(np.quantile(record["times_s"], quantile))
 
 
@@ -163,8 +183,8 @@ def decide(
             verdict = significance.assess_counts(counted[0], counted[1], limit)
         else:
             verdict = paired.assess_pairs(
-                [statistic(r, plan.quantile) for r in base],
-                [statistic(r, plan.quantile) for r in head],
+                [statistic(r, plan.quantile) for r in base[1:]],
+                [statistic(r, plan.quantile) for r in head[1:]],
                 limit,
                 plan.alpha,
                 plan.quantile,
@@ -174,19 +194,19 @@ def decide(
 
 
 def pooled(records: list[dict[str, Any]], quantile: float) -> dict[str, Any]:
-    """One record for a case's runs on one side (the first run's full record, the later ones' times):
-    every round pooled, each run's statistic in `ab.runs`."""
-    first = records[0]
-    if first["status"] != "ok" or any(r["status"] != "ok" for r in records):
-        return next(r for r in records if r["status"] != "ok")
-    times = [t for r in records for t in r["times_s"]]
+    """One record for a case on one side: the first run's full record with the rounds of every turn
+    after it pooled, and each turn's statistic in `ab.runs` (a failed first run is kept as it is)."""
+    first, turns = records[0], records[1:]
+    if first["status"] != "ok" or not turns:
+        return first
+    times = [t for r in turns for t in r["times_s"]]
     measured = Measurement(tuple(times))
     return {
         **first,
         "times_s": times,
         "stats": measured.stats(),
         "noisy": measured.noisy,
-        "ab": {"runs": [statistic(r, quantile) for r in records], "quantile": quantile},
+        "ab": {"runs": [statistic(r, quantile) for r in turns], "quantile": quantile},
     }
 
 
@@ -206,6 +226,7 @@ def document(
             "revision": child.side.label,
             "metric": plan.metric,
             "pairs": plan.pairs if plan.metric == "time" else 1,
+            "turn_rounds": plan.turn_rounds if plan.metric == "time" else None,
             "python": child.side.python,
         },
     }
@@ -241,7 +262,7 @@ def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:
     started, clock = store.now(), time.perf_counter()
     cases = select(base, head, plan)
     echo(
-        f"{len(cases)} case(s); {plan.pairs} pairs, alternating"
+        f"{len(cases)} case(s); {plan.pairs} pairs of {plan.turn_rounds}-round turns, alternating"
         if plan.metric == "time"
         else f"{len(cases)} case(s); one counted run per side"
     )

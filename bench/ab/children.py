@@ -58,10 +58,12 @@ class Child:
             )
         return json.loads(line)
 
-    def measure(self, kind: str, case_id: str) -> dict[str, Any]:
-        """One `run` (timed) or `count` (timed, then counted) of a case: its record (`failed` with the reason)."""
+    def measure(self, kind: str, case_id: str, *rounds: int) -> dict[str, Any]:
+        """One `run` (timed), `count` (timed, then counted) or `turn` (`rounds` rounds) of a case: its
+        record (`failed` with the reason)."""
         assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps({kind: case_id}) + "\n")
+        request = {kind: [case_id, *rounds] if rounds else case_id}
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         reply = self._reply()
         if "error" in reply:

@@ -5,17 +5,19 @@ Started as a script (`python .../rnnbench/ab/worker.py SETTINGS_JSON`) with the 
 suite loader, and the user cells its suite names. Only this small driver is the invoking rnnbench's,
 as asv's benchmark runner is asv's own. It relies on the API every rnnbench revision with suites has:
 `cases.suite.load`, `cases.select.by_device`, `measurement.runner` (`run_case`, `build`, `backend_flags`),
-`measurement.workload.build_workload`, `measurement.timing.time_workload` (`measure` before issue 22),
+`measurement.workload.build_workload`, `measurement.timing` (`run_rounds`, `gc_disabled`),
 `measurement.env` (`capture`, `threads_for`).
 
 Protocol (one JSON object per line): first `{"ready": pid, "env": {...}, "cases": [ids]}` or
-`{"error": "one line"}`; then for each request `{"run": case_id}` (one timed run) or
-`{"count": case_id}` (one counted run) the reply `{"record": {...}}` or `{"error": "one line"}`.
-Stdin closing ends it. Stray prints go to stderr, so only replies use stdout.
+`{"error": "one line"}`; then for each request `{"run": case_id}` (one timed run, the full record),
+`{"count": case_id}` (one counted run) or `{"turn": [case_id, rounds]}` (a short burst of rounds of a
+case that ran ok) the reply `{"record": {...}}` or `{"error": "one line"}`. Stdin closing ends it.
+Stray prints go to stderr, so only replies use stdout.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -57,22 +59,9 @@ class Side:
         self.cases = {case.id: case for case in cases}
         self.built: dict[str, Any] = {}  # case id -> its workload, built at its first run
 
-    def run(self, case_id: str) -> Record | dict[str, Any]:
-        """One timed run of the case. The first is the runner's full record (memory, first round; a failure
-        recorded with its reason); later ones re-time the case's workload, built once, and carry only times."""
-        from rnnbench.measurement import env, runner, timing
-
-        if case_id not in self.built:
-            return self.first_run(case_id)
-        case = self.cases[case_id]
-        with env.threads_for(case.threads), runner.backend_flags(case):
-            # renamed in issue 22: a side from before it has `measure`
-            name = "time_workload" if getattr(timing, "time_workload", None) else "measure"
-            times = getattr(timing, name)(self.built[case_id], self.suite.policy).times
-        return {"id": case_id, "status": "ok", "reason": None, "times_s": list(times)}
-
-    def first_run(self, case_id: str) -> Record:
-        """The runner's full record of the case; its workload is built and kept when it ran ok."""
+    def run(self, case_id: str) -> Record:
+        """The runner's full record of the case (memory, first round; a failure recorded with its
+        reason); the case's workload is built and kept for its turns when it ran ok."""
         from rnnbench.measurement import env, runner, workload
 
         case = self.cases[case_id]
@@ -83,14 +72,27 @@ class Side:
                 self.built[case_id] = workload.build_workload(
                     case.phase, model, inputs, case.device
                 )
+        # what exists now lives as long as the worker: out of the collector's sight, so the collection
+        # that starts each turn takes microseconds, not the 0.2 s a full heap with torch loaded takes
+        gc.collect()
+        gc.freeze()
         return record
+
+    def turn(self, case_id: str, rounds: int) -> dict[str, Any]:
+        """One A/B turn: a round to warm up after the other side ran (dropped), then `rounds` timed
+        rounds of the workload the case's run built, with the garbage collector off."""
+        from rnnbench.measurement import env, runner, timing
+
+        case = self.cases[case_id]
+        with env.threads_for(case.threads), runner.backend_flags(case), timing.gc_disabled():
+            times = timing.run_rounds(self.built[case_id], rounds + 1)[1:]
+        return {"id": case_id, "status": "ok", "reason": None, "times_s": times}
 
     def count(self, case_id: str) -> Record:
         """One timed run, then the case's instructions counted under callgrind."""
         from rnnbench.measurement import counts
 
-        self.built.pop(case_id, None)
-        record = self.first_run(case_id)
+        record = self.run(case_id)
         if record["status"] == "ok":
             counted = self.counter.count(self.cases[case_id])
             counts.add_to_record(record, counted)
@@ -121,11 +123,16 @@ def main() -> None:
     try:
         for line in sys.stdin:
             request = json.loads(line)
-            kind, case_id = next(iter(request.items()))
+            kind, argument = next(iter(request.items()))
+            case_id, *rounds = argument if isinstance(argument, list) else [argument]
             if case_id not in side.cases:
                 reply({"error": f"no case {case_id!r} in this side's suite"})
-                continue
-            reply({"record": side.run(case_id) if kind == "run" else side.count(case_id)})
+            elif kind == "turn" and case_id not in side.built:
+                reply({"error": f"case {case_id!r} has no successful run to take turns with"})
+            elif kind == "turn":
+                reply({"record": side.turn(case_id, *rounds)})
+            else:
+                reply({"record": side.run(case_id) if kind == "run" else side.count(case_id)})
     finally:
         side.close()
 

@@ -39,7 +39,16 @@ def add_plan_arguments(parser: argparse.ArgumentParser, metric: str) -> None:
         help=f"alternating timed runs, or one counted run per side (default: {metric})",
     )
     parser.add_argument(
-        "--pairs", type=int, default=10, help="time: A/B pairs per case (default: 10)"
+        "--pairs",
+        type=int,
+        default=alternate.DEFAULT_PAIRS,
+        help=f"time: pairs of turns per case (default: {alternate.DEFAULT_PAIRS})",
+    )
+    parser.add_argument(
+        "--turn-rounds",
+        type=int,
+        default=alternate.DEFAULT_TURN_ROUNDS,
+        help=f"time: timed rounds in each side's turn (default: {alternate.DEFAULT_TURN_ROUNDS})",
     )
     parser.add_argument(
         "--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)"
@@ -54,7 +63,7 @@ def add_plan_arguments(parser: argparse.ArgumentParser, metric: str) -> None:
         "--quantile",
         type=float,
         default=0.5,
-        help="each run's statistic: this quantile of its rounds (0.5)",
+        help="each turn's statistic: this quantile of its rounds (0.5)",
     )
     parser.add_argument(
         "--threads",
@@ -73,6 +82,7 @@ def plan_of(args: argparse.Namespace) -> alternate.Plan:
         keyword=args.keyword,
         metric=args.metric,
         pairs=args.pairs,
+        turn_rounds=args.turn_rounds,
         threads=args.threads,
         thresholds=compare.Thresholds.parse(args.threshold),
         alpha=args.alpha,

@@ -140,7 +140,12 @@ def main() -> None:
     parser.add_argument(
         "--ab-k", dest="ab_keyword", help="A/B cases, if fewer than -k's (default: -k's)"
     )
-    parser.add_argument("--pairs", type=int, default=10, help="A/B pairs per case (default: 10)")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=alternate.DEFAULT_PAIRS,
+        help=f"A/B pairs per case (default: {alternate.DEFAULT_PAIRS})",
+    )
     parser.add_argument(
         "--slowdowns", type=float, nargs="+", default=[0.10, 0.05], help="injected slowdowns"
     )

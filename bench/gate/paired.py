@@ -1,12 +1,14 @@
-"""The A/B verdict: a paired test on per-pair log-ratios of runs made seconds apart.
+"""The A/B verdict: a paired test on per-pair log-ratios of turns made milliseconds apart.
 
-Each pair is one run of a case on each side, back to back (rnnbench.ab.ab). Drift between runs
-(other processes, frequency, cache) moves both runs of a pair alike, so it cancels in the pair's
-log-ratio log(head / base); what is left is the code's effect plus noise that the pairs measure
-themselves. Stage 1: a one-sample t-test of the mean log-ratio against 0 (scipy; log-ratios of
-run statistics are close to normal and symmetric, and with ~10 pairs a t-test has more power than
-a signed-rank test). Stage 2, as everywhere in the gate: the ratio exp(mean log-ratio) must clear
-the threshold. The 95% CI of that ratio is a seeded percentile bootstrap of the mean log-ratio.
+Each pair is one short turn of a case on each side, back to back (rnnbench.ab.alternate). Drift
+(other processes, frequency, a neighbour on the host) moves both turns of a pair alike, so it cancels
+in the pair's log-ratio log(head / base); what is left is the code's effect plus noise that the pairs
+measure themselves. That noise is heavy-tailed: now and then the machine's speed jumps between a
+pair's two turns, and that pair's ratio is off by tens of percent either way (the order of the sides
+flips every pair, so such jumps are symmetric). Hence rank statistics, which one wild pair cannot
+move: stage 1 is the Wilcoxon signed-rank test of the log-ratios against 0 (scipy), and the ratio is
+exp(median log-ratio), with a seeded percentile bootstrap 95% CI. Stage 2, as everywhere in the gate:
+that ratio must clear the threshold.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from scipy import stats
 
 from rnnbench.gate import significance
 
-MIN_PAIRS = 3  # fewer pairs cannot estimate the spread of their ratios
+MIN_PAIRS = 6  # the fewest pairs whose signed-rank test can reach p < 0.05 (2 / 2**6)
 
 
 def assess_pairs(
@@ -33,14 +35,14 @@ def assess_pairs(
     if a.size != b.size or a.size < MIN_PAIRS:
         raise ValueError(f"need {MIN_PAIRS}+ pairs of equal length, got {a.size} and {b.size}")
     logs = np.log(b) - np.log(a)
-    mean = float(logs.mean())
+    middle = float(np.median(logs))
     if np.ptp(logs) == 0:  # every pair agrees exactly: nothing to resample, the test is degenerate
-        p_value, low, high = (1.0 if mean == 0 else 0.0), mean, mean
+        p_value, low, high = (1.0 if middle == 0 else 0.0), middle, middle
     else:
-        p_value = float(stats.ttest_1samp(logs, 0.0).pvalue)
+        p_value = float(stats.wilcoxon(logs).pvalue)
         interval = stats.bootstrap(
             (logs,),
-            np.mean,
+            np.median,
             n_resamples=significance.RESAMPLES,
             method="percentile",
             confidence_level=significance.CONFIDENCE,
@@ -48,9 +50,9 @@ def assess_pairs(
         ).confidence_interval
         low, high = float(interval.low), float(interval.high)
     return significance.ChangeVerdict(
-        baseline=float(np.exp(np.log(a).mean())),
-        current=float(np.exp(np.log(b).mean())),
-        ratio=float(np.exp(mean)),
+        baseline=float(np.median(a)),
+        current=float(np.median(b)),
+        ratio=float(np.exp(middle)),
         ci_low=float(np.exp(low)),
         ci_high=float(np.exp(high)),
         p_value=p_value,

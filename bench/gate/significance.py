@@ -40,7 +40,7 @@ METHODS = {
     DRIFT_T: "Student t prediction test of the current run against the baseline's run statistics",
     DRIFT_Z: "z-score of the current run against the baseline's run statistics (30+ runs)",
     COUNTS: "instruction counts: the repeats' ranges do not overlap",
-    PAIRED: "paired t-test on per-pair log-ratios of A/B runs made seconds apart (rnnbench ab)",
+    PAIRED: "Wilcoxon signed-rank test on per-pair log-ratios of A/B turns made milliseconds apart (rnnbench ab)",
     SINGLE: "one run per side: changes below what these data resolve are inconclusive",
 }
 MIN_DRIFT_RUNS = 3  # fewer baseline runs cannot estimate drift between runs
