@@ -82,7 +82,10 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
         ]
     )
     assert code == 0
-    assert all(len(doc["records"][0]["ab"]["runs"]) == 6 for doc in store.load([tmp_path / "out"]))
+    documents = store.load([tmp_path / "out"])
+    assert all(len(doc["records"][0]["ab"]["runs"]) == 6 for doc in documents)
+    cpus = [doc["run"]["ab"]["cpus"] for doc in documents]  # both workers held to the same one CPU
+    assert cpus[0] == cpus[1] and len(cpus[0]) == 1
 
 
 @pytest.mark.parametrize(

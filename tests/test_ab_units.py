@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -135,6 +136,15 @@ def test_a_case_missing_on_one_side_or_none_selected_is_a_user_error() -> None:
 def test_plan_refuses_bad_settings(bad: dict, message: str) -> None:
     with pytest.raises(UserError, match=f"^{message}: "):
         alternate.Plan(**bad)
+
+
+def test_both_sides_share_the_cpus_their_threads_need() -> None:
+    allowed = sorted(os.sched_getaffinity(0))
+    assert alternate.shared_cpus(1) == allowed[-1:]
+    assert alternate.shared_cpus(len(allowed)) == allowed
+    assert alternate.shared_cpus(len(allowed) + 1) is None  # cannot be met: not pinned
+    assert alternate.shared_cpus(None) is None
+    assert alternate.Plan(threads=1).settings()["cpus"] == allowed[-1:]
 
 
 def test_paired_verdict_sees_a_shift_that_drift_would_hide() -> None:

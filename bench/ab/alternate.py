@@ -15,6 +15,7 @@ one results file (each case's turns' rounds pooled, every turn's statistic kept 
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -67,10 +68,11 @@ class Plan:
         significance.check_quantile(self.quantile)
 
     def settings(self) -> dict[str, Any]:
-        """What a side's worker needs to load its suite."""
+        """What a side's worker needs to load its suite, and the CPUs it is held to."""
         return {
             "suite": self.suite,
             "threads": self.threads,
+            "cpus": shared_cpus(self.threads),
             "counts": self.metric == "instructions",
             "device": "cpu",
         }
@@ -84,6 +86,17 @@ class Outcome:
     documents: tuple[dict[str, Any], dict[str, Any]]
     wall_s: float
     cases: list[str]
+
+
+def shared_cpus(threads: int | None) -> list[int] | None:
+    """The CPUs both sides' workers are held to: the last `threads` this process may use. Unpinned, the
+    two workers settle on different cores, and on a virtual machine one core can run steadily a few
+    percent slower than the other (a neighbour on its host's sibling thread), which no number of
+    pairs averages out. None (no pinning) when the thread count is open or cannot be met."""
+    if threads is None or not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    return allowed[-threads:] if threads <= len(allowed) else None
 
 
 def keyword_filter(ids: list[str], keyword: str | None) -> list[str]:
@@ -227,6 +240,7 @@ def document(
             "metric": plan.metric,
             "pairs": plan.pairs if plan.metric == "time" else 1,
             "turn_rounds": plan.turn_rounds if plan.metric == "time" else None,
+            "cpus": child.cpus,
             "python": child.side.python,
         },
     }

@@ -46,6 +46,7 @@ class Child:
             raise
         self.env: dict[str, Any] = hello["env"]
         self.cases: list[str] = hello["cases"]
+        self.cpus: list[int] | None = hello.get("cpus")  # the CPUs the worker runs on
 
     def _reply(self) -> dict[str, Any]:
         assert self.process.stdout is not None

@@ -15,10 +15,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-import tomllib
 
 from rnnbench.errors import UserError
 

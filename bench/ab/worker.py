@@ -8,7 +8,7 @@ as asv's benchmark runner is asv's own. It relies on the API every rnnbench revi
 `measurement.workload.build_workload`, `measurement.timing` (`run_rounds`, `gc_disabled`),
 `measurement.env` (`capture`, `threads_for`).
 
-Protocol (one JSON object per line): first `{"ready": pid, "env": {...}, "cases": [ids]}` or
+Protocol (one JSON object per line): first `{"ready": pid, "env": {...}, "cases": [ids], "cpus": [...]}` or
 `{"error": "one line"}`; then for each request `{"run": case_id}` (one timed run, the full record),
 `{"count": case_id}` (one counted run) or `{"turn": [case_id, rounds]}` (a short burst of rounds of a
 case that ran ok) the reply `{"record": {...}}` or `{"error": "one line"}`. Stdin closing ends it.
@@ -39,6 +39,8 @@ class Side:
     """The side's suite and cases, and a callgrind counter started on the first count."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
+        if settings.get("cpus"):  # before torch starts its threads, which inherit it
+            os.sched_setaffinity(0, settings["cpus"])
         import torch
 
         from rnnbench.cases import select, suite
@@ -119,7 +121,8 @@ def main() -> None:
     except Exception as exc:
         reply({"error": one_line(exc)})
         return
-    reply({"ready": os.getpid(), "env": side.env, "cases": list(side.cases)})
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    reply({"ready": os.getpid(), "env": side.env, "cases": list(side.cases), "cpus": cpus})
     try:
         for line in sys.stdin:
             request = json.loads(line)

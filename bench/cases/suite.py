@@ -15,11 +15,10 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from rnnbench import suites
 from rnnbench.cases import cell_ref

@@ -51,7 +51,7 @@ class Launch:
         history_db: Path | None = None,
     ) -> Launch:
         """A fresh launch folder `<results_dir>/<UTC time>-<suite name>-<N>shards`."""
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         name = Path(suite).stem if suite.endswith(".toml") else suite
         suite = (
             str(Path(suite).resolve()) if Path(suite).is_file() else suite

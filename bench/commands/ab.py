@@ -91,7 +91,7 @@ def plan_of(args: argparse.Namespace) -> alternate.Plan:
 
 
 def default_results(kind: str = "ab") -> Path:
-    return Path("results") / f"{kind}-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S')}"
+    return Path("results") / f"{kind}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S')}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -18,7 +18,7 @@ from rnnbench.results.schema import Document, Env, LoadedDocument, Record, Run, 
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def write_atomic(path: Path, data: Any) -> None:
@@ -81,7 +81,7 @@ def new_run_id(env: Mapping[str, Any]) -> str:
     """`<utc time>-<commit>-<fingerprint>-<random>`: sortable, says which code and machine, and
     unique: runs started in the same second on the same machine (shards, parallel jobs) differ.
     `env`: an `Env`, or an A/B side's env as its worker sent it (rnnbench.ab)."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     commit = (env.get("commit") or "nogit")[:10].replace("+", "")
     return f"{stamp}-{commit}-{env['fingerprint'][:8]}-{secrets.token_hex(3)}"
 
