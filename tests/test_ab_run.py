@@ -75,6 +75,8 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
             "mine.toml",
             "--pairs",
             "6",
+            "--processes",
+            "2",
             "--alpha",
             "0.001",
             "--results",
@@ -84,6 +86,7 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
     assert code == 0
     documents = store.load([tmp_path / "out"])
     assert all(len(doc["records"][0]["ab"]["runs"]) == 6 for doc in documents)
+    assert all(doc["run"]["ab"]["processes"] == 2 for doc in documents)
     cpus = [doc["run"]["ab"]["cpus"] for doc in documents]  # both workers held to the same one CPU
     assert cpus[0] == cpus[1] and len(cpus[0]) == 1
 
@@ -95,6 +98,7 @@ def test_same_code_under_two_interpreter_options_is_no_regression(
         (("HEAD~1", "HEAD", "-k", "nomatch"), "no case selected"),
         (("HEAD~1", "wide"), "is missing on the base side"),
         (("HEAD", "HEAD", "--pairs", "1"), "--pairs: at least 6"),
+        (("HEAD", "HEAD", "--processes", "0"), "--processes: between 1 and --pairs"),
     ],
 )
 def test_bad_input_is_one_line_exit_4_and_leaves_no_worktree(

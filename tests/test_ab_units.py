@@ -131,11 +131,59 @@ def test_a_case_missing_on_one_side_or_none_selected_is_a_user_error() -> None:
         ({"metric": "x"}, "--metric"),
         ({"alpha": 1.0}, "--alpha"),
         ({"quantile": 2.0}, "--quantile"),
+        ({"processes": 0}, "--processes"),
+        ({"pairs": 6, "processes": 7}, "--processes"),
     ],
 )
 def test_plan_refuses_bad_settings(bad: dict, message: str) -> None:
     with pytest.raises(UserError, match=f"^{message}: "):
         alternate.Plan(**bad)
+
+
+class LoggingChild:
+    """A side whose processes answer at once and log every request: (kind, case, process)."""
+
+    def __init__(self, name: str, log: list[tuple[str, str, str, int]], broken: str = "") -> None:
+        self.side = sides.Side(name, name.upper())
+        self.log, self.broken = log, broken
+
+    def measure(self, kind: str, case: str, *rounds: int, process: int = 0) -> dict:
+        self.log.append((self.side.name, kind, case, process))
+        failed = kind == "warm" and case == self.broken and process == 2
+        reason = "RuntimeError: out of memory" if failed else None
+        return {
+            "id": case,
+            "status": "failed" if failed else "ok",
+            "reason": reason,
+            "times_s": [1e-3],
+        }
+
+
+def test_pairs_are_spread_over_the_processes_each_pair_of_them_flipping_the_order() -> None:
+    log: list[tuple[str, str, str, int]] = []
+    base, head = LoggingChild("base", log), LoggingChild("head", log, broken="b")
+    plan = alternate.Plan(pairs=8, processes=3)
+    runs = alternate.measure(base, head, ["a", "b"], plan, lambda _: None)
+    firsts = [(side, case, process) for side, kind, case, process in log if kind == "run"]
+    assert sorted(firsts) == [
+        ("base", "a", 0),
+        ("base", "b", 0),
+        ("head", "a", 0),
+        ("head", "b", 0),
+    ]
+    warmed = {(side, case, process) for side, kind, case, process in log if kind == "warm"}
+    assert warmed == {(s, c, p) for s in ("base", "head") for c in ("a", "b") for p in (1, 2)}
+    assert runs["head"]["b"][0]["reason"] == "RuntimeError: out of memory"  # failed where it warmed
+    assert alternate.failure(runs, "b") == "head: RuntimeError: out of memory"
+    turns = [(side, process) for side, kind, case, process in log if kind == "turn"]
+    assert all(case == "a" for _, kind, case, _ in log if kind == "turn")
+    pairs = [turns[i : i + 2] for i in range(0, len(turns), 2)]
+    assert [pair[0][1] for pair in pairs] == [i % 3 for i in range(8)]
+    assert all(pair[0][1] == pair[1][1] for pair in pairs)  # a pair's two turns: one process pair
+    for process in range(3):
+        firsts_of_process = [pair[0][0] for pair in pairs if pair[0][1] == process]
+        assert firsts_of_process == ["base", "head", "base"][: len(firsts_of_process)]
+    assert len(runs["base"]["a"]) == 1 + 8 and len(runs["base"]["b"]) == 1
 
 
 def test_both_sides_share_the_cpus_their_threads_need() -> None:

@@ -29,7 +29,18 @@ def bisect(repo: Path, *args: str) -> int:
     "metric",
     [
         ("--metric", "instructions"),
-        ("--metric", "time", "--pairs", "20", "--threshold", "30%", "--quantile", "0.1"),
+        (
+            "--metric",
+            "time",
+            "--pairs",
+            "20",
+            "--processes",
+            "2",
+            "--threshold",
+            "30%",
+            "--quantile",
+            "0.1",
+        ),
     ],
 )
 def test_bisect_names_commit_5_in_few_steps_and_skips_the_broken_one(

@@ -85,3 +85,60 @@ def test_history_spread_sets_the_resolvable_change(tmp_path: Path) -> None:
     assert main(["compare", str(base), str(now), "--drift-from", str(db)]) == 1
     sd = float(np.log([1.0, 1.01, 0.99, 1.005]).std(ddof=1))
     assert single_run.resolvable(sd * math.sqrt(2), 3.0) < math.expm1(0.10)
+
+
+def paced_run(speeds: list[float], run_id: str, code: float = 1.0, torch: str = "2.13.0") -> dict:
+    """One run whose host ran case n at speed factor speeds[n] (a round and its probe alike); the
+    code's own time is 1 ms x `code`, the probe's 0.1 ms."""
+    records = []
+    for n, (case_id, speed) in enumerate(zip(IDS, speeds)):
+        probe = times(1e-4 * speed, seed=100 + n, spread=0.01)
+        rec = record(case_id, times(1e-3 * code * speed, seed=n, spread=0.01))
+        rec["pace"] = {"probe": "mm-test", "times_s": probe}
+        records.append(rec)
+    doc = document(records, run_id=run_id)
+    doc["env"]["torch"] = torch
+    return doc
+
+
+HOST = [
+    1.0,
+    1.45,
+    0.8,
+    1.3,
+    0.7,
+    1.5,
+    1.1,
+    0.9,
+]  # the host's speed in each case's run: up to 2x apart
+
+
+def test_pacing_cancels_the_hosts_speed_but_not_the_codes(tmp_path: Path) -> None:
+    base = write(tmp_path / "a.json", paced_run([1.0] * 8, "a"))
+    drifted = write(tmp_path / "b.json", paced_run(HOST, "b"))
+    doctored = write(tmp_path / "c.json", paced_run(HOST, "c", code=1 + DOCTORED))
+    assert main(["compare", str(base), str(drifted)]) == 0
+    assert main(["compare", str(base), str(doctored)]) == 1
+    raw = compare.compare([paced_run([1.0] * 8, "a")], [paced_run(HOST, "c", code=1.2)])
+    paced = (
+        single_run.paced_rounds([paced_run([1.0] * 8, "a")]),
+        single_run.paced_rounds([paced_run(HOST, "c", code=1.2)]),
+    )
+    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, paced=paced)
+    assert all(row.mark == "regression" for row in judged.rows)
+    assert all(abs(row.verdict.ratio - 1.2) < 0.02 for row in judged.rows)
+    assert "paced (raw ratio 1.740)" in judged.rows[1].note  # 1.2 x 1.45: what raw times said
+    unpaced = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5)
+    assert not any(row.mark == "regression" for row in unpaced.rows)  # drift hides it unpaced
+
+
+def test_pacing_needs_the_same_probe_and_torch_and_whole_paces() -> None:
+    base, other = paced_run([1.0] * 8, "a"), paced_run(HOST, "b", torch="2.14.0")
+    raw = compare.compare([base], [other])
+    paced = (single_run.paced_rounds([base]), single_run.paced_rounds([other]))
+    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, paced=paced)
+    assert all("not paced: probe or torch differs" in row.note for row in judged.rows)
+    broken = paced_run([1.0] * 8, "x")
+    broken["records"][0]["pace"]["times_s"] = broken["records"][0]["pace"]["times_s"][:-1]
+    broken["records"][1]["pace"]["times_s"][0] = 0.0
+    assert len(single_run.paced_rounds([broken])) == 6  # a short or non-positive pace is unused

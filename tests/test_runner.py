@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnbench.measurement import analytic, runner
+from rnnbench.measurement import analytic, pace, runner
 from rnnbench.measurement.timing import TimingPolicy
 from tests.conftest import tiny_case
 
@@ -28,6 +28,17 @@ def test_record_has_every_measure(phase: str) -> None:
     assert measures["gflops_per_s"] == pytest.approx(measures["flops"] / median / 1e9)
     assert measures["tokens_per_s"] == pytest.approx(case.batch * case.seq_len / median)
     assert measures["threads"] == torch.get_num_threads()
+
+
+def test_the_pace_probe_runs_before_each_timed_round_outside_its_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pace, "PRODUCTS", 300)  # a probe far longer than a tiny round
+    record = runner.measure_case(tiny_case(), POLICY)
+    probes = record["pace"]
+    assert probes["probe"] == pace.PROBE and len(probes["times_s"]) == len(record["times_s"]) == 3
+    rounds, probed = (sorted(t)[1] for t in (record["times_s"], probes["times_s"]))  # medians
+    assert rounds < probed / 3  # the probe is not inside the timed region
 
 
 def test_saved_bytes_grow_with_sequence_length() -> None:

@@ -23,18 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from rnnbench.ab import git, sides
+from rnnbench.ab import documents, git, sides
 from rnnbench.ab.children import Child, SideFailed
 from rnnbench.errors import UserError
 from rnnbench.gate import compare, paired, significance
-from rnnbench.measurement.timing import Measurement
-from rnnbench.results import atomic, schema, store
+from rnnbench.results import store
 
 Echo = Callable[[str], None]
 DEFAULT_PAIRS = 40
 DEFAULT_TURN_ROUNDS = 5
+DEFAULT_PROCESSES = 4  # worker processes per side whose pairs a case's verdict pools
 PROGRESS_EVERY = 10  # pairs between progress lines
 
 
@@ -47,6 +45,7 @@ class Plan:
     metric: str = "time"
     pairs: int = DEFAULT_PAIRS
     turn_rounds: int = DEFAULT_TURN_ROUNDS
+    processes: int = DEFAULT_PROCESSES
     threads: int | None = 1
     thresholds: compare.Thresholds = field(default_factory=compare.Thresholds)
     alpha: float = 0.05
@@ -61,11 +60,20 @@ class Plan:
             raise UserError(
                 f"--pairs: at least {paired.MIN_PAIRS} (the pairs' spread is the noise estimate), got {self.pairs}"
             )
+        if not 1 <= self.processes <= max(self.pairs, 1):
+            raise UserError(
+                f"--processes: between 1 and --pairs ({self.pairs}), got {self.processes}"
+            )
         if self.turn_rounds < 1:
             raise UserError(f"--turn-rounds: at least 1, got {self.turn_rounds}")
         if not 0 < self.alpha < 1:
             raise UserError(f"--alpha: must be between 0 and 1, got {self.alpha}")
         significance.check_quantile(self.quantile)
+
+    @property
+    def side_processes(self) -> int:
+        """Worker processes per side: one for counts (they do not depend on where code landed)."""
+        return self.processes if self.metric == "time" else 1
 
     def settings(self) -> dict[str, Any]:
         """What a side's worker needs to load its suite, and the CPUs it is held to."""
@@ -142,7 +150,8 @@ def measure(
     base: Child, head: Child, cases: list[str], plan: Plan, echo: Echo
 ) -> dict[str, dict[str, list[dict]]]:
     """Every record, per side and case: the first run (counted, for instructions), then N pairs of turns
-    of the cases that ran ok on both sides (time)."""
+    of the cases that ran ok on both sides (time). Pair i is taken by the sides' processes i mod P, each
+    process pair flipping which side goes first from one of its pairs to the next."""
     runs: dict[str, dict[str, list[dict]]] = {
         child.side.name: {case: [] for case in cases} for child in (base, head)
     }
@@ -153,21 +162,34 @@ def measure(
     echo("  counted both sides" if kind == "count" else "  first run of every case on both sides")
     if kind == "count":
         return runs
+    warm(base, head, runs, plan.side_processes, echo)
     ready = [case for case in cases if failure(runs, case) is None]
     for pair in range(plan.pairs):
-        order = (base, head) if pair % 2 == 0 else (head, base)
+        process, flipped = pair % plan.side_processes, (pair // plan.side_processes) % 2
+        order = (head, base) if flipped else (base, head)
         for case in ready:
             for child in order:
-                turn = child.measure("turn", case, plan.turn_rounds)
+                turn = child.measure("turn", case, plan.turn_rounds, process=process)
                 runs[child.side.name][case].append(turn)
         if (pair + 1) % PROGRESS_EVERY == 0 or pair + 1 == plan.pairs:
             echo(f"  pair {pair + 1}/{plan.pairs} done")
     return runs
 
 
-def statistic(record: dict[str, Any], quantile: float) -> float:
-    """One turn's number for the paired test: the quantile of its round times."""
-    return float(np.quantile(record["times_s"], quantile))
+def warm(
+    base: Child, head: Child, runs: dict[str, dict[str, list[dict]]], processes: int, echo: Echo
+) -> None:
+    """Build and warm up every case that ran ok in the sides' further processes; a case that fails
+    there is failed (its warm record, with the reason, replaces the first run's)."""
+    if processes < 2:
+        return
+    for case in [case for case in runs["base"] if failure(runs, case) is None]:
+        for child in (base, head):
+            for process in range(1, processes):
+                record = child.measure("warm", case, process=process)
+                if record["status"] != "ok":
+                    runs[child.side.name][case][0] = record
+    echo(f"  {processes - 1} more process(es) per side warmed up")
 
 
 def failure(runs: dict[str, dict[str, list[dict]]], case: str) -> str | None:
@@ -196,8 +218,8 @@ def decide(
             verdict = significance.assess_counts(counted[0], counted[1], limit)
         else:
             verdict = paired.assess_pairs(
-                [statistic(r, plan.quantile) for r in base[1:]],
-                [statistic(r, plan.quantile) for r in head[1:]],
+                [documents.statistic(r, plan.quantile) for r in base[1:]],
+                [documents.statistic(r, plan.quantile) for r in head[1:]],
                 limit,
                 plan.alpha,
                 plan.quantile,
@@ -206,77 +228,13 @@ def decide(
     return compare.Comparison(rows, metric=plan.metric)
 
 
-def pooled(records: list[dict[str, Any]], quantile: float) -> dict[str, Any]:
-    """One record for a case on one side: the first run's full record with the rounds of every turn
-    after it pooled, and each turn's statistic in `ab.runs` (a failed first run is kept as it is)."""
-    first, turns = records[0], records[1:]
-    if first["status"] != "ok" or not turns:
-        return first
-    times = [t for r in turns for t in r["times_s"]]
-    measured = Measurement(tuple(times))
-    return {
-        **first,
-        "times_s": times,
-        "stats": measured.stats(),
-        "noisy": measured.noisy,
-        "ab": {"runs": [statistic(r, quantile) for r in turns], "quantile": quantile},
-    }
-
-
-def document(
-    child: Child, records: list[dict[str, Any]], plan: Plan, started: str
-) -> dict[str, Any]:
-    """A side's results document: its environment (commit = the side's revision), its pooled records."""
-    env = {**child.env, **({"commit": child.side.commit} if child.side.commit else {})}
-    run = {
-        "id": f"{store.new_run_id(env)}-{child.side.name}",
-        "suite": plan.suite,
-        "started": started,
-        "finished": store.now(),
-        "complete": True,
-        "ab": {
-            "side": child.side.name,
-            "revision": child.side.label,
-            "metric": plan.metric,
-            "pairs": plan.pairs if plan.metric == "time" else 1,
-            "turn_rounds": plan.turn_rounds if plan.metric == "time" else None,
-            "cpus": child.cpus,
-            "python": child.side.python,
-        },
-    }
-    # `run.ab` and `record.ab` (the A/B settings, each run's statistic) extend the schema: a raw document
-    return {
-        "schema": schema.SCHEMA,
-        "schema_version": schema.SCHEMA_VERSION,
-        "run": run,
-        "env": env,
-        "records": records,
-    }
-
-
-def write_document(doc: dict[str, Any], path: Path) -> Path:
-    """Write a results document to a new file (never replacing one)."""
-    atomic.make_directory(path.parent, "--results ")
-    try:
-        atomic.create_new(path, atomic.dump_json(doc))
-    except FileExistsError:
-        raise UserError(f"{path}: already exists; a results file is never replaced") from None
-    return path
-
-
-def write(documents: tuple[dict[str, Any], dict[str, Any]], directory: Path) -> list[Path]:
-    """`base.json` and `head.json` in `directory`."""
-    return [
-        write_document(doc, directory / f"{doc['run']['ab']['side']}.json") for doc in documents
-    ]
-
-
 def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:
     """Select, measure and decide one A/B between two started sides."""
     started, clock = store.now(), time.perf_counter()
     cases = select(base, head, plan)
     echo(
-        f"{len(cases)} case(s); {plan.pairs} pairs of {plan.turn_rounds}-round turns, alternating"
+        f"{len(cases)} case(s); {plan.pairs} pairs of {plan.turn_rounds}-round turns, alternating, "
+        f"over {plan.side_processes} process(es) per side"
         if plan.metric == "time"
         else f"{len(cases)} case(s); one counted run per side"
     )
@@ -288,13 +246,16 @@ def step(base: Child, head: Child, plan: Plan, echo: Echo) -> Outcome:
             for name in ("base", "head")
         ]
         comparison.counts = (counted[0], counted[1])
-    documents = tuple(
-        document(
-            child, [pooled(runs[child.side.name][c], plan.quantile) for c in cases], plan, started
+    results = tuple(
+        documents.document(
+            child,
+            [documents.pooled(runs[child.side.name][c], plan.quantile) for c in cases],
+            plan,
+            started,
         )
         for child in (base, head)
     )
-    return Outcome(comparison, (documents[0], documents[1]), time.perf_counter() - clock, cases)
+    return Outcome(comparison, (results[0], results[1]), time.perf_counter() - clock, cases)
 
 
 def side_suite(suite: str, top: Path | None, root: Path) -> str:
@@ -320,7 +281,7 @@ def started(
     )
     settings = {**plan.settings(), "suite": side_suite(plan.suite, top, root)}
     try:
-        child = Child(side, root, scratch / side.name, settings)
+        child = Child(side, root, scratch / side.name, settings, plan.side_processes)
     except SideFailed as exc:
         raise UserError(str(exc)) from None
     try:

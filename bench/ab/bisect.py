@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnbench.ab import alternate, git, sides
+from rnnbench.ab import alternate, documents, git, sides
 from rnnbench.ab.alternate import Echo, Outcome, Plan
 from rnnbench.ab.children import Child, SideFailed
 from rnnbench.errors import UserError
@@ -102,8 +102,8 @@ class Search:
         base, head = outcome.documents
         self.results.mkdir(parents=True, exist_ok=True)
         if not any(self.results.glob("good-*.json")):
-            alternate.write_document(base, self.results / f"good-{base['env']['commit'][:12]}.json")
-        alternate.write_document(
+            documents.write_document(base, self.results / f"good-{base['env']['commit'][:12]}.json")
+        documents.write_document(
             head, self.results / f"{index + 1:02d}-{self.chain[index][:12]}.json"
         )
 

@@ -10,8 +10,9 @@ as asv's benchmark runner is asv's own. It relies on the API every rnnbench revi
 
 Protocol (one JSON object per line): first `{"ready": pid, "env": {...}, "cases": [ids], "cpus": [...]}` or
 `{"error": "one line"}`; then for each request `{"run": case_id}` (one timed run, the full record),
-`{"count": case_id}` (one counted run) or `{"turn": [case_id, rounds]}` (a short burst of rounds of a
-case that ran ok) the reply `{"record": {...}}` or `{"error": "one line"}`. Stdin closing ends it.
+`{"count": case_id}` (one counted run), `{"warm": case_id}` (the case built and warmed up for turns,
+untimed: in a side's further processes) or `{"turn": [case_id, rounds]}` (a short burst of rounds of a
+case that ran or warmed ok) the reply `{"record": {...}}` or `{"error": "one line"}`. Stdin closing ends it.
 Stray prints go to stderr, so only replies use stdout.
 """
 
@@ -35,17 +36,23 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:400]
 
 
+def pin(cpus: list[int]) -> None:
+    """Hold every thread of this process to `cpus`; threads started later inherit it."""
+    for thread in os.listdir("/proc/self/task"):
+        os.sched_setaffinity(int(thread), cpus)
+
+
 class Side:
     """The side's suite and cases, and a callgrind counter started on the first count."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        if settings.get("cpus"):  # before torch starts its threads, which inherit it
-            os.sched_setaffinity(0, settings["cpus"])
         import torch
 
         from rnnbench.cases import select, suite
         from rnnbench.measurement import env
 
+        if settings.get("cpus"):  # imported on any CPU (a side's processes start side by side)
+            pin(settings["cpus"])
         env.set_threads(settings.get("threads"))
         self.counts = settings.get("counts", False)
         self.counter: Any = None
@@ -74,11 +81,32 @@ class Side:
                 self.built[case_id] = workload.build_workload(
                     case.phase, model, inputs, case.device
                 )
-        # what exists now lives as long as the worker: out of the collector's sight, so the collection
-        # that starts each turn takes microseconds, not the 0.2 s a full heap with torch loaded takes
+        self.settle()
+        return record
+
+    def warm(self, case_id: str) -> dict[str, Any]:
+        """Build the case's workload for turns in a further process of this side, and run the suite's
+        warm-up rounds (untimed); a case that cannot be built is `failed` with the reason."""
+        from rnnbench.measurement import env, runner, timing, workload
+
+        case = self.cases[case_id]
+        try:
+            with env.threads_for(case.threads), runner.backend_flags(case):
+                model, inputs = runner.build(case)
+                built = workload.build_workload(case.phase, model, inputs, case.device)
+                timing.run_rounds(built, max(self.suite.policy.warmup_rounds, 1))
+        except Exception as exc:  # recorded, as a failed run is
+            return {"id": case_id, "status": "failed", "reason": one_line(exc), "times_s": []}
+        self.built[case_id] = built
+        self.settle()
+        return {"id": case_id, "status": "ok", "reason": None, "times_s": []}
+
+    @staticmethod
+    def settle() -> None:
+        """What exists now lives as long as the worker: out of the collector's sight, so the collection
+        that starts each turn takes microseconds, not the 0.2 s a full heap with torch loaded takes."""
         gc.collect()
         gc.freeze()
-        return record
 
     def turn(self, case_id: str, rounds: int) -> dict[str, Any]:
         """One A/B turn: a round to warm up after the other side ran (dropped), then `rounds` timed
@@ -134,6 +162,8 @@ def main() -> None:
                 reply({"error": f"case {case_id!r} has no successful run to take turns with"})
             elif kind == "turn":
                 reply({"record": side.turn(case_id, *rounds)})
+            elif kind == "warm":
+                reply({"record": side.warm(case_id)})
             else:
                 reply({"record": side.run(case_id) if kind == "run" else side.count(case_id)})
     finally:

@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from rnnbench.ab import alternate, sides
+from rnnbench.ab import alternate, documents, sides
 from rnnbench.errors import UserError
 from rnnbench.gate import compare
 from rnnbench.gate import table as gate_table
@@ -51,6 +51,13 @@ def add_plan_arguments(parser: argparse.ArgumentParser, metric: str) -> None:
         help=f"time: timed rounds in each side's turn (default: {alternate.DEFAULT_TURN_ROUNDS})",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=alternate.DEFAULT_PROCESSES,
+        help="time: worker processes per side, taking the pairs in turn; a process's own speed "
+        f"(where its code and heap landed) averages out over several (default: {alternate.DEFAULT_PROCESSES})",
+    )
+    parser.add_argument(
         "--threshold", default="5%", help="smallest slowdown that counts (default: 5%%)"
     )
     parser.add_argument(
@@ -83,6 +90,7 @@ def plan_of(args: argparse.Namespace) -> alternate.Plan:
         metric=args.metric,
         pairs=args.pairs,
         turn_rounds=args.turn_rounds,
+        processes=args.processes,
         threads=args.threads,
         thresholds=compare.Thresholds.parse(args.threshold),
         alpha=args.alpha,
@@ -135,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     results = args.results or default_results()
     atomic.check_directory(results, "--results")
     outcome = alternate.run_ab(base, head, plan, args.repo, echo)
-    paths = alternate.write(outcome.documents, results)
+    paths = documents.write(outcome.documents, results)
     print(gate_table.render(outcome.comparison))
     print(
         f"rnnbench ab: {outcome.wall_s:.0f} s; results: {' '.join(map(str, paths))} "

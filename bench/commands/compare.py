@@ -131,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if (
         args.metric == "time"
     ):  # verdicts on one baseline run are held to what the data can tell from drift
-        result = single_run.judge(result, args.alpha, quantile, drift_history(args, current))
+        paced = (single_run.paced_rounds(base), single_run.paced_rounds(current))
+        result = single_run.judge(result, args.alpha, quantile, drift_history(args, current), paced)
     print(gate_table.render(result, args.allow_missing))
     return EXIT_REGRESSION if result.failing(args.allow_missing) else 0

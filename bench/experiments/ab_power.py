@@ -9,7 +9,9 @@ duration (the injection lives only in that throwaway branch). Each trial is one 
 and HEAD against each slowed branch (detection), on the smoke suite's forward cases; every
 threshold is decided on the same measurements. A trial alarms when any case is a regression.
 Plain compare: two back-to-back timed runs of the same cases (as `pytest bench` makes them) go
-through `rnnbench compare A B` (exit status) and `compare A B'`, B' = B with every round x1.2.
+through `rnnbench compare A B` (exit status) and `compare A B'`, B' = B with every round x1.2 (its
+pace probes as measured: a slower code does not slow the probe); then both again with the pace
+probes removed from every file, which is how `compare` decided before pacing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnbench.ab import alternate, sides
+from rnnbench.ab import alternate, documents, sides
 from rnnbench.cases import suite
 from rnnbench.cases.case import Case
 from rnnbench.cli import main as cli
@@ -103,8 +105,9 @@ def alarms(outcome: alternate.Outcome, threshold: float, alpha: float) -> tuple[
 
 def plain_compare_trial(
     cases: list[Case], policy: TimingPolicy, machine: Env, work: Path, index: int
-) -> tuple[int, int]:
-    """Two back-to-back runs, then `rnnbench compare` exit statuses: as measured, and with B doctored x1.2."""
+) -> tuple[int, int, int, int]:
+    """Two back-to-back runs, then `rnnbench compare` exit statuses: as measured and with B doctored
+    x1.2, paced and (the probes removed) unpaced."""
     paths = []
     for side in ("a", "b"):
         path = work / f"plain-{index:02d}-{side}.json"
@@ -118,11 +121,21 @@ def plain_compare_trial(
     doctored = json.loads(paths[1].read_text())
     for record in doctored["records"]:
         record["times_s"] = [t * 1.2 for t in record["times_s"]]
-    doctored_path = work / f"plain-{index:02d}-b-doctored.json"
-    store.write_atomic(doctored_path, doctored)
+    paths.append(work / f"plain-{index:02d}-b-doctored.json")
+    store.write_atomic(paths[-1], doctored)
+    for path in paths[:3]:
+        unpaced = json.loads(path.read_text())
+        for record in unpaced["records"]:
+            record.pop("pace", None)
+        paths.append(path.with_name(f"{path.stem}-unpaced.json"))
+        store.write_atomic(paths[-1], unpaced)
+    a, b, doctored_b, a_raw, b_raw, doctored_raw = map(str, paths)
     with contextlib.redirect_stdout(io.StringIO()):
-        return cli(["compare", str(paths[0]), str(paths[1])]), cli(
-            ["compare", str(paths[0]), str(doctored_path)]
+        return (
+            cli(["compare", a, b]),
+            cli(["compare", a, doctored_b]),
+            cli(["compare", a_raw, b_raw]),
+            cli(["compare", a_raw, doctored_raw]),
         )
 
 
@@ -147,6 +160,12 @@ def main() -> None:
         help=f"A/B pairs per case (default: {alternate.DEFAULT_PAIRS})",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=alternate.DEFAULT_PROCESSES,
+        help=f"A/B worker processes per side (default: {alternate.DEFAULT_PROCESSES})",
+    )
+    parser.add_argument(
         "--slowdowns", type=float, nargs="+", default=[0.10, 0.05], help="injected slowdowns"
     )
     parser.add_argument(
@@ -169,14 +188,20 @@ def main() -> None:
     for index in range(args.plain_trials):
         plain.append(plain_compare_trial(cases, smoke.policy, machine, work, index))
         print(
-            f"  plain compare {index + 1:2d}: unchanged exit {plain[-1][0]}, doctored x1.2 exit {plain[-1][1]}",
+            f"  plain compare {index + 1:2d}: unchanged exit {plain[-1][0]}, doctored x1.2 exit "
+            f"{plain[-1][1]}; unpaced {plain[-1][2]}, {plain[-1][3]}",
             flush=True,
         )
 
     clone, head, branches = slowed_clone(work, args.slowdowns)
     plan = alternate.Plan(
-        suite="smoke", keyword=args.ab_keyword or args.keyword, pairs=args.pairs, alpha=args.alpha
+        suite="smoke",
+        keyword=args.ab_keyword or args.keyword,
+        pairs=args.pairs,
+        processes=args.processes,
+        alpha=args.alpha,
     )
+    print(f"  A/B results under {work}", flush=True)
     kinds = {"same": head, **{f"slowed {x:.0%}": branches[x] for x in args.slowdowns}}
     outcomes: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     walls: list[float] = []
@@ -187,6 +212,9 @@ def main() -> None:
                 sides.Side("base", head), sides.Side("head", commit), plan, clone, lambda _: None
             )
             walls.append(time.perf_counter() - clock)
+            documents.write(
+                outcome.documents, work / f"ab-{trial + 1:02d}-{kind.replace(' ', '-')}"
+            )
             decided = {f"{t:.1%}": alarms(outcome, t, args.alpha) for t in args.thresholds}
             outcomes[kind].append({t: flagged for t, (flagged, _) in decided.items()})
             print(
@@ -203,6 +231,7 @@ def main() -> None:
         "keyword": args.keyword,
         "ab_keyword": plan.keyword,
         "pairs": args.pairs,
+        "processes": args.processes,
         "alpha": args.alpha,
         "ab_trials_each": args.trials,
         "ab_alarms": {
@@ -213,8 +242,10 @@ def main() -> None:
             "median": round(float(np.median(walls)), 1) if walls else None,
             "max": round(max(walls), 1) if walls else None,
         },
-        "plain_compare_unchanged_exit_0": f"{sum(u == 0 for u, _ in plain)}/{len(plain)}",
-        "plain_compare_doctored_exit_1": f"{sum(d == 1 for _, d in plain)}/{len(plain)}",
+        "plain_compare_unchanged_exit_0": f"{sum(p[0] == 0 for p in plain)}/{len(plain)}",
+        "plain_compare_doctored_exit_1": f"{sum(p[1] == 1 for p in plain)}/{len(plain)}",
+        "unpaced_unchanged_exit_0": f"{sum(p[2] == 0 for p in plain)}/{len(plain)}",
+        "unpaced_doctored_exit_1": f"{sum(p[3] == 1 for p in plain)}/{len(plain)}",
         "run_time_s": round(time.perf_counter() - started, 1),
     }
     report(summary, args.json)

@@ -15,6 +15,7 @@ from rnnbench.measurement import (
     analytic,
     flops,
     memory,
+    pace,
     preflight,
     profiling,
     quality,
@@ -192,9 +193,13 @@ def measure_case(
             else None,
             **state.carried_state(model, inputs),
         }
-        result = time_workload(work, policy, runner)
+        timed, probes = pace.paced(work) if case.device == "cpu" else (work, [])
+        result = time_workload(timed, policy, runner)
         measures.update(flops.measure_flops(work))  # one more untimed round, after the timed ones
-        return ok_record(case, result, measures)
+        record = ok_record(case, result, measures)
+        if len(probes) >= result.rounds:  # the probe before each timed round (warm-up's go first)
+            record["pace"] = {"probe": pace.PROBE, "times_s": probes[len(probes) - result.rounds :]}
+        return record
 
 
 def untrainable(case: Case, model: torch.nn.Module) -> str | None:

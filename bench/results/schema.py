@@ -19,7 +19,8 @@ Version history (`SCHEMA_VERSION`; older files are upgraded on read by
     every axis (`upgrade_1_to_2` gives v1 cases without them their defaults), and every ok timed
     record has `first_round_s`, `peak_bytes`, `model_peak_bytes` and `efficiency` in its
     measures (None where a v1 run did not measure them). New optional keys: `Record.cell_code`
-    (user cells) and `Measures.flops_measured` (FLOPs counted by FlopCounterMode).
+    (user cells) and `Measures.flops_measured` (FLOPs counted by FlopCounterMode); later
+    `Record.pace` (the machine-pace probe beside each timed round of a CPU case).
 """
 
 from __future__ import annotations
@@ -351,6 +352,16 @@ class CellCode(TypedDict):
     )  # sha256 (16 hex) of the file that defines the cell; null without Python source
 
 
+class Pace(TypedDict):
+    """`record.pace` (v2, CPU cases timed since 2026-11-30): the machine-pace probe timed just before
+    each timed round (`rnnbench.measurement.pace`), for comparing one run per side across drift."""
+
+    probe: (
+        str  # the probe's id; paced times are compared only between equal ids (and torch versions)
+    )
+    times_s: list[float]  # seconds of the probe before each timed round, in the order of times_s
+
+
 class _RecordKeys(TypedDict):
     id: str
     case: CaseDict
@@ -371,13 +382,14 @@ class Record(_RecordKeys, total=False):
     times_s: raw seconds of every timed round, in order (empty unless ok; each a positive, finite
     number: readers refuse NaN, infinite, zero or negative times); stats: `Stats` | null; noisy:
     IQR > 10% of the median; code_hash: hash of the case and the code that runs it (null in
-    converted pytest-benchmark files). Optional: `profile`, `counts`, `cell_code`. Readers refuse
+    converted pytest-benchmark files). Optional: `profile`, `counts`, `cell_code`, `pace`. Readers refuse
     records whose `case` or `measures` is not an object, naming the file and the record.
     """
 
     profile: Profile
     counts: Counts
     cell_code: CellCode
+    pace: Pace
 
 
 class Document(TypedDict):

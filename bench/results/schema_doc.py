@@ -33,6 +33,7 @@ TYPES: tuple[Any, ...] = (
     schema.TopOp,
     schema.Counts,
     schema.CellCode,
+    schema.Pace,
 )
 
 
