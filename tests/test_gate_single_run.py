@@ -10,7 +10,7 @@ import pytest
 from gate_docs import document, record, times, write
 
 from rnnbench.cli import main
-from rnnbench.gate import compare, significance, single_run
+from rnnbench.gate import compare, paced, significance, single_run
 from rnnbench.results import history
 
 IDS = tuple(f"lstm-{n}-forward" for n in range(8))
@@ -120,11 +120,11 @@ def test_pacing_cancels_the_hosts_speed_but_not_the_codes(tmp_path: Path) -> Non
     assert main(["compare", str(base), str(drifted)]) == 0
     assert main(["compare", str(base), str(doctored)]) == 1
     raw = compare.compare([paced_run([1.0] * 8, "a")], [paced_run(HOST, "c", code=1.2)])
-    paced = (
-        single_run.paced_rounds([paced_run([1.0] * 8, "a")]),
-        single_run.paced_rounds([paced_run(HOST, "c", code=1.2)]),
+    pace = (
+        paced.rounds([paced_run([1.0] * 8, "a")]),
+        paced.rounds([paced_run(HOST, "c", code=1.2)]),
     )
-    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, paced=paced)
+    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, pace=pace)
     assert all(row.mark == "regression" for row in judged.rows)
     assert all(abs(row.verdict.ratio - 1.2) < 0.02 for row in judged.rows)
     assert "paced (raw ratio 1.740)" in judged.rows[1].note  # 1.2 x 1.45: what raw times said
@@ -135,10 +135,10 @@ def test_pacing_cancels_the_hosts_speed_but_not_the_codes(tmp_path: Path) -> Non
 def test_pacing_needs_the_same_probe_and_torch_and_whole_paces() -> None:
     base, other = paced_run([1.0] * 8, "a"), paced_run(HOST, "b", torch="2.14.0")
     raw = compare.compare([base], [other])
-    paced = (single_run.paced_rounds([base]), single_run.paced_rounds([other]))
-    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, paced=paced)
+    pace = (paced.rounds([base]), paced.rounds([other]))
+    judged = single_run.judge(raw, significance.DEFAULT_ALPHA, 0.5, pace=pace)
     assert all("not paced: probe or torch differs" in row.note for row in judged.rows)
     broken = paced_run([1.0] * 8, "x")
     broken["records"][0]["pace"]["times_s"] = broken["records"][0]["pace"]["times_s"][:-1]
     broken["records"][1]["pace"]["times_s"][0] = 0.0
-    assert len(single_run.paced_rounds([broken])) == 6  # a short or non-positive pace is unused
+    assert len(paced.rounds([broken])) == 6  # a short or non-positive pace is unused

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 
 from rnnbench.errors import UserError
-from rnnbench.gate import compare, significance, single_run
+from rnnbench.gate import compare, paced, significance, single_run
 from rnnbench.gate import table as gate_table
 from rnnbench.results import baseline, history, store
 from rnnbench.results.schema import Document, LoadedDocument
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if (
         args.metric == "time"
     ):  # verdicts on one baseline run are held to what the data can tell from drift
-        paced = (single_run.paced_rounds(base), single_run.paced_rounds(current))
-        result = single_run.judge(result, args.alpha, quantile, drift_history(args, current), paced)
+        pace = (paced.rounds(base), paced.rounds(current))
+        result = single_run.judge(result, args.alpha, quantile, drift_history(args, current), pace)
     print(gate_table.render(result, args.allow_missing))
     return EXIT_REGRESSION if result.failing(args.allow_missing) else 0

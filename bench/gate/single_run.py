@@ -14,10 +14,8 @@ A change beyond the threshold but within that resolvable change is `inconclusive
 the gate); one beyond both, and significant, stays a regression. With fewer than 3 cases and no
 history nothing can be resolved, and every change beyond the threshold is inconclusive.
 
-Paced: where both sides' records of a case carry the machine-pace probe (rnnbench.measurement.pace;
-the same probe, under the same torch), each round is divided by the probe timed just before it, and
-the verdict (test, ratio, spread) is made on those paced rounds: the host's speed, which moves both a
-round and its probe, cancels; the code's, which moves only the round, does not.
+Paced: where both sides' records of a case carry the machine-pace probe, the verdict (test, ratio,
+CI) and the cases' spread are those of the paced rounds (rnnbench.gate.paced).
 """
 
 from __future__ import annotations
@@ -29,8 +27,8 @@ from dataclasses import replace
 import numpy as np
 from scipy import stats
 
-from rnnbench.gate import compare, significance
-from rnnbench.results.schema import Document, LoadedDocument
+from rnnbench.gate import compare, paced, significance
+from rnnbench.results.schema import Document
 
 INCONCLUSIVE = "inconclusive"
 MIN_CASES = 3  # fewer compared cases cannot estimate the spread of their ratios
@@ -48,43 +46,6 @@ def history_spread(documents: Sequence[Document], quantile: float) -> dict[str, 
     return spreads
 
 
-Paced = dict[tuple[str, str], tuple[str, list[float]]]
-
-
-def paced_rounds(documents: Sequence[Document | LoadedDocument]) -> Paced:
-    """Per (case id, machine fingerprint): (probe id and torch version, every ok round's time over its
-    probe's), pooled over the records that carry a whole, positive pace."""
-    paced: Paced = {}
-    for doc in documents:
-        for record in doc["records"]:
-            pace, times = record.get("pace"), record["times_s"]
-            if record["status"] != "ok" or not pace or len(pace["times_s"]) != len(times):
-                continue
-            probes = np.asarray(pace["times_s"], dtype=float)
-            if not (np.isfinite(probes).all() and (probes > 0).all()):
-                continue
-            key = (record["id"], str(doc["env"].get("fingerprint") or ""))
-            probe = f"{pace['probe']} torch {doc['env'].get('torch')}"
-            known, values = paced.setdefault(key, (probe, []))
-            if known == probe:
-                values.extend((np.asarray(times) / probes).tolist())
-    return paced
-
-
-def pace_verdict(
-    verdict: significance.ChangeVerdict, base: list[float], cur: list[float]
-) -> significance.ChangeVerdict:
-    """The verdict of the paced rounds (test, ratio, CI), keeping the raw times' statistics."""
-    paced = significance.assess(base, cur, verdict.threshold, verdict.alpha, verdict.quantile)
-    return replace(
-        verdict,
-        ratio=paced.ratio,
-        ci_low=paced.ci_low,
-        ci_high=paced.ci_high,
-        p_value=paced.p_value,
-    )
-
-
 def resolvable(log_ratio_sd: float, critical: float) -> float:
     """The smallest relative change distinguishable from drift: exp(critical x sd) - 1."""
     return math.expm1(critical * log_ratio_sd)
@@ -95,12 +56,12 @@ def judge(
     alpha: float,
     quantile: float,
     history: Sequence[Document] | None = None,
-    paced: tuple[Paced, Paced] | None = None,
+    pace: tuple[paced.Paced, paced.Paced] | None = None,
 ) -> compare.Comparison:
     """Hold every one-run-per-side time verdict to the change its data can resolve (see the module);
-    `paced`: both sides' `paced_rounds`, whose verdicts replace the raw ones where both sides have them."""
+    `pace`: both sides' `paced.rounds`, whose verdicts replace the raw ones where both sides have them."""
     single = [
-        paced_row(row, paced)
+        paced.row(row, pace)
         for row in comparison.rows
         if row.verdict is not None and row.verdict.method == significance.ROUNDS
     ]
@@ -141,23 +102,6 @@ def judge(
         )
     return replace(
         comparison, rows=[judged.get((row.id, row.machine), row) for row in comparison.rows]
-    )
-
-
-def paced_row(row: compare.Row, paced: tuple[Paced, Paced] | None) -> compare.Row:
-    """The row decided on paced rounds when both sides have them under the same probe, else as it is."""
-    key = (row.id, row.machine or "")
-    if paced is None or row.verdict is None or key not in paced[0] or key not in paced[1]:
-        return row
-    (base_probe, base), (cur_probe, cur) = paced[0][key], paced[1][key]
-    if base_probe != cur_probe:
-        return replace(
-            row, note="; ".join(filter(None, [row.note, "not paced: probe or torch differs"]))
-        )
-    verdict = pace_verdict(row.verdict, base, cur)
-    note = f"paced (raw ratio {row.verdict.ratio:.3f})"
-    return replace(
-        row, mark=verdict.mark, verdict=verdict, note="; ".join(filter(None, [row.note, note]))
     )
 
 
