@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,12 @@ from rnnbench.reports.build import build
 from rnnbench.results import history, store
 
 pytest_plugins = ("pytester",)
+
+# Started in the background without job control (`nohup pytest ... &`), this process and every child
+# would ignore SIGINT, and the Ctrl-C tests would wait for runs that never stop. A handled signal is
+# reset to the default in each child a test starts, so the children see Ctrl-C as a user's terminal sends it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 TINY_SETTINGS = {"warmup_rounds": 1, "min_rounds": 3, "max_rounds": 3, "max_time": 0.01}
 TINY_GRID = {
