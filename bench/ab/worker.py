@@ -71,35 +71,34 @@ class Side:
     def run(self, case_id: str) -> Record:
         """The runner's full record of the case (memory, first round; a failure recorded with its
         reason); the case's workload is built and kept for its turns when it ran ok."""
-        from rnnbench.measurement import env, runner, workload
+        from rnnbench.measurement import runner
 
-        case = self.cases[case_id]
-        record, _error = runner.run_case(case, self.suite.policy)
+        record, _error = runner.run_case(self.cases[case_id], self.suite.policy)
         if record["status"] == "ok":
-            with env.threads_for(case.threads), runner.backend_flags(case):
-                model, inputs = runner.build(case)
-                self.built[case_id] = workload.build_workload(
-                    case.phase, model, inputs, case.device
-                )
+            self.built[case_id] = self.build(case_id, warmup_rounds=0)
         self.settle()
         return record
 
     def warm(self, case_id: str) -> dict[str, Any]:
         """Build the case's workload for turns in a further process of this side, and run the suite's
         warm-up rounds (untimed); a case that cannot be built is `failed` with the reason."""
+        try:
+            self.built[case_id] = self.build(case_id, max(self.suite.policy.warmup_rounds, 1))
+        except Exception as exc:  # recorded, as a failed run is
+            return {"id": case_id, "status": "failed", "reason": one_line(exc), "times_s": []}
+        self.settle()
+        return {"id": case_id, "status": "ok", "reason": None, "times_s": []}
+
+    def build(self, case_id: str, warmup_rounds: int) -> Any:
+        """The case's workload, built (and run `warmup_rounds` rounds, untimed) at its threads and flags."""
         from rnnbench.measurement import env, runner, timing, workload
 
         case = self.cases[case_id]
-        try:
-            with env.threads_for(case.threads), runner.backend_flags(case):
-                model, inputs = runner.build(case)
-                built = workload.build_workload(case.phase, model, inputs, case.device)
-                timing.run_rounds(built, max(self.suite.policy.warmup_rounds, 1))
-        except Exception as exc:  # recorded, as a failed run is
-            return {"id": case_id, "status": "failed", "reason": one_line(exc), "times_s": []}
-        self.built[case_id] = built
-        self.settle()
-        return {"id": case_id, "status": "ok", "reason": None, "times_s": []}
+        with env.threads_for(case.threads), runner.backend_flags(case):
+            model, inputs = runner.build(case)
+            built = workload.build_workload(case.phase, model, inputs, case.device)
+            timing.run_rounds(built, warmup_rounds)
+        return built
 
     @staticmethod
     def settle() -> None:

@@ -16,14 +16,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy import stats
 
 from rnnbench.gate import compare, significance
 from rnnbench.results.schema import Document, LoadedDocument
 
-Side = tuple[
-    str, list[float], list[float]
-]  # (probe id and torch version, round times, probe times)
+# (probe id and torch version, round times, probe times)
+Side = tuple[str, list[float], list[float]]
 Paced = dict[tuple[str, str], Side]  # per (case id, machine fingerprint)
 
 
@@ -65,12 +63,7 @@ def verdict(raw: significance.ChangeVerdict, base: Side, cur: Side) -> significa
         draws.append(statistic(times[picks], probes[picks], raw.quantile))
     low, high = np.percentile(draws[1] / draws[0], [2.5, 97.5])
     before, after = (times / probes for times, probes in sides)
-    identical = np.array_equal(np.sort(before), np.sort(after))
-    p_value = (
-        1.0
-        if identical
-        else float(stats.mannwhitneyu(before, after, alternative="two-sided").pvalue)
-    )
+    p_value = significance.rank_p_value(before, after)
     return replace(raw, ratio=ratio, ci_low=float(low), ci_high=float(high), p_value=p_value)
 
 

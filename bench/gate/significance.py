@@ -133,6 +133,13 @@ def ratio_interval(
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
+def rank_p_value(base: np.ndarray, cur: np.ndarray) -> float:
+    """Two-sided Mann-Whitney U p-value of two samples of rounds."""
+    if np.array_equal(np.sort(base), np.sort(cur)):
+        return 1.0  # identical samples: scipy would warn about ties; the answer is known
+    return float(stats.mannwhitneyu(base, cur, alternative="two-sided").pvalue)
+
+
 def assess(
     baseline: Any,
     current: Any,
@@ -145,10 +152,7 @@ def assess(
     cur = np.asarray(current, dtype=float)
     if base.size == 0 or cur.size == 0:
         raise ValueError("both samples need at least one round")
-    if np.array_equal(np.sort(base), np.sort(cur)):
-        p_value = 1.0  # identical samples: scipy would warn about ties; the answer is known
-    else:
-        p_value = float(stats.mannwhitneyu(base, cur, alternative="two-sided").pvalue)
+    p_value = rank_p_value(base, cur)
     low, high = ratio_interval(base, cur, quantile)
     return ChangeVerdict(
         baseline=float(np.quantile(base, quantile)),

@@ -356,9 +356,8 @@ class Pace(TypedDict):
     """`record.pace` (v2, CPU cases timed since 2026-11-30): the machine-pace probe timed just before
     each timed round (`rnnbench.measurement.pace`), for comparing one run per side across drift."""
 
-    probe: (
-        str  # the probe's id; paced times are compared only between equal ids (and torch versions)
-    )
+    # the probe's id; paced times are compared only between equal ids (and torch versions)
+    probe: str
     times_s: list[float]  # seconds of the probe before each timed round, in the order of times_s
 
 
